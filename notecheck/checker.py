@@ -1,0 +1,67 @@
+"""The one object that checks notes: pipeline loaded once, reused by the CLI, the audit workers
+and the service."""
+from __future__ import annotations
+
+from typing import Iterable, Iterator, Optional
+
+from spacy.tokens import Doc
+
+from notecheck.checklist import build_checklist
+from notecheck.coding import code_note
+from notecheck.extract import extract_findings
+from notecheck.models import ClaimContext, Result
+from notecheck.reader import validate_text
+from notecheck.rules import load_coding, load_rules
+from pipelines import build_pipeline
+
+
+class Checker:
+    def __init__(self, rules_dir: Optional[str] = None) -> None:
+        self.rules = load_rules(rules_dir)
+        self.coding_rules, self.icd_rules, self.checklist_rules = load_coding(rules_dir)
+        self.nlp = build_pipeline(rules_dir)
+
+    @property
+    def version(self) -> str:
+        return self.rules.version
+
+    def check(self, text: str, context: Optional[ClaimContext] = None, note_id: Optional[str] = None) -> Result:
+        """Check one note; raises NoteInputError for empty or binary text."""
+        validate_text(text)
+        return self.result(self.nlp(text), context, note_id)
+
+    def pipe(
+        self, notes: Iterable[tuple[str, Optional[ClaimContext], Optional[str]]], batch_size: int = 16
+    ) -> Iterator[Result]:
+        """Check (text, context, note_id) triples in order; texts must already be validated."""
+        buffered = list(notes) if not hasattr(notes, "__next__") else notes
+        items = iter(buffered)
+        pending: list[tuple[Optional[ClaimContext], Optional[str]]] = []
+
+        def texts() -> Iterator[str]:
+            for text, ctx, note_id in items:
+                pending.append((ctx, note_id))
+                yield text
+
+        for doc in self.nlp.pipe(texts(), batch_size=batch_size):
+            ctx, note_id = pending.pop(0)
+            yield self.result(doc, ctx, note_id)
+
+    def result(self, doc: Doc, context: Optional[ClaimContext], note_id: Optional[str]) -> Result:
+        ctx = context or ClaimContext()
+        findings = extract_findings(doc, self.rules)
+        coding = code_note(findings, ctx, self.coding_rules, self.icd_rules)
+        checklist, score, ready = build_checklist(findings, coding, self.checklist_rules)
+        return Result(
+            note_id=note_id or ctx.note_id,
+            procedure=coding.procedure,
+            findings=findings,
+            checklist=checklist,
+            score=score,
+            ready_to_sign=ready,
+            claim_lines=coding.claim_lines,
+            modifiers=coding.modifiers,
+            icd10_suggestions=coding.icd10,
+            denial_risks=coding.risks,
+            rules_version=self.version,
+        )

@@ -1,0 +1,60 @@
+"""One claim line per distinct site, one unit each, with its modifiers (DOMAIN decisions 4 and 7,
+CONTRACT.md §1 "Claim lines")."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from notecheck.models import ClaimLine, Findings
+from notecheck.rules import CodingRules
+
+DIGIT_RAY = {"thumb": 1, "index": 2, "middle": 3, "ring": 4, "small": 5}
+ORDINAL = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th"}
+
+
+@dataclass
+class Site:
+    label: str
+    side: Optional[str]
+    digit: Optional[str] = None
+    modifiers: list[str] = field(default_factory=list)
+
+
+def sites(f: Findings) -> list[Site]:
+    note_side = f.laterality.value if f.laterality.value in ("left", "right") else None
+    out: list[Site] = []
+    digit_rays = set()
+    for d in f.digits:
+        side = d.side or note_side
+        digit_rays.add((DIGIT_RAY[d.value], side))
+        name = "thumb" if d.value == "thumb" else f"{d.value} finger"
+        out.append(Site(label=f"{side or ''} {name}".strip(), side=side, digit=d.value))
+    seen = set()
+    for b in f.bones:
+        if b.value != "metacarpal":
+            continue
+        side = b.side or note_side
+        if (b.ray, side) in digit_rays or (b.ray, side) in seen:
+            continue  # the same ray's construct is already the digit's line
+        seen.add((b.ray, side))
+        what = f"{ORDINAL[b.ray]} metacarpal" if b.ray else "metacarpal"
+        out.append(Site(label=f"{side or ''} {what}".strip(), side=side))
+    if not out:
+        sides = ["left", "right"] if f.laterality.value == "bilateral" else [note_side]
+        region = f.region[0].value if f.region else "hand"
+        for side in sides:
+            out.append(Site(label=f"{side or ''} {region}".strip(), side=side))
+    return out
+
+
+def build_lines(cpt: str, f: Findings, rules: CodingRules, extra: list[str]) -> list[ClaimLine]:
+    lines = []
+    for site in sites(f):
+        mods = []
+        if site.side:
+            mods.append(rules.side_modifiers[site.side])
+        if site.digit and site.side and cpt == "26320":
+            mods.append(rules.finger_modifiers[site.side][site.digit])
+        mods.extend(extra)
+        lines.append(ClaimLine(cpt=cpt, units=1, modifiers=mods, site=site.label))
+    return lines

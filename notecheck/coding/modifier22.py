@@ -1,0 +1,21 @@
+"""Modifier 22: only with a documented factor that made this removal substantially harder
+(DOMAIN decision 6, §4.2)."""
+from __future__ import annotations
+
+from typing import Optional
+
+from notecheck.models import Findings
+from notecheck.rules import CodingRules
+
+
+def decide_22(f: Findings, rules: CodingRules) -> tuple[bool, Optional[str]]:
+    factors = [c.value for c in f.complexity_factors]
+    if not factors:
+        return False, None
+    names = ", ".join(v.replace("_", " ") for v in factors)
+    if f.substantial_work:
+        quote = f.substantial_work[0].text
+        return True, f"The note documents {names} and states the extra work (\"{quote}\"): 22 is supported (DOMAIN decision 6)."
+    if len(set(factors)) >= rules.factors_without_statement:
+        return True, f"The note documents {len(set(factors))} distinct complexity factors ({names}): 22 is supported (DOMAIN decision 6)."
+    return False, f"The note mentions {names} but does not state how it made the work substantially greater; 22 is not supported."

@@ -1,0 +1,142 @@
+"""Denial risks of a billed claim against what the note supports (DOMAIN §8, the reference
+page's common denial reasons). Each risk is an id from patterns/coding.yaml with its severity."""
+from __future__ import annotations
+
+from notecheck.coding.global_period import GlobalDecision
+from notecheck.coding.selection import HAND_BONES, Selection
+from notecheck.models import ClaimContext, ClaimLine, DenialRisk, Findings
+from notecheck.rules import CodingRules
+
+FINGER = {"FA", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9"}
+
+
+class _Risks:
+    def __init__(self, rules: CodingRules) -> None:
+        self.rules = rules
+        self.items: dict[str, DenialRisk] = {}
+
+    def add(self, risk_id: str, detail: str = "") -> None:
+        text = self.rules.denial_risks[risk_id]
+        message = text.message if not detail else f"{text.message} {detail}"
+        self.items.setdefault(risk_id, DenialRisk(id=risk_id, severity=text.severity, message=message))
+
+
+def denial_risks(
+    f: Findings, ctx: ClaimContext, sel: Selection, lines: list[ClaimLine], glob: GlobalDecision,
+    supports_22: bool, rules: CodingRules,
+) -> list[DenialRisk]:
+    r = _Risks(rules)
+    if not ctx.has_claim:
+        return []
+    billed = (ctx.billed_cpt or "").strip()
+    mods = set(ctx.billed_modifiers)
+    _code_risks(r, f, sel, billed)
+    if sel.cpt is not None and billed == sel.cpt:
+        _unit_risks(r, ctx, lines, billed)
+        _anatomic_risks(r, f, lines, mods)
+        _global_risks(r, f, glob, mods)
+        if "22" in mods and not supports_22:
+            r.add("modifier_22_unsupported")
+        indications = {i.value for i in f.indications}
+        if not indications or indications <= {"patient_request"}:
+            r.add("medical_necessity_not_documented")
+    elif billed in rules.mue and ctx.billed_units and ctx.billed_units > rules.mue[billed]:
+        r.add("units_above_mue")
+    if "50" in mods:
+        r.add("modifier_50_invalid")
+    if "51" in mods:
+        r.add("modifier_51_medicare")
+    if mods & set(rules.assistant_modifiers):
+        r.add("assistant_modifier_not_payable")
+    if "F0" in mods:
+        r.add("invalid_modifier")
+    return list(r.items.values())
+
+
+def _code_risks(r: _Risks, f: Findings, sel: Selection, billed: str) -> None:
+    removal_codes = set(r.rules.removal_codes)
+    if not billed:
+        return
+    if sel.cpt is None:
+        if billed not in removal_codes:
+            return
+        if sel.kind == "not_removal":
+            r.add("non_billable_not_a_removal")
+        elif sel.kind == "pin_pull":
+            r.add("non_billable_office_pin_pull")
+        elif sel.kind == "integral":
+            r.add("non_billable_integral_removal")
+        elif sel.kind == "external_fixator" and billed != "20694":
+            r.add("external_fixator_code" if "20694" in sel.flags else "billed_wrong_code")
+        return
+    if billed == sel.cpt:
+        return
+    if sel.cpt == "26320" and billed == "20680":
+        r.add("billed_20680_for_hand")
+    elif sel.cpt == "26320" and billed == "20670":
+        r.add("billed_20670_for_hand")
+    elif sel.cpt in ("20680", "20670") and billed == "26320" and not any(b.value in HAND_BONES for b in f.bones):
+        r.add("billed_26320_for_wrist")
+    else:
+        r.add("billed_wrong_code", f"The note supports {sel.cpt}; {billed} was billed.")
+
+
+def _unit_risks(r: _Risks, ctx: ClaimContext, lines: list[ClaimLine], billed: str) -> None:
+    if ctx.billed_units is None:
+        return
+    if ctx.billed_units > len(lines):
+        r.add("units_per_implant", f"The note documents {len(lines)} site(s); {ctx.billed_units} units were billed.")
+    if ctx.billed_units > r.rules.mue.get(billed, 99):
+        r.add("units_above_mue")
+
+
+def _anatomic_risks(r: _Risks, f: Findings, lines: list[ClaimLine], mods: set[str]) -> None:
+    expected = {m for line in lines for m in line.modifiers}
+    sides = expected & {"LT", "RT"}
+    billed_sides = mods & {"LT", "RT"}
+    if sides and not billed_sides:
+        r.add("missing_laterality_modifier")
+    elif billed_sides - sides and sides:
+        r.add("laterality_modifier_contradicts_note")
+    want_f = expected & FINGER
+    got_f = mods & FINGER
+    if got_f - want_f:
+        if f.laterality.value is None:
+            r.add("finger_modifier_without_side")
+        elif not f.digits and any(b.value == "metacarpal" for b in f.bones):
+            r.add("finger_modifier_on_metacarpal")
+        else:
+            r.add("wrong_finger_modifier")
+    elif want_f - got_f:
+        r.add("missing_finger_modifier")
+    if {"LT", "RT"} <= sides:
+        r.add("bilateral_same_day")
+
+
+def _global_risks(r: _Risks, f: Findings, glob: GlobalDecision, mods: set[str]) -> None:
+    billed = mods & {"58", "78", "79"}
+    if not glob.decidable:
+        if billed:
+            r.add("global_modifier_unverifiable")
+        else:
+            r.add("global_period_undecidable")
+        return
+    if not glob.in_window:
+        if billed:
+            r.add("global_modifier_outside_window")
+        return
+    expected = glob.modifier
+    if "78" in billed and not glob.billable:
+        r.add("modifier_78_without_or")
+    if expected is None or expected in billed:
+        return
+    if not billed:
+        r.add("missing_global_modifier")
+    elif expected == "78" and "58" in billed:
+        r.add("modifier_58_should_be_78")
+    elif expected == "58" and "78" in billed:
+        r.add("modifier_78_should_be_58")
+    elif "79" in billed and glob.related:
+        r.add("modifier_79_for_related")
+    else:
+        r.add("global_modifier_mismatch")

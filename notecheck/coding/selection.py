@@ -1,0 +1,74 @@
+"""Which code the documented removal supports (DOMAIN.md decisions 1-3, §2.1, §4.5)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from notecheck.models import Findings
+from notecheck.rules import CodingRules
+
+HAND_BONES = ("metacarpal", "proximal_phalanx", "middle_phalanx", "distal_phalanx")
+WRIST_BONES = ("carpal", "radius", "ulna")
+
+
+@dataclass
+class Selection:
+    is_removal: bool
+    cpt: Optional[str]
+    reason: str
+    kind: str  # removal | not_removal | pin_pull | integral | external_fixator | no_site
+    flags: list[str] = field(default_factory=list)
+
+
+def _site_words(f: Findings) -> str:
+    side = f.laterality.value if f.laterality.value in ("left", "right") else ""
+    if f.digits:
+        names = " and ".join(d.value for d in f.digits)
+        return f"the {side} {names} finger".replace("  ", " ").replace("thumb finger", "thumb")
+    if f.bones:
+        b = f.bones[0]
+        label = b.value.replace("_", " ")
+        return f"the {side} {label}".replace("  ", " ")
+    return "the documented site"
+
+
+def select_code(f: Findings, rules: CodingRules) -> Selection:
+    if not (f.implants or f.generic_hardware_removed):
+        return Selection(False, None, "No implant is documented as removed in this procedure; a removal code is not supported.", "not_removal")
+    types = {i.type for i in f.implants}
+    anesthesia = {a.value for a in f.anesthesia}
+    settings = {s.value for s in f.setting}
+    under_anesthesia = bool(anesthesia - {"no_anesthesia"})
+    in_or = bool(settings & {"operating_room", "procedure_room"})
+    if types and types <= {"external_fixator"}:
+        if under_anesthesia or in_or:
+            return Selection(True, None, "An external fixator removed under anesthesia is reported with 20694 (DOMAIN §2.1 rule 6), not 26320.", "external_fixator", ["20694"])
+        return Selection(True, None, "External fixator removal without anesthesia is part of the index global package (DOMAIN §2.1 rule 6).", "external_fixator")
+    integral = [p.value for p in f.same_site_procedures if p.value in rules.integral_procedures]
+    if integral:
+        return Selection(True, None, f"The removal is integral to the {integral[0]} done at the same site and is not separately reportable (NCCI Ch. IV; DOMAIN §2.1 rule 1).", "integral")
+    percutaneous_only = (
+        f.approach.type == "percutaneous" and not f.approach.incision_documented
+        and (not types or types <= set(rules.percutaneous_types))
+    )
+    if percutaneous_only and not in_or and not under_anesthesia:
+        return Selection(True, None, "Exposed percutaneous pins pulled without an incision or anesthesia are part of the index global package; no removal code is separately reportable (DOMAIN decision 2).", "pin_pull")
+    hand = any(b.value in HAND_BONES for b in f.bones) or bool(f.digits)
+    wrist = any(b.value in WRIST_BONES for b in f.bones)
+    regions = {r.value for r in f.region}
+    if not hand and not wrist and not f.bones:
+        hand = bool(regions & {"finger", "hand"})
+        wrist = bool(regions & {"wrist", "forearm"})
+    where = _site_words(f)
+    if hand and wrist:
+        return Selection(True, "20680", f"Hardware came out of both hand and wrist/carpal sites ({where}); one construct spanning both is coded once as 20680 (DOMAIN §2.1 rule 2).", "removal", ["wrist_hand_ambiguity"])
+    if hand:
+        how = "through an incision" if f.approach.incision_documented or f.approach.type == "open" else "in the operating/procedure room"
+        return Selection(True, "26320", f"Hardware removed from {where} {how}: a hand/finger site, so 26320 (DOMAIN decision 1).", "removal")
+    if wrist or f.bones or regions:
+        deep = any(d.value == "deep" for d in f.depth) or bool(types - set(rules.percutaneous_types))
+        superficial = any(d.value == "superficial" for d in f.depth)
+        if superficial and not deep:
+            return Selection(True, "20670", f"A buried superficial implant removed from {where} through a small incision with simple closure: 20670 (DOMAIN §2.1 rule 3).", "removal")
+        return Selection(True, "20680", f"Hardware removed from {where}, not a finger/hand site: deep implant removal 20680 (DOMAIN §0.7, §2.1 rule 2).", "removal")
+    return Selection(True, None, "Hardware was removed but the note names no site, so the code cannot be chosen; name the digit or bone.", "no_site")

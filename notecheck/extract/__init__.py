@@ -1,0 +1,37 @@
+"""Doc -> Findings (CONTRACT.md §2 `findings`), each value with character-exact evidence."""
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from notecheck.extract.clinical import approach, complexity, indications, operative_context, planned_status, same_site_procedures
+from notecheck.extract.implants import find_removal
+from notecheck.extract.mentions import NoteView
+from notecheck.extract.sites import find_site
+from notecheck.models import Findings
+from notecheck.rules import RuleSet
+
+__all__ = ["extract_findings"]
+
+
+def extract_findings(doc: Doc, rules: RuleSet) -> Findings:
+    view = NoteView(doc, rules)
+    removal = find_removal(view)
+    site = find_site(view, removal.sentences, removal.is_removal)
+    context = operative_context(view)
+    findings = Findings(region=site.region, laterality=site.laterality, **context)
+    if not removal.is_removal:
+        return findings
+    found_indications = indications(view)
+    factors, substantial = complexity(view)
+    return findings.model_copy(update={
+        "implants": removal.implants,
+        "generic_hardware_removed": removal.generic,
+        "digits": site.digits,
+        "bones": site.bones,
+        "indications": found_indications,
+        "approach": approach(view, removal.sentences),
+        "planned_status": planned_status(view, found_indications),
+        "complexity_factors": factors,
+        "substantial_work": substantial,
+        "same_site_procedures": same_site_procedures(view),
+    })

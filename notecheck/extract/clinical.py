@@ -1,0 +1,106 @@
+"""Why and how: indications, approach, planned status, complexity, and the operative context
+(anesthesia, setting, hardware accounted for, closure, depth, same-site procedures)."""
+from __future__ import annotations
+
+from notecheck.models import ApproachFinding, Evidence, PlannedStatusFinding, ValueFinding
+from notecheck.extract.mentions import Mention, NoteView
+
+# CONTRACT.md §1: these indications make a removal unplanned (a complication drove it).
+COMPLICATIONS = ("infection", "migration", "loosening", "breakage", "exposure")
+OPERATIVE_SECTIONS = ("procedure", "procedure_description", "findings", "body", "unusual_procedure", "implants_removed",
+                      "anesthesia", "tourniquet", "indications", "complications")
+
+
+def _grouped(mentions: list[Mention], order: list[str] | None = None) -> list[ValueFinding]:
+    out: dict[str, ValueFinding] = {}
+    for m in mentions:
+        out.setdefault(m.value, ValueFinding(value=m.value)).evidence.append(m.evidence())
+    items = list(out.values())
+    if order:
+        items.sort(key=lambda f: order.index(f.value) if f.value in order else len(order))
+    return items
+
+
+def indications(view: NoteView) -> list[ValueFinding]:
+    sections = set(view.rules.sections.roles.indication_sections)
+    # A staged removal is by nature told about the index surgery ("at the index procedure the plan
+    # was to remove them"): history and future cues do not cancel it, negation still does.
+    found = [
+        m for m in view.of("INDICATION")
+        if m.section in sections
+        and (m.affirmed or (m.value == "staged_removal" and not m.has("NEGATED", "HYPOTHETICAL", "OTHER_PERSON")))
+    ]
+    return _grouped(found)
+
+
+def approach(view: NoteView, removal_sentences: set[int]) -> ApproachFinding:
+    roles = view.rules.sections.roles
+    usable = [
+        m for m in view.of("APPROACH")
+        if m.affirmed and m.section in roles.removal_sections and m.section not in roles.header_sections[:2]
+    ]
+    if not usable:
+        return ApproachFinding()
+    values = {m.value for m in usable}
+    incision = "incision" in values
+    if "percutaneous" in values:
+        kind = "percutaneous"
+    elif incision or "open" in values:
+        kind = "open"
+    else:
+        kind = "percutaneous"
+    return ApproachFinding(
+        documented=True, type=kind, incision_documented=incision,
+        evidence=[m.evidence() for m in usable][:8],
+    )
+
+
+def planned_status(view: NoteView, found: list[ValueFinding]) -> PlannedStatusFinding:
+    by_value = {f.value: f for f in found}
+    complications = [by_value[c] for c in COMPLICATIONS if c in by_value]
+    if complications:
+        return PlannedStatusFinding(value="unplanned", evidence=[e for f in complications for e in f.evidence][:6])
+    if "staged_removal" in by_value:
+        return PlannedStatusFinding(value="planned", evidence=by_value["staged_removal"].evidence[:6])
+    returns = [m for m in view.of("PLANNING") if m.affirmed and m.value == "unplanned_return"]
+    if returns:
+        return PlannedStatusFinding(value="unplanned", evidence=[m.evidence() for m in returns][:6])
+    return PlannedStatusFinding()
+
+
+def complexity(view: NoteView) -> tuple[list[ValueFinding], list[Evidence]]:
+    roles = view.rules.sections.roles
+    sections = set(roles.removal_sections) - set(roles.header_sections)
+    usable = [m for m in view.of("COMPLEXITY") if m.affirmed and not m.has("NO_EFFECT") and m.section in sections]
+    substantial = [m.evidence() for m in view.of("SUBSTANTIAL") if m.affirmed and not m.has("NO_EFFECT") and m.section in sections]
+    return _grouped(usable), substantial
+
+
+def operative_context(view: NoteView) -> dict[str, list]:
+    def affirmed(label: str, sections: tuple[str, ...] = OPERATIVE_SECTIONS) -> list[Mention]:
+        return [m for m in view.of(label) if m.affirmed and m.section in sections]
+
+    depth = affirmed("DEPTH")
+    return {
+        "anesthesia": _grouped(affirmed("ANESTHESIA")),
+        "setting": _grouped(affirmed("SETTING", OPERATIVE_SECTIONS + ("disposition", "administrative", "setting"))),
+        "hardware_accounted": [m.evidence() for m in affirmed("ACCOUNTED")],
+        "closure": [m.evidence() for m in depth if m.value == "closure"],
+        "depth": _grouped([m for m in depth if m.value != "closure"]),
+    }
+
+
+def same_site_procedures(view: NoteView) -> list[ValueFinding]:
+    """Procedures done with the removal at its site (fusion, revision, amputation, ...). In the
+    title they count as written; in the description only beside an act of fixation, because
+    "the fusion is solid" describes the past, not this operation."""
+    roles = view.rules.sections.roles
+    titles = set(roles.title_sections)
+    placements = {m.sent for m in view.of("ACT") if m.value == "placement" and m.affirmed}
+    found = []
+    for m in view.of("PROC"):
+        if not m.affirmed or m.section not in roles.removal_sections:
+            continue
+        if m.section in titles or m.value in ("refixation", "tenolysis", "capsulotomy", "amputation") or m.sent in placements:
+            found.append(m)
+    return _grouped(found)

@@ -1,0 +1,161 @@
+"""What was removed in this procedure: each implant mention is linked to the nearest act of its
+sentence (removed / placed / left in place), and only an affirmed removal in a removal section
+makes it a removed implant. Hardware placed and removed in the same operation is provisional and
+does not count; hardware in a history sentence, a plan or a hypothetical never does."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from notecheck.models import Evidence, ImplantFinding
+from notecheck.extract.mentions import Mention, NoteView
+
+REMOVAL = frozenset({"removal", "removal_and_implant"})
+MAX_LINK_GAP = 20
+GENERIC = "hardware"
+
+
+@dataclass
+class Removal:
+    is_removal: bool = False
+    removed: list[Mention] = field(default_factory=list)  # removed implant mentions (typed or generic)
+    acts: list[Mention] = field(default_factory=list)  # affirmed removal acts that removed something
+    sentences: set[int] = field(default_factory=set)
+    placed_types: set[str] = field(default_factory=set)
+    implants: list[ImplantFinding] = field(default_factory=list)
+    generic: list[Evidence] = field(default_factory=list)
+
+
+def _nearest_act(implant: Mention, acts: list[Mention]) -> Optional[Mention]:
+    best, best_key = None, None
+    for act in acts:
+        if act.sent != implant.sent:
+            continue
+        gap = implant.gap(act)
+        if gap > MAX_LINK_GAP:
+            continue
+        # Ties go to the act after the implant ("the K-wire was removed") over one before it.
+        key = (gap, 0 if act.start >= implant.end else 1)
+        if best_key is None or key < best_key:
+            best, best_key = act, key
+    return best
+
+
+def _resolve_type(value: str, note_values: set[str]) -> str:
+    if value == "wire_generic":
+        if "k_wire" in note_values or "wire" not in note_values:
+            return "k_wire"
+        return "wire"
+    if value == "pin_generic":
+        return "k_wire" if "k_wire" in note_values else "pin"
+    return value
+
+
+def find_removal(view: NoteView) -> Removal:
+    roles = view.rules.sections.roles
+    removal_sections = set(roles.removal_sections)
+    removed_hw_sections = set(roles.removed_hardware_sections)
+    placed_hw_sections = set(roles.placed_hardware_sections)
+    acts = view.of("ACT")
+    implants = [m for m in view.of("IMPLANT") if not m.has("NEGATED", "OTHER_PERSON")]
+    note_values = {m.value for m in implants}
+    out = Removal()
+
+    def is_removal_act(act: Mention) -> bool:
+        return act.value in REMOVAL and act.affirmed and act.section in removal_sections
+
+    removed: list[Mention] = []
+    placed: list[Mention] = []
+    for implant in implants:
+        act = _nearest_act(implant, acts)
+        if act is None:
+            if implant.section in removed_hw_sections:
+                removed.append(implant)
+            elif implant.section in placed_hw_sections:
+                placed.append(implant)
+            continue
+        if is_removal_act(act):
+            removed.append(implant)
+            out.acts.append(act)
+        elif act.value == "placement" and act.affirmed and act.section in removal_sections:
+            placed.append(implant)
+    # "HWR", "removal of hardware": an act that names its own object.
+    for act in acts:
+        if act.value == "removal_and_implant" and is_removal_act(act):
+            out.acts.append(act)
+            removed.append(act)
+
+    out.placed_types = {_resolve_type(m.value, note_values) for m in placed}
+    if out.placed_types:
+        removed = [m for m in removed if not _provisional(view, m, out.placed_types, note_values)]
+    if removed and not any(m.section not in removed_hw_sections for m in removed):
+        removed = []  # a specimen list alone does not make a removal
+    out.removed = removed
+    out.is_removal = bool(removed)
+    out.sentences = {m.sent for m in removed}
+    out.implants, out.generic = _implant_findings(view, removed, note_values)
+    return out
+
+
+def _provisional(view: NoteView, mention: Mention, placed_types: set[str], note_values: set[str]) -> bool:
+    kind = _resolve_type(mention.value, note_values) if mention.label == "IMPLANT" else GENERIC
+    if kind not in placed_types and kind != GENERIC:
+        return False
+    words = view.rules.vocabulary.provisional_words
+    sentence = view.sentence_text(mention.sent).lower()
+    if any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", sentence) for w in words):
+        return True
+    return _placement_primary(view)
+
+
+def _placement_primary(view: NoteView) -> bool:
+    """The procedure title names a fixation and no removal: hardware coming out is provisional."""
+    titles = set(view.rules.sections.roles.title_sections)
+    title_acts = [a for a in view.of("ACT") if a.section in titles and a.affirmed]
+    return bool(title_acts) and not any(a.value in REMOVAL for a in title_acts)
+
+
+def _count(view: NoteView, mention: Mention) -> Optional[int]:
+    vocab = view.rules.vocabulary
+    skip = set(vocab.count_skip_words)
+    for token in reversed(view.lower_tokens(mention.start - 6, mention.start)):
+        if token in vocab.numbers:
+            return vocab.numbers[token]
+        if token.isdigit() and 0 < int(token) < 20:
+            return int(token)
+        if token in skip or re.fullmatch(r"[\d.]+(?:-?(?:mm|inch|in|cm|gauge|g))?|\d+-\d+|0\.\d+", token):
+            continue
+        break
+    tail = view.text[mention.end_char: mention.end_char + 8]
+    m = re.match(vocab.count_suffix_regex, tail)
+    if m:
+        return int(next(g for g in m.groups() if g))
+    return None
+
+
+def _is_plural(mention: Mention) -> bool:
+    word = mention.text.lower().rstrip(".")
+    return word.endswith("s") and not word.endswith(("ss", "us"))
+
+
+def _implant_findings(view: NoteView, removed: list[Mention], note_values: set[str]) -> tuple[list[ImplantFinding], list[Evidence]]:
+    by_type: dict[str, list[Mention]] = {}
+    generic: list[Evidence] = []
+    for m in removed:
+        if m.label != "IMPLANT" or m.value == GENERIC:
+            generic.append(m.evidence())
+            continue
+        by_type.setdefault(_resolve_type(m.value, note_values), []).append(m)
+    findings = []
+    for kind, mentions in by_type.items():
+        counts = [c for c in (_count(view, m) for m in mentions) if c is not None]
+        if counts:
+            count: Optional[int] = max(counts)
+        elif any(_is_plural(m) for m in mentions):
+            count = None
+        else:
+            count = 1
+        findings.append(ImplantFinding(type=kind, count=count, evidence=[m.evidence() for m in mentions]))
+    findings.sort(key=lambda f: f.evidence[0].start)
+    return findings, generic

@@ -1,0 +1,113 @@
+"""A Doc read once into plain mentions: label, value, rule, offsets, section, sentence and the
+ConText categories that modify it. This is the only module of the engine that touches spaCy."""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Iterable
+
+from spacy.tokens import Doc
+
+from notecheck.models import Evidence
+from notecheck.rules import RuleSet
+from pipelines.extensions import MODIFIERS, SECTIONS, SPANS_KEY
+from pipelines.target_matcher import sentence_ids
+
+# A mention with any of these is not affirmed for this patient in this procedure.
+NOT_AFFIRMED = frozenset({"NEGATED", "HYPOTHETICAL", "HISTORICAL", "FUTURE", "OTHER_PERSON"})
+_PAST_LABELS = frozenset({"ACT", "PROC", "APPROACH", "ANESTHESIA", "SETTING", "COMPLEXITY", "ACCOUNTED", "DEPTH"})
+
+
+@dataclass(frozen=True)
+class Mention:
+    label: str
+    value: str
+    rule: str
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+    text: str
+    section: str
+    sent: int
+    mods: frozenset[str]
+
+    @property
+    def affirmed(self) -> bool:
+        return not (self.mods & NOT_AFFIRMED)
+
+    def has(self, *categories: str) -> bool:
+        return any(c in self.mods for c in categories)
+
+    def evidence(self) -> Evidence:
+        return Evidence(text=self.text, start=self.start_char, end=self.end_char, section=self.section)
+
+    def gap(self, other: "Mention") -> int:
+        """Tokens between two mentions (0 when adjacent or overlapping)."""
+        if other.start >= self.end:
+            return other.start - self.end
+        if self.start >= other.end:
+            return self.start - other.end
+        return 0
+
+
+class NoteView:
+    def __init__(self, doc: Doc, rules: RuleSet) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.rules = rules
+        roles = rules.sections.roles
+        self.sections: list[tuple[str, int, int, int]] = list(doc._.get(SECTIONS) or [("body", 0, 0, len(doc.text))])
+        self._section_starts = [s[1] for s in self.sections]
+        sent = sentence_ids(doc) if len(doc) else []
+        self.token_sent = sent
+        modifiers = doc._.get(MODIFIERS) or []
+        history, plan, other = set(roles.history_sections), set(roles.plan_sections), set(roles.other_person_sections)
+        headers = [(s[1], s[2]) for s in self.sections if s[2] > s[1]]
+        mentions = []
+        for i, span in enumerate(doc.spans.get(SPANS_KEY, [])):
+            if any(hs <= span.start_char < he for hs, he in headers):
+                continue  # words of a header ("Implants removed:") are not findings
+            section = self.section_of(span.start_char)
+            mods = {m[0] for m in modifiers[i]} if i < len(modifiers) else set()
+            if section in other:
+                mods.add("OTHER_PERSON")
+            if span.label_ in _PAST_LABELS:
+                if section in history:
+                    mods.add("HISTORICAL")
+                elif section in plan:
+                    mods.add("FUTURE")
+            mentions.append(
+                Mention(
+                    label=span.label_, value=span.kb_id_, rule=span.id_, start=span.start, end=span.end,
+                    start_char=span.start_char, end_char=span.end_char, text=span.text, section=section,
+                    sent=int(sent[span.start]), mods=frozenset(mods),
+                )
+            )
+        self.mentions = mentions
+        self._by_label: dict[str, list[Mention]] = {}
+        for m in mentions:
+            self._by_label.setdefault(m.label, []).append(m)
+
+    def section_of(self, char: int) -> str:
+        i = bisect_right(self._section_starts, char) - 1
+        return self.sections[i][0] if i >= 0 else "body"
+
+    def of(self, *labels: str) -> list[Mention]:
+        if len(labels) == 1:
+            return self._by_label.get(labels[0], [])
+        return [m for m in self.mentions if m.label in labels]
+
+    def in_sentences(self, mentions: Iterable[Mention], sentences: set[int]) -> list[Mention]:
+        return [m for m in mentions if m.sent in sentences]
+
+    def lower_tokens(self, start: int, end: int) -> list[str]:
+        start, end = max(0, start), min(len(self.doc), end)
+        return [t.lower_ for t in self.doc[start:end]]
+
+    def sentence_text(self, sent: int) -> str:
+        tokens = [i for i, s in enumerate(self.token_sent) if s == sent]
+        if not tokens:
+            return ""
+        first, last = self.doc[tokens[0]], self.doc[tokens[-1]]
+        return self.text[first.idx: last.idx + len(last)]

@@ -1,0 +1,247 @@
+"""Where the removed hardware was: digits, bones (with ray), region and side.
+
+Anatomy is read from the sentences that removed something; when they do not name the site, from
+the procedure and diagnosis headers, then from the rest of the operative description. A digit or
+ordinal that modifies "metacarpal" ("small finger metacarpal", "5th MC") gives the bone its ray
+and names no digit; a phalanx takes the ray of the digit beside it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from notecheck.models import BoneFinding, DigitFinding, LateralityFinding, ValueFinding
+from notecheck.extract.mentions import Mention, NoteView
+
+PHALANGES = ("proximal_phalanx", "middle_phalanx", "distal_phalanx")
+DIGIT_JOINTS = ("mcp", "pip", "dip", "ip")
+DESCRIPTION_SECTIONS = ("procedure_description", "findings", "body", "unusual_procedure", "implants_removed")
+_ANATOMY = ("DIGIT", "BONE", "JOINT", "REGION")
+
+
+@dataclass
+class Site:
+    digits: list[DigitFinding] = field(default_factory=list)
+    bones: list[BoneFinding] = field(default_factory=list)
+    region: list[ValueFinding] = field(default_factory=list)
+    laterality: LateralityFinding = field(default_factory=LateralityFinding)
+
+
+def _usable(m: Mention) -> bool:
+    return not m.has("NEGATED", "OTHER_PERSON", "HYPOTHETICAL")
+
+
+def _pick_scope(view: NoteView, sentences: set[int]) -> list[Mention]:
+    """Anatomy of the removal: its sentences, else the headers, else the description."""
+    roles = view.rules.sections.roles
+    anatomy = [m for m in view.of(*_ANATOMY) if _usable(m) and m.section not in roles.history_sections]
+    for scope in (
+        [m for m in anatomy if m.sent in sentences],
+        [m for m in anatomy if m.section in roles.header_sections],
+        [m for m in anatomy if m.section in DESCRIPTION_SECTIONS],
+        [m for m in anatomy if m.section in roles.indication_sections],
+    ):
+        if any(m.label in ("DIGIT", "BONE", "JOINT") for m in scope):
+            return scope
+    return [m for m in anatomy if m.sent in sentences] or [m for m in anatomy if m.section in roles.header_sections]
+
+
+def _ray_from_words(view: NoteView, bone: Mention) -> Optional[int]:
+    rays = view.rules.vocabulary.rays
+    for token in re.findall(r"[a-z0-9]+", bone.text.lower()):
+        if token.startswith("mc") and token in rays:
+            return rays[token]
+    before = view.lower_tokens(bone.start - 3, bone.start)
+    for token in reversed(before):
+        if token in rays and not token.isdigit():
+            return rays[token]
+        if token.isdigit() and token in rays and len(before) and token == before[-1]:
+            return rays[token]
+        if token not in ("the", "finger", "digit", "left", "right", "lt", "rt", "l", "r", "and", "-", "'s"):
+            break
+    after = view.lower_tokens(bone.end, bone.end + 4)
+    if len(after) >= 1 and after[0] in rays and after[0].isdigit():
+        return rays[after[0]]
+    return None
+
+
+def _bound_digit(bone: Mention, digits: list[Mention]) -> Optional[Mention]:
+    """The digit mention that modifies this bone ("ring finger P1", "P1 of the ring finger")."""
+    best = None
+    for d in digits:
+        if d.sent != bone.sent:
+            continue
+        before = d.end <= bone.start and bone.start - d.end <= 3
+        after = bone.end <= d.start and d.start - bone.end <= 4
+        if before or after:
+            if best is None or d.gap(bone) < best.gap(bone):
+                best = d
+    return best
+
+
+def _side_near(m: Mention, sides: list[Mention]) -> Optional[str]:
+    best = None
+    for s in sides:
+        if s.sent != m.sent or s.value == "bilateral":
+            continue
+        if s.end <= m.start and m.start - s.end <= 6 or m.end <= s.start and s.start - m.end <= 3:
+            if best is None or s.gap(m) < best.gap(m):
+                best = s
+    return best.value if best else None
+
+
+def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
+    site = Site()
+    vocab = view.rules.vocabulary
+    scope = _pick_scope(view, sentences)
+    sides = [m for m in view.of("SIDE") if _usable(m)]
+    digits = [m for m in scope if m.label == "DIGIT"]
+    bones = [m for m in scope if m.label == "BONE" and m.value != "phalanx"]
+    joints = [m for m in scope if m.label == "JOINT"]
+    consumed: set[int] = set()
+    bone_items: dict[tuple[str, Optional[int], Optional[str]], BoneFinding] = {}
+    digit_items: dict[tuple[str, Optional[str]], DigitFinding] = {}
+    for bone in bones:
+        ray = None
+        digit = _bound_digit(bone, digits)
+        if bone.value == "metacarpal":
+            ray = _ray_from_words(view, bone)
+            if digit is not None:
+                consumed.add(id(digit))
+                ray = ray or vocab.digit_rays[digit.value]
+        elif bone.value in PHALANGES:
+            if digit is not None:
+                ray = vocab.digit_rays[digit.value]
+                side = _side_near(digit, sides) or _side_near(bone, sides)
+                _add_digit(digit_items, digit, side)
+                consumed.add(id(digit))
+        side = _side_near(bone, sides) or (_side_near(digit, sides) if digit else None)
+        key = (bone.value, ray, side)
+        item = bone_items.get(key) or bone_items.setdefault(key, BoneFinding(value=bone.value, ray=ray, side=side))
+        item.evidence.append(bone.evidence())
+    for joint in joints:
+        digit = _bound_digit(joint, digits)
+        if digit is None:
+            continue
+        consumed.add(id(digit))
+        if joint.value == "cmc":
+            key = ("metacarpal", vocab.digit_rays[digit.value], _side_near(digit, sides))
+            bone_items.setdefault(key, BoneFinding(value="metacarpal", ray=key[1], side=key[2])).evidence.append(joint.evidence())
+        else:
+            _add_digit(digit_items, digit, _side_near(digit, sides))
+    for digit in digits:
+        if id(digit) not in consumed:
+            _add_digit(digit_items, digit, _side_near(digit, sides))
+    # A phalanx named without its digit takes the only digit the removal names.
+    named = {d.value for d in digit_items.values()}
+    if len(named) == 1:
+        only = vocab.digit_rays[next(iter(named))]
+        for key in [k for k in bone_items if k[0] in PHALANGES and k[1] is None]:
+            item = bone_items.pop(key)
+            item.ray = only
+            bone_items.setdefault((key[0], only, key[2]), item)
+    site.bones = _merge_bones(list(bone_items.values()))
+    site.digits = _merge_digits(list(digit_items.values()))
+    site.laterality = _laterality(view, sentences, sides, scope)
+    if site.laterality.value in ("left", "right"):
+        for item in [*site.bones, *site.digits]:
+            item.side = site.laterality.value
+    site.region = _region(view, site, scope)
+    return site
+
+
+def _add_digit(items: dict, digit: Mention, side: Optional[str]) -> None:
+    key = (digit.value, side)
+    items.setdefault(key, DigitFinding(value=digit.value, side=side)).evidence.append(digit.evidence())
+
+
+def _merge_digits(items: list[DigitFinding]) -> list[DigitFinding]:
+    """One entry per digit and side; an entry without a side joins the sided one."""
+    sided = {(d.value, d.side): d for d in items if d.side}
+    out = list(sided.values())
+    for d in items:
+        if d.side:
+            continue
+        match = [s for (v, _), s in sided.items() if v == d.value]
+        if len(match) == 1:
+            match[0].evidence.extend(d.evidence)
+        else:
+            out.append(d)
+    return sorted(out, key=lambda d: d.evidence[0].start)
+
+
+def _merge_bones(items: list[BoneFinding]) -> list[BoneFinding]:
+    merged: dict[tuple, BoneFinding] = {}
+    for b in sorted(items, key=lambda b: (b.ray is None, b.side is None)):
+        twin = next((m for k, m in merged.items() if k[0] == b.value and (b.ray is None or k[1] == b.ray)
+                     and (b.side is None or m.side is None or m.side == b.side)), None)
+        if twin is not None and (b.ray is None or twin.ray == b.ray):
+            twin.evidence.extend(b.evidence)
+            twin.side = twin.side or b.side
+            continue
+        merged[(b.value, b.ray, b.side)] = b
+    return sorted(merged.values(), key=lambda b: b.evidence[0].start)
+
+
+def _side_values(mentions: list[Mention]) -> Optional[str]:
+    values = {m.value for m in mentions}
+    if "bilateral" in values or {"left", "right"} <= values:
+        return "bilateral"
+    return next(iter(values)) if values else None
+
+
+def _anatomy_sides(sides: list[Mention], anatomy: list[Mention]) -> list[Mention]:
+    """Sides that qualify a hand structure ("left ring finger", "R SF"), not loose words."""
+    out = []
+    for s in sides:
+        if s.value == "bilateral" or any(a.sent == s.sent and 0 <= a.start - s.end <= 4 for a in anatomy):
+            out.append(s)
+    return out
+
+
+def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope: list[Mention]) -> LateralityFinding:
+    roles = view.rules.sections.roles
+    headers = set(roles.header_sections)
+    anatomy = [m for m in view.of(*_ANATOMY) if _usable(m)]
+    header_sides = [s for s in sides if s.section in headers and s.section != "laterality_field"]
+    header_sides = _anatomy_sides(header_sides, anatomy) + [s for s in sides if s.section == "laterality_field"]
+    body = [s for s in sides if s.section not in headers and s.section not in roles.history_sections]
+    described = [s for s in body if s.sent in sentences]
+    if not described:
+        described = _anatomy_sides([s for s in body if s.section in DESCRIPTION_SECTIONS], anatomy)
+    header_value = _side_values(header_sides)
+    described_value = _side_values(described)
+    value = described_value or header_value
+    if value is None:
+        value = _side_values(_anatomy_sides([s for s in body if s.section not in roles.plan_sections], anatomy))
+    evidence_from = described if described_value else header_sides
+    conflict = bool(header_value and described_value and header_value != described_value)
+    return LateralityFinding(
+        value=value, conflict=conflict, header_value=header_value,
+        evidence=[m.evidence() for m in evidence_from][:6],
+    )
+
+
+def _region(view: NoteView, site: Site, scope: list[Mention]) -> list[ValueFinding]:
+    vocab = view.rules.vocabulary
+    regions: dict[str, ValueFinding] = {}
+
+    def add(value: str, evidence) -> None:
+        regions.setdefault(value, ValueFinding(value=value)).evidence.extend(evidence)
+
+    if site.digits:
+        add("finger", [e for d in site.digits for e in d.evidence[:1]])
+    bone_rules = {(m.start_char, m.end_char): m.rule for m in scope if m.label == "BONE"}
+    for bone in site.bones:
+        rule = next((bone_rules.get((e.start, e.end)) for e in bone.evidence if (e.start, e.end) in bone_rules), None)
+        region = vocab.rule_regions.get(rule or "", vocab.bone_regions.get(bone.value, "other"))
+        if region == "finger" and site.digits:
+            continue
+        add(region, bone.evidence[:1])
+    if not regions:
+        for m in scope:
+            if m.label == "REGION":
+                add(m.value, [m.evidence()])
+                break
+    return list(regions.values())

@@ -1,0 +1,210 @@
+"""The public result (CONTRACT.md §2) and claim context (§3) as pydantic models.
+
+Field names are the contract's; fields the contract does not list are extensions (documented in
+the README) and never replace a contract field.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SCHEMA_VERSION = "1"
+
+ImplantType = Literal[
+    "k_wire", "pin", "wire", "screw", "plate", "staple", "suture_anchor", "external_fixator",
+    "rod_or_nail", "joint_implant", "other",
+]
+Region = Literal["finger", "hand", "wrist", "forearm", "other"]
+Side = Literal["left", "right", "bilateral"]
+Digit = Literal["thumb", "index", "middle", "ring", "small"]
+Bone = Literal[
+    "metacarpal", "proximal_phalanx", "middle_phalanx", "distal_phalanx", "carpal", "radius", "ulna", "other"
+]
+Indication = Literal[
+    "prominence", "pain", "irritation", "infection", "migration", "loosening", "breakage", "exposure",
+    "fracture_healed", "staged_removal", "stiffness", "patient_request", "other",
+]
+Complexity = Literal[
+    "scar_tissue", "embedded_hardware", "broken_or_stripped_hardware", "neurovascular_proximity",
+    "tendon_adhesions", "extended_time", "infection_debridement", "other",
+]
+Cpt = Literal["26320", "20680", "20670"]
+Status = Literal["met", "partial", "missing", "not_applicable"]
+Severity = Literal["high", "medium", "low"]
+
+
+class Evidence(BaseModel):
+    text: str
+    start: int
+    end: int
+    section: str
+
+
+class ValueFinding(BaseModel):
+    value: str
+    evidence: list[Evidence] = []
+
+
+class ImplantFinding(BaseModel):
+    type: ImplantType
+    count: Optional[int] = None
+    evidence: list[Evidence] = []
+
+
+class DigitFinding(BaseModel):
+    value: Digit
+    side: Optional[Literal["left", "right"]] = None  # extension: the hand this digit is on
+    evidence: list[Evidence] = []
+
+
+class BoneFinding(BaseModel):
+    value: Bone
+    ray: Optional[int] = Field(default=None, ge=1, le=5)
+    side: Optional[Literal["left", "right"]] = None  # extension
+    evidence: list[Evidence] = []
+
+
+class LateralityFinding(BaseModel):
+    value: Optional[Side] = None
+    conflict: bool = False
+    header_value: Optional[Side] = None  # extension: the side the diagnosis/procedure header names
+    evidence: list[Evidence] = []
+
+
+class ApproachFinding(BaseModel):
+    documented: bool = False
+    type: Optional[Literal["open", "percutaneous"]] = None
+    incision_documented: bool = False
+    evidence: list[Evidence] = []
+
+
+class PlannedStatusFinding(BaseModel):
+    value: Optional[Literal["planned", "unplanned"]] = None
+    evidence: list[Evidence] = []
+
+
+class Findings(BaseModel):
+    implants: list[ImplantFinding] = []
+    region: list[ValueFinding] = []
+    laterality: LateralityFinding = LateralityFinding()
+    digits: list[DigitFinding] = []
+    bones: list[BoneFinding] = []
+    indications: list[ValueFinding] = []
+    approach: ApproachFinding = ApproachFinding()
+    planned_status: PlannedStatusFinding = PlannedStatusFinding()
+    complexity_factors: list[ValueFinding] = []
+    # Extensions: what the checklist and the coding rules need beyond the contract's fields.
+    generic_hardware_removed: list[Evidence] = []
+    substantial_work: list[Evidence] = []
+    anesthesia: list[ValueFinding] = []
+    setting: list[ValueFinding] = []
+    hardware_accounted: list[Evidence] = []
+    closure: list[Evidence] = []
+    depth: list[ValueFinding] = []
+    same_site_procedures: list[ValueFinding] = []
+
+
+class Procedure(BaseModel):
+    is_implant_removal: bool
+    suggested_cpt: Optional[Cpt] = None
+    units: int = 0
+    reason: str
+    flags: list[str] = []  # extension, e.g. "20694" when an external fixator came off under anesthesia
+
+
+class ChecklistItem(BaseModel):
+    id: str
+    title: str
+    status: Status
+    message: str
+    evidence: list[Evidence] = []
+
+
+class ClaimLine(BaseModel):
+    cpt: Cpt
+    units: int = 1
+    modifiers: list[str] = []
+    site: str
+
+
+class ModifierSuggestion(BaseModel):
+    code: str
+    reason: str
+
+
+class Icd10Suggestion(BaseModel):
+    code: str
+    description: str
+    reason: str
+
+
+class DenialRisk(BaseModel):
+    id: str
+    severity: Severity
+    message: str
+
+
+class Result(BaseModel):
+    schema_version: str = SCHEMA_VERSION
+    note_id: Optional[str] = None
+    procedure: Procedure
+    findings: Findings
+    checklist: list[ChecklistItem]
+    score: int = Field(ge=0, le=100)
+    ready_to_sign: bool
+    claim_lines: list[ClaimLine] = []
+    modifiers: list[ModifierSuggestion] = []
+    icd10_suggestions: list[Icd10Suggestion] = []
+    denial_risks: list[DenialRisk] = []
+    rules_version: str = ""  # extension: the patterns/ version that produced this result
+
+
+_MODIFIER_SPLIT = re.compile(r"[\s,;]+")
+
+
+class ClaimContext(BaseModel):
+    """Optional claim data beside a note (CONTRACT.md §3)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    note_id: Optional[str] = None
+    removal_date: Optional[date] = None
+    index_surgery_date: Optional[date] = None
+    index_cpt: Optional[str] = None
+    index_related: Optional[bool] = None
+    billed_cpt: Optional[str] = None
+    billed_units: Optional[int] = Field(default=None, ge=0, le=99)
+    billed_modifiers: list[str] = []
+
+    @field_validator("billed_modifiers", mode="before")
+    @classmethod
+    def _split_modifiers(cls, value: object) -> object:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [m.upper().lstrip("-") for m in _MODIFIER_SPLIT.split(value) if m.strip("-")]
+        if isinstance(value, list):
+            return [str(m).strip().upper().lstrip("-") for m in value if str(m).strip("- ")]
+        return value
+
+    @field_validator("index_cpt", "billed_cpt", "note_id", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    @field_validator("removal_date", "index_surgery_date", "billed_units", "index_related", mode="before")
+    @classmethod
+    def _blank_scalar_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @property
+    def has_claim(self) -> bool:
+        return self.billed_cpt is not None or bool(self.billed_modifiers) or self.billed_units is not None

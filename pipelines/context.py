@@ -1,0 +1,112 @@
+"""ConText (Harkema et al. 2009) over doc.spans["notecheck"], with rules from patterns/context.yaml.
+
+Differences from medspaCy 1.3.1's component, each on purpose:
+- results are tuples of primitives in doc._.nc_modifiers (no ConTextModifier/graph objects), so
+  `Doc.to_bytes()` and `nlp.pipe(n_process=2)` work;
+- a rule can be limited to target labels, sections and its own terminating words, which lets
+  act negation ("the K-wire was not removed") use a short scope separate from existence negation;
+- "is negative for X" is negated (medspaCy #232) because scopes are measured in tokens from the
+  trigger, not contracted by the enclosing phrase;
+- only sentences that hold a target are searched, and a note with no implant or removal mention
+  skips the component entirely (the gate), which keeps unrelated notes at tokenizer speed.
+"""
+
+import re
+from typing import Optional
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from notecheck.rules import ContextRule, load_rules
+from pipelines.extensions import MODIFIERS, SECTIONS, SPANS_KEY, register_extensions
+from pipelines.matching import RuleMatcher
+from pipelines.target_matcher import section_at, sentence_ids
+
+DEFAULT_GATE = ["IMPLANT", "ACT"]
+
+
+@Language.factory(
+    "notecheck_context",
+    default_config={"rules_dir": None, "gate_labels": DEFAULT_GATE},
+)
+def make_context(nlp: Language, name: str, rules_dir: Optional[str], gate_labels: list[str]) -> "ConTextComponent":
+    return ConTextComponent(nlp, name, rules_dir=rules_dir, gate_labels=gate_labels)
+
+
+class ConTextComponent:
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "notecheck_context",
+        *,
+        rules_dir: Optional[str] = None,
+        gate_labels: Optional[list[str]] = None,
+    ) -> None:
+        register_extensions()
+        self.name = name
+        self.rules: list[ContextRule] = list(load_rules(rules_dir).context.rules)
+        self.gate = frozenset(gate_labels if gate_labels is not None else DEFAULT_GATE)
+        self.matcher = RuleMatcher(nlp, [(str(i), rule) for i, rule in enumerate(self.rules)])
+        self._terminators = [
+            re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(t.lower()) for t in rule.terminated_by) + r")(?![a-z0-9])")
+            if rule.terminated_by else None
+            for rule in self.rules
+        ]
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = list(doc.spans.get(SPANS_KEY, []))
+        modifiers: list[list[tuple[str, str, int, int]]] = [[] for _ in spans]
+        doc._.set(MODIFIERS, modifiers)
+        if not any(span.label_ in self.gate for span in spans):
+            return doc
+        sent = sentence_ids(doc)
+        wanted_sents = {int(sent[span.start]) for span in spans}
+        triggers = [
+            (int(key), start, end)
+            for key, start, end in self.matcher(doc)
+            if int(sent[start]) in wanted_sents
+        ]
+        pseudo = [(s, e) for i, s, e in triggers if self.rules[i].category == "PSEUDO"]
+        by_sentence: dict[int, list[tuple[int, int, int]]] = {}
+        for i, start, end in triggers:
+            if self.rules[i].category != "PSEUDO" and any(ps < end and start < pe for ps, pe in pseudo):
+                continue
+            by_sentence.setdefault(int(sent[start]), []).append((i, start, end))
+        sections = doc._.get(SECTIONS) or [("body", 0, 0, len(doc.text))]
+        section_starts = [s[1] for s in sections]
+        text_lower = doc.text.lower()
+        for n, span in enumerate(spans):
+            local = by_sentence.get(int(sent[span.start]))
+            if not local:
+                continue
+            terminate_at = [s for i, s, _ in local if self.rules[i].category == "TERMINATE"]
+            for i, start, end in local:
+                rule = self.rules[i]
+                if rule.category == "TERMINATE" or rule.direction == "none":
+                    continue
+                if start < span.end and span.start < end:
+                    continue
+                if rule.allowed_labels is not None and span.label_ not in rule.allowed_labels:
+                    continue
+                if rule.excluded_labels is not None and span.label_ in rule.excluded_labels:
+                    continue
+                if end <= span.start and rule.direction in ("forward", "bidirectional"):
+                    gap_start, gap_end = end, span.start
+                elif span.end <= start and rule.direction in ("backward", "bidirectional"):
+                    gap_start, gap_end = span.end, start
+                else:
+                    continue
+                if rule.max_scope is not None and gap_end - gap_start > rule.max_scope:
+                    continue
+                if any(gap_start <= t < gap_end for t in terminate_at):
+                    continue
+                terminator = self._terminators[i]
+                if terminator is not None and gap_end > gap_start:
+                    between = text_lower[doc[gap_start].idx: doc[gap_end - 1].idx + len(doc[gap_end - 1])]
+                    if terminator.search(between):
+                        continue
+                if rule.sections is not None:
+                    if section_at(sections, section_starts, doc[start].idx) not in rule.sections:
+                        continue
+                modifiers[n].append((rule.category, rule.id, doc[start].idx, doc[end - 1].idx + len(doc[end - 1])))
+        return doc

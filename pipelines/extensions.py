@@ -1,0 +1,22 @@
+"""The custom attributes notecheck sets, registered once and holding primitives only.
+
+medspaCy stores rule objects, Spans and graphs in extensions, which breaks `Doc.to_bytes()` and
+`nlp.pipe(n_process=2)`; here every value is a list of tuples of str/int, so msgpack handles it.
+"""
+from spacy.tokens import Doc
+
+SPANS_KEY = "notecheck"
+
+# (category, header_start, header_end, section_end) in characters; the text before the first
+# header is category "body" with an empty header.
+SECTIONS = "nc_sections"
+# One list per span of doc.spans[SPANS_KEY], same order: (category, rule_id, start_char, end_char)
+# of every ConText trigger that modifies the span.
+MODIFIERS = "nc_modifiers"
+RULES_VERSION = "nc_rules_version"
+
+
+def register_extensions() -> None:
+    for name, default in ((SECTIONS, None), (MODIFIERS, None), (RULES_VERSION, None)):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=default)

@@ -1,0 +1,85 @@
+"""Operative-note sectionizer: finds headers with one regex pass over the text.
+
+A header counts when it starts a line (after optional numbering or a bullet) and then either ends
+in ":" / " -", stands alone on its line, or is written in capitals and followed by ordinary text.
+In run-on dictation (no line breaks) a header followed by ":" also counts right after a sentence
+end when it is capitalised. medspaCy's default rules know none of the operative headers and its
+Section objects break serialization; here sections are tuples of character offsets.
+"""
+
+import re
+from typing import Optional
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from notecheck.rules import SectionFile, load_rules
+from pipelines.extensions import SECTIONS, register_extensions
+
+
+def _header_regex(header: str) -> str:
+    out = header.replace("(es)", "\x01").replace("(s)", "\x02")
+    out = out.replace("(", "(?:")
+    out = re.sub(r"\s+", r"[ \\t]+", out)
+    out = out.replace(".", r"\.")
+    return out.replace("\x01", "(?:es)?").replace("\x02", "s?")
+
+
+class SectionMatcher:
+    def __init__(self, sections: SectionFile) -> None:
+        alternatives: list[tuple[str, str]] = []
+        for rule in sections.rules:
+            for header in rule.headers:
+                alternatives.append((_header_regex(header), rule.category))
+        # Longest first so that "preoperative diagnosis" wins over "diagnosis".
+        alternatives.sort(key=lambda a: len(a[0]), reverse=True)
+        self._categories = [cat for _, cat in alternatives]
+        body = "|".join(f"({rx})" for rx, _ in alternatives)
+        self._regex = re.compile(
+            r"(?:^|(?<=[.!?])[ \t]{1,3}|(?<=[.!?][\"')])[ \t]{1,3})[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?"
+            r"(?P<hdr>" + body + r")(?![A-Za-z0-9/])(?P<tail>[ \t]*(?::|-(?=[ \t])|—|–)?)",
+            re.IGNORECASE | re.MULTILINE,
+        )
+
+    def find(self, text: str) -> list[tuple[str, int, int, int]]:
+        found: list[tuple[str, int, int]] = []
+        for m in self._regex.finditer(text):
+            header = m.group("hdr")
+            start, end = m.start("hdr"), m.end()
+            line_start = text.rfind("\n", 0, start) + 1
+            at_line_start = not text[line_start:start].strip(" \t-*•·0123456789.()")
+            colon = m.group("tail").strip() != ""
+            line_end = text.find("\n", end)
+            rest = text[end: len(text) if line_end < 0 else line_end]
+            if at_line_start:
+                ok = colon or not rest.strip() or (header.isupper() and any(c.islower() for c in rest[:40]))
+            else:
+                ok = colon and (header.isupper() or header.istitle())
+            if not ok:
+                continue
+            index = next(i for i, v in enumerate(m.groups()[1:-1]) if v is not None)
+            found.append((self._categories[index], start, end))
+        sections: list[tuple[str, int, int, int]] = []
+        first = found[0][1] if found else len(text)
+        if first > 0 or not found:
+            sections.append(("body", 0, 0, first))
+        for i, (cat, start, end) in enumerate(found):
+            stop = found[i + 1][1] if i + 1 < len(found) else len(text)
+            sections.append((cat, start, end, stop))
+        return sections
+
+
+@Language.factory("notecheck_sectionizer", default_config={"rules_dir": None})
+def make_sectionizer(nlp: Language, name: str, rules_dir: Optional[str]) -> "Sectionizer":
+    return Sectionizer(nlp, name, rules_dir=rules_dir)
+
+
+class Sectionizer:
+    def __init__(self, nlp: Language, name: str = "notecheck_sectionizer", *, rules_dir: Optional[str] = None) -> None:
+        register_extensions()
+        self.name = name
+        self.matcher = SectionMatcher(load_rules(rules_dir).sections)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.set(SECTIONS, self.matcher.find(doc.text))
+        return doc

@@ -1,0 +1,121 @@
+"""Target matcher: every rule file of `patterns/` matched in one pass into doc.spans["notecheck"].
+
+Spans carry label (IMPLANT, ACT, SIDE, DIGIT, ...), kb_id (the value, e.g. "k_wire") and id (the
+rule id) — strings only. Within a label the longest match wins; across labels spans may overlap
+(medspaCy #78). Suppressor spans ("pin tract", "left in place", "volar plate") remove the targets of
+the label they name, and rules may require a section, a word of another label in the same
+sentence, or one within a few tokens.
+"""
+
+from bisect import bisect_right
+from typing import Optional
+
+import numpy as np
+from spacy.attrs import SENT_START
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from notecheck.rules import TargetRule, load_rules
+from pipelines.extensions import RULES_VERSION, SECTIONS, SPANS_KEY, register_extensions
+from pipelines.matching import RuleMatcher
+
+SUPPRESS = "SUPPRESS"
+
+
+@Language.factory("notecheck_targets", default_config={"rules_dir": None})
+def make_target_matcher(nlp: Language, name: str, rules_dir: Optional[str]) -> "TargetMatcher":
+    return TargetMatcher(nlp, name, rules_dir=rules_dir)
+
+
+def sentence_ids(doc: Doc) -> np.ndarray:
+    starts = doc.to_array([SENT_START]).astype(np.int64).ravel() == 1
+    if len(starts):
+        starts[0] = True
+    return np.cumsum(starts) - 1
+
+
+def section_at(sections: list[tuple[str, int, int, int]], starts: list[int], char: int) -> str:
+    i = bisect_right(starts, char) - 1
+    return sections[i][0] if i >= 0 else "body"
+
+
+class TargetMatcher:
+    def __init__(self, nlp: Language, name: str = "notecheck_targets", *, rules_dir: Optional[str] = None) -> None:
+        register_extensions()
+        self.name = name
+        rules = load_rules(rules_dir)
+        self.version = rules.version
+        self.matchers: list[RuleMatcher] = []
+        self.rules: dict[str, TargetRule] = {}
+        for target_file in rules.targets:
+            keyed = []
+            for rule in target_file.rules:
+                label = target_file.label_of(rule.value)
+                keyed.append((f"{label}|{rule.value}|{rule.id}", rule))
+                self.rules[rule.id] = rule
+            self.matchers.append(RuleMatcher(nlp, keyed, plurals=target_file.plurals))
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.set(RULES_VERSION, self.version)
+        raw: list[tuple[str, str, str, int, int]] = []
+        for matcher in self.matchers:
+            for key, start, end in matcher(doc):
+                label, value, rule_id = key.split("|", 2)
+                raw.append((label, value, rule_id, start, end))
+        if not raw:
+            doc.spans[SPANS_KEY] = []
+            return doc
+        sections = doc._.get(SECTIONS) or [("body", 0, 0, len(doc.text))]
+        section_starts = [s[1] for s in sections]
+        suppressors: dict[str, list[tuple[int, int]]] = {}
+        candidates = []
+        for item in raw:
+            if item[0] == SUPPRESS:
+                suppressors.setdefault(item[1], []).append((item[3], item[4]))
+            else:
+                candidates.append(item)
+        sent = None
+        kept = []
+        for label, value, rule_id, start, end in candidates:
+            if any(s < end and start < e for s, e in suppressors.get(label, ())):
+                continue
+            rule = self.rules[rule_id]
+            if rule.sections or rule.not_sections:
+                section = section_at(sections, section_starts, doc[start].idx)
+                if rule.sections and section not in rule.sections:
+                    continue
+                if rule.not_sections and section in rule.not_sections:
+                    continue
+            kept.append((label, value, rule_id, start, end))
+        kept = _longest_per_label(kept)
+        final = []
+        for label, value, rule_id, start, end in kept:
+            rule = self.rules[rule_id]
+            if rule.requires_near:
+                window, wanted = rule.requires_near.window, set(rule.requires_near.labels)
+                if not any(o[0] in wanted and o[3] - window <= end and start <= o[4] + window for o in kept):
+                    continue
+            if rule.requires_in_sentence:
+                if sent is None:
+                    sent = sentence_ids(doc)
+                wanted = set(rule.requires_in_sentence)
+                here = sent[start]
+                if not any(o[0] in wanted and sent[o[3]] == here for o in kept):
+                    continue
+            final.append(Span(doc, start, end, label=label, kb_id=value, span_id=rule_id))
+        doc.spans[SPANS_KEY] = final
+        return doc
+
+
+def _longest_per_label(items: list[tuple[str, str, str, int, int]]) -> list[tuple[str, str, str, int, int]]:
+    taken: dict[str, list[tuple[int, int]]] = {}
+    out = []
+    for item in sorted(items, key=lambda i: (i[0], -(i[4] - i[3]), i[3])):
+        label, _, _, start, end = item
+        occupied = taken.setdefault(label, [])
+        if any(s < end and start < e for s, e in occupied):
+            continue
+        occupied.append((start, end))
+        out.append(item)
+    out.sort(key=lambda i: (i[3], i[4], i[0]))
+    return out

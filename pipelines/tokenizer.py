@@ -1,0 +1,44 @@
+"""A tokenizer that keeps clinical tokens whole.
+
+spaCy's English rules split "K-wire" into three tokens, "0.045-inch" and "s/p" likewise; rules
+then have to spell every variant as a token sequence. We keep hyphenated and slashed words
+("K-wire", "0.045-inch", "4-0", "tension-band", "s/p", "b/l") as one token and split "×" so that
+"K-wires×2" gives the count its own token.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from spacy.lang.en import English
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.util import compile_infix_regex, registry
+
+
+def _infixes() -> list[str]:
+    # English.Defaults.infixes: [0] "..", [1] ellipsis, [2] symbols, [3] digit[+-*^]digit,
+    # [4] lower.Upper, [5] letter,letter, [6] hyphens between letters, [7] ":<>=/" between letters.
+    # Dropping [3], [6] and [7] keeps "4-0", "K-wire" and "s/p" whole; ":" is split back in below.
+    defaults = list(English.Defaults.infixes)
+    kept = defaults[:3] + defaults[4:6]
+    kept.extend([r"×", r"(?<=[A-Za-z])[:<>=](?=[A-Za-z])", r"(?<=[a-zA-Z])\*(?=\d)", r"(?<=[a-z]{3})/(?=[a-z]{3})"])
+    return kept
+
+
+@registry.tokenizers("notecheck.clinical_tokenizer.v1")
+def create_clinical_tokenizer() -> Callable[[Language], Tokenizer]:
+    def make(nlp: Language) -> Tokenizer:
+        default = nlp.tokenizer
+        infix_re = compile_infix_regex(_infixes())
+        return Tokenizer(
+            nlp.vocab,
+            rules=default.rules,
+            prefix_search=default.prefix_search,
+            suffix_search=default.suffix_search,
+            infix_finditer=infix_re.finditer,
+            token_match=default.token_match,
+            url_match=default.url_match,
+        )
+
+    return make
