@@ -128,6 +128,7 @@ class SectionRoles(_Strict):
     plan_sections: list[str]
     placed_hardware_sections: list[str]
     removed_hardware_sections: list[str]
+    field_sections: list[str]
     indication_sections: list[str]
 
 

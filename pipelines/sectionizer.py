@@ -2,8 +2,8 @@
 
 A header counts when it starts a line (after optional numbering or a bullet) and then either ends
 in ":" / " -", stands alone on its line, or is written in capitals and followed by ordinary text.
-In run-on dictation (no line breaks) a header followed by ":" also counts right after a sentence
-end when it is capitalised. medspaCy's default rules know none of the operative headers and its
+In run-on dictation (no line breaks) a header also counts right after a sentence end when it is
+capitalised and followed by ":", or written in capitals and followed by ordinary text. medspaCy's default rules know none of the operative headers and its
 Section objects break serialization; here sections are tuples of character offsets.
 """
 
@@ -34,6 +34,7 @@ class SectionMatcher:
         # Longest first so that "preoperative diagnosis" wins over "diagnosis".
         alternatives.sort(key=lambda a: len(a[0]), reverse=True)
         self._categories = [cat for _, cat in alternatives]
+        self._fields = frozenset(sections.roles.field_sections)
         body = "|".join(f"({rx})" for rx, _ in alternatives)
         self._regex = re.compile(
             r"(?:^|(?<=[.!?])[ \t]{1,3}|(?<=[.!?][\"')])[ \t]{1,3})[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?"
@@ -54,7 +55,10 @@ class SectionMatcher:
             if at_line_start:
                 ok = colon or not rest.strip() or (header.isupper() and any(c.islower() for c in rest[:40]))
             else:
-                ok = colon and (header.isupper() or header.istitle())
+                # Run-on dictation: "...done. PROCEDURE: ..." or "...same. PROCEDURE removal of ..."
+                ok = (colon and (header.isupper() or header.istitle())) or (
+                    header.isupper() and any(c.islower() for c in rest[:25])
+                )
             if not ok:
                 continue
             index = next(i for i, v in enumerate(m.groups()[1:-1]) if v is not None)
@@ -65,8 +69,24 @@ class SectionMatcher:
             sections.append(("body", 0, 0, first))
         for i, (cat, start, end) in enumerate(found):
             stop = found[i + 1][1] if i + 1 < len(found) else len(text)
-            sections.append((cat, start, end, stop))
+            field_end = self._field_end(text, cat, end, stop)
+            sections.append((cat, start, end, field_end))
+            if field_end < stop and text[field_end:stop].strip():
+                # Narrative after a one-line field ("Anes: local" then the operation) is body.
+                sections.append(("body", field_end, field_end, stop))
         return sections
+
+    def _field_end(self, text: str, category: str, header_end: int, stop: int) -> int:
+        """A field section ends with its line, or, when the header stands alone, at a blank line."""
+        if category not in self._fields:
+            return stop
+        line_end = text.find("\n", header_end, stop)
+        if line_end < 0:
+            return stop
+        if text[header_end:line_end].strip():
+            return line_end
+        blank = re.search(r"\n[ \t]*\n", text[line_end:stop])
+        return line_end + blank.start() if blank else stop
 
 
 @Language.factory("notecheck_sectionizer", default_config={"rules_dir": None})

@@ -31,9 +31,13 @@ def create_clinical_tokenizer() -> Callable[[Language], Tokenizer]:
     def make(nlp: Language) -> Tokenizer:
         default = nlp.tokenizer
         infix_re = compile_infix_regex(_infixes())
+        # Apostrophe-less contractions ("im" -> "i m", "id" -> "i d") are exceptions only in
+        # lower/title case, so "IM nail" and the rule "im nail" would tokenize differently;
+        # clinical text means IM (intramedullary), ID, ILL by them.
+        rules = {k: v for k, v in default.rules.items() if not (k.isalpha() and len(v) > 1)}
         return Tokenizer(
             nlp.vocab,
-            rules=default.rules,
+            rules=rules,
             prefix_search=default.prefix_search,
             suffix_search=default.suffix_search,
             infix_finditer=infix_re.finditer,

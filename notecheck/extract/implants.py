@@ -49,6 +49,8 @@ def _resolve_type(value: str, note_values: set[str]) -> str:
         return "wire"
     if value == "pin_generic":
         return "k_wire" if "k_wire" in note_values else "pin"
+    if value == "nail_generic":
+        return "rod_or_nail"
     return value
 
 
@@ -60,6 +62,9 @@ def find_removal(view: NoteView) -> Removal:
     acts = view.of("ACT")
     implants = [m for m in view.of("IMPLANT") if not m.has("NEGATED", "OTHER_PERSON")]
     note_values = {m.value for m in implants}
+    if "rod_or_nail" not in note_values:
+        # Without an intramedullary nail in the note, "the nail was removed" is a fingernail.
+        implants = [m for m in implants if m.value != "nail_generic"]
     out = Removal()
 
     def is_removal_act(act: Mention) -> bool:
