@@ -30,7 +30,11 @@ def indications(view: NoteView) -> list[ValueFinding]:
         if m.section in sections
         and (m.affirmed or (m.value == "staged_removal" and not m.has("NEGATED", "HYPOTHETICAL", "OTHER_PERSON")))
     ]
-    return _grouped(found)
+    grouped = _grouped(found)
+    if len(grouped) > 1:
+        # "other" ("symptomatic hardware") is the catch-all: it stands only when nothing specific does.
+        grouped = [g for g in grouped if g.value != "other"]
+    return grouped
 
 
 def approach(view: NoteView, removal_sentences: set[int]) -> ApproachFinding:

@@ -33,18 +33,39 @@ def _usable(m: Mention) -> bool:
 
 
 def _pick_scope(view: NoteView, sentences: set[int]) -> list[Mention]:
-    """Anatomy of the removal: its sentences, else the headers, else the description."""
+    """Anatomy of the removal: its sentences, else the headers, else the description. When the
+    removal sentences name the digit but not the bone ("removal of K-wire, right small finger"),
+    the bone comes from the next place that names it for the same digit (usually the diagnosis)."""
     roles = view.rules.sections.roles
     anatomy = [m for m in view.of(*_ANATOMY) if _usable(m) and m.section not in roles.history_sections]
-    for scope in (
+    levels = [
         [m for m in anatomy if m.sent in sentences],
         [m for m in anatomy if m.section in roles.header_sections],
         [m for m in anatomy if m.section in DESCRIPTION_SECTIONS],
         [m for m in anatomy if m.section in roles.indication_sections],
-    ):
+    ]
+    for i, scope in enumerate(levels):
         if any(m.label in ("DIGIT", "BONE", "JOINT") for m in scope):
+            if not any(m.label == "BONE" and m.value != "phalanx" for m in scope):
+                scope = scope + _bones_for(scope, levels[i + 1:])
             return scope
-    return [m for m in anatomy if m.sent in sentences] or [m for m in anatomy if m.section in roles.header_sections]
+    return levels[0] or levels[1]
+
+
+def _bones_for(scope: list[Mention], later: list[list[Mention]]) -> list[Mention]:
+    named = {m.value for m in scope if m.label == "DIGIT"}
+    for level in later:
+        digits = [m for m in level if m.label == "DIGIT"]
+        added: list[Mention] = []
+        for bone in (m for m in level if m.label == "BONE" and m.value in PHALANGES):
+            bound = _bound_digits(bone, digits)
+            if named and (not bound or any(d.value not in named for d in bound)):
+                continue
+            added.append(bone)
+            added.extend(bound)
+        if added:
+            return added
+    return []
 
 
 def _ray_from_words(view: NoteView, bone: Mention) -> Optional[int]:
@@ -66,18 +87,24 @@ def _ray_from_words(view: NoteView, bone: Mention) -> Optional[int]:
     return None
 
 
-def _bound_digit(bone: Mention, digits: list[Mention]) -> Optional[Mention]:
-    """The digit mention that modifies this bone ("ring finger P1", "P1 of the ring finger")."""
+def _bound_digits(bone: Mention, digits: list[Mention]) -> list[Mention]:
+    """The digit mentions that modify this bone ("ring finger P1", "P1 of the ring finger",
+    "ring and small finger proximal phalanges" -> both)."""
     best = None
     for d in digits:
         if d.sent != bone.sent:
             continue
         before = d.end <= bone.start and bone.start - d.end <= 3
         after = bone.end <= d.start and d.start - bone.end <= 4
-        if before or after:
-            if best is None or d.gap(bone) < best.gap(bone):
-                best = d
-    return best
+        if (before or after) and (best is None or d.gap(bone) < best.gap(bone)):
+            best = d
+    if best is None:
+        return []
+    chain = [best]
+    for d in sorted((d for d in digits if d.sent == bone.sent and d.end <= chain[0].start), key=lambda d: -d.start):
+        if chain[0].start - d.end <= 2:
+            chain.insert(0, d)
+    return chain
 
 
 def _side_near(m: Mention, sides: list[Mention]) -> Optional[str]:
@@ -103,33 +130,30 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
     bone_items: dict[tuple[str, Optional[int], Optional[str]], BoneFinding] = {}
     digit_items: dict[tuple[str, Optional[str]], DigitFinding] = {}
     for bone in bones:
-        ray = None
-        digit = _bound_digit(bone, digits)
-        if bone.value == "metacarpal":
-            ray = _ray_from_words(view, bone)
-            if digit is not None:
-                consumed.add(id(digit))
-                ray = ray or vocab.digit_rays[digit.value]
-        elif bone.value in PHALANGES:
-            if digit is not None:
+        bound = _bound_digits(bone, digits)
+        for digit in bound or [None]:
+            ray = None
+            if bone.value == "metacarpal":
+                ray = _ray_from_words(view, bone)
+                if digit is not None:
+                    consumed.add(id(digit))
+                    ray = ray or vocab.digit_rays[digit.value]
+            elif bone.value in PHALANGES and digit is not None:
                 ray = vocab.digit_rays[digit.value]
-                side = _side_near(digit, sides) or _side_near(bone, sides)
-                _add_digit(digit_items, digit, side)
+                _add_digit(digit_items, digit, _side_near(digit, sides) or _side_near(bone, sides))
                 consumed.add(id(digit))
-        side = _side_near(bone, sides) or (_side_near(digit, sides) if digit else None)
-        key = (bone.value, ray, side)
-        item = bone_items.get(key) or bone_items.setdefault(key, BoneFinding(value=bone.value, ray=ray, side=side))
-        item.evidence.append(bone.evidence())
+            side = _side_near(bone, sides) or (_side_near(digit, sides) if digit else None)
+            key = (bone.value, ray, side)
+            item = bone_items.get(key) or bone_items.setdefault(key, BoneFinding(value=bone.value, ray=ray, side=side))
+            item.evidence.append(bone.evidence())
     for joint in joints:
-        digit = _bound_digit(joint, digits)
-        if digit is None:
-            continue
-        consumed.add(id(digit))
-        if joint.value == "cmc":
-            key = ("metacarpal", vocab.digit_rays[digit.value], _side_near(digit, sides))
-            bone_items.setdefault(key, BoneFinding(value="metacarpal", ray=key[1], side=key[2])).evidence.append(joint.evidence())
-        else:
-            _add_digit(digit_items, digit, _side_near(digit, sides))
+        for digit in _bound_digits(joint, digits):
+            consumed.add(id(digit))
+            if joint.value == "cmc":
+                key = ("metacarpal", vocab.digit_rays[digit.value], _side_near(digit, sides))
+                bone_items.setdefault(key, BoneFinding(value="metacarpal", ray=key[1], side=key[2])).evidence.append(joint.evidence())
+            else:
+                _add_digit(digit_items, digit, _side_near(digit, sides))
     for digit in digits:
         if id(digit) not in consumed:
             _add_digit(digit_items, digit, _side_near(digit, sides))
