@@ -47,18 +47,18 @@ def _pick_scope(view: NoteView, sentences: set[int]) -> list[Mention]:
     for i, scope in enumerate(levels):
         if any(m.label in ("DIGIT", "BONE", "JOINT") for m in scope):
             if not any(m.label == "BONE" and m.value != "phalanx" for m in scope):
-                scope = scope + _bones_for(scope, levels[i + 1:])
+                scope = scope + _bones_for(scope, levels[i + 1:], view.text)
             return scope
     return levels[0] or levels[1]
 
 
-def _bones_for(scope: list[Mention], later: list[list[Mention]]) -> list[Mention]:
+def _bones_for(scope: list[Mention], later: list[list[Mention]], text: str) -> list[Mention]:
     named = {m.value for m in scope if m.label == "DIGIT"}
     for level in later:
         digits = [m for m in level if m.label == "DIGIT"]
         added: list[Mention] = []
         for bone in (m for m in level if m.label == "BONE" and m.value in PHALANGES):
-            bound = _bound_digits(bone, digits)
+            bound = _bound_digits(bone, digits, text)
             if named and (not bound or any(d.value not in named for d in bound)):
                 continue
             added.append(bone)
@@ -87,7 +87,13 @@ def _ray_from_words(view: NoteView, bone: Mention) -> Optional[int]:
     return None
 
 
-def _bound_digits(bone: Mention, digits: list[Mention]) -> list[Mention]:
+_LINKING = re.compile(r"^[\s,]*(?:(?:of|the|in|on|at|his|her|patient's|left|right|l|r|lt|rt)[\s,]+)*$", re.I)
+def _only_linking_words(text: str, first: Mention, second: Mention) -> bool:
+    """"P1 of the ring finger": only linking words between a bone and the digit after it."""
+    return bool(_LINKING.match(text[first.end_char: second.start_char] + " "))
+
+
+def _bound_digits(bone: Mention, digits: list[Mention], text: str) -> list[Mention]:
     """The digit mentions that modify this bone ("ring finger P1", "P1 of the ring finger",
     "ring and small finger proximal phalanges" -> both)."""
     best = None
@@ -95,7 +101,7 @@ def _bound_digits(bone: Mention, digits: list[Mention]) -> list[Mention]:
         if d.sent != bone.sent:
             continue
         before = d.end <= bone.start and bone.start - d.end <= 3
-        after = bone.end <= d.start and d.start - bone.end <= 4
+        after = bone.end <= d.start and d.start - bone.end <= 4 and _only_linking_words(text, bone, d)
         if (before or after) and (best is None or d.gap(bone) < best.gap(bone)):
             best = d
     if best is None:
@@ -130,7 +136,7 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
     bone_items: dict[tuple[str, Optional[int], Optional[str]], BoneFinding] = {}
     digit_items: dict[tuple[str, Optional[str]], DigitFinding] = {}
     for bone in bones:
-        bound = _bound_digits(bone, digits)
+        bound = _bound_digits(bone, digits, view.text)
         for digit in bound or [None]:
             ray = None
             if bone.value == "metacarpal":
@@ -147,7 +153,7 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
             item = bone_items.get(key) or bone_items.setdefault(key, BoneFinding(value=bone.value, ray=ray, side=side))
             item.evidence.append(bone.evidence())
     for joint in joints:
-        for digit in _bound_digits(joint, digits):
+        for digit in _bound_digits(joint, digits, view.text):
             consumed.add(id(digit))
             if joint.value == "cmc":
                 key = ("metacarpal", vocab.digit_rays[digit.value], _side_near(digit, sides))
