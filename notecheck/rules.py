@@ -158,6 +158,7 @@ class Vocabulary(_Strict):
     digit_rays: dict[str, int]
     bone_regions: dict[str, str]
     rule_regions: dict[str, str]
+    region_values: dict[str, str]
     provisional_words: list[str]
 
 

@@ -37,19 +37,33 @@ def _pick_scope(view: NoteView, sentences: set[int]) -> list[Mention]:
     removal sentences name the digit but not the bone ("removal of K-wire, right small finger"),
     the bone comes from the next place that names it for the same digit (usually the diagnosis)."""
     roles = view.rules.sections.roles
-    anatomy = [m for m in view.of(*_ANATOMY) if _usable(m) and m.section not in roles.history_sections]
+    usable = [m for m in view.of(*_ANATOMY) if _usable(m)]
+    anatomy = [m for m in usable if m.section not in roles.history_sections]
     levels = [
         [m for m in anatomy if m.sent in sentences],
         [m for m in anatomy if m.section in roles.header_sections],
         [m for m in anatomy if m.section in DESCRIPTION_SECTIONS],
         [m for m in anatomy if m.section in roles.indication_sections],
+        # History only completes the bone of a digit already named (never picks the site).
+        [m for m in usable if m.section in roles.history_sections],
     ]
-    for i, scope in enumerate(levels):
+    for i, scope in enumerate(levels[:4]):
         if any(m.label in ("DIGIT", "BONE", "JOINT") for m in scope):
             if not any(m.label == "BONE" and m.value != "phalanx" for m in scope):
                 scope = scope + _bones_for(scope, levels[i + 1:], view.text)
+            elif not any(m.label == "DIGIT" for m in scope) and any(m.label == "BONE" and m.value in PHALANGES for m in scope):
+                scope = scope + _digit_for(levels[i + 1:])
             return scope
     return levels[0] or levels[1]
+
+
+def _digit_for(later: list[list[Mention]]) -> list[Mention]:
+    """A phalanx removed without its finger named takes the one finger the note names elsewhere."""
+    for level in later:
+        digits = [m for m in level if m.label == "DIGIT"]
+        if digits:
+            return digits if len({d.value for d in digits}) == 1 else []
+    return []
 
 
 def _bones_for(scope: list[Mention], later: list[list[Mention]], text: str) -> list[Mention]:
@@ -59,7 +73,9 @@ def _bones_for(scope: list[Mention], later: list[list[Mention]], text: str) -> l
         added: list[Mention] = []
         for bone in (m for m in level if m.label == "BONE" and m.value in PHALANGES):
             bound = _bound_digits(bone, digits, text)
-            if named and (not bound or any(d.value not in named for d in bound)):
+            if named and any(d.value not in named for d in bound):
+                continue
+            if len(named) > 1 and not bound:
                 continue
             added.append(bone)
             added.extend(bound)
@@ -164,10 +180,10 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
         if id(digit) not in consumed:
             _add_digit(digit_items, digit, _side_near(digit, sides))
     # A phalanx named without its digit takes the only digit the removal names.
-    named = {d.value for d in digit_items.values()}
+    named = {d.value for d in digit_items.values()} or {m.value for m in digits}
     if len(named) == 1:
         only = vocab.digit_rays[next(iter(named))]
-        for key in [k for k in bone_items if k[0] in PHALANGES and k[1] is None]:
+        for key in [k for k in bone_items if k[1] is None and k[0] in PHALANGES + ("metacarpal",)]:
             item = bone_items.pop(key)
             item.ray = only
             bone_items.setdefault((key[0], only, key[2]), item)
@@ -272,6 +288,6 @@ def _region(view: NoteView, site: Site, scope: list[Mention]) -> list[ValueFindi
     if not regions:
         for m in scope:
             if m.label == "REGION":
-                add(m.value, [m.evidence()])
+                add(vocab.region_values.get(m.value, m.value), [m.evidence()])
                 break
     return list(regions.values())
