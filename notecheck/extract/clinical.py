@@ -7,6 +7,7 @@ from notecheck.extract.mentions import Mention, NoteView
 
 # CONTRACT.md §1: these indications make a removal unplanned (a complication drove it).
 COMPLICATIONS = ("infection", "migration", "loosening", "breakage", "exposure")
+DESCRIPTION_FALLBACK = ("procedure_description", "unusual_procedure", "implants_removed")
 OPERATIVE_SECTIONS = ("procedure", "procedure_description", "findings", "body", "unusual_procedure", "implants_removed",
                       "anesthesia", "tourniquet", "indications", "complications")
 
@@ -22,14 +23,16 @@ def _grouped(mentions: list[Mention], order: list[str] | None = None) -> list[Va
 
 
 def indications(view: NoteView) -> list[ValueFinding]:
+    """Indications as the note states them before the operation (indications, diagnoses,
+    history); a note that states none there is read in its description too."""
     sections = set(view.rules.sections.roles.indication_sections)
     # A staged removal is by nature told about the index surgery ("at the index procedure the plan
     # was to remove them"): history and future cues do not cancel it, negation still does.
-    found = [
+    usable = [
         m for m in view.of("INDICATION")
-        if m.section in sections
-        and (m.affirmed or (m.value == "staged_removal" and not m.has("NEGATED", "HYPOTHETICAL", "OTHER_PERSON")))
+        if m.affirmed or (m.value == "staged_removal" and not m.has("NEGATED", "HYPOTHETICAL", "OTHER_PERSON"))
     ]
+    found = [m for m in usable if m.section in sections] or [m for m in usable if m.section in DESCRIPTION_FALLBACK]
     grouped = _grouped(found)
     if len(grouped) > 1:
         # "other" ("symptomatic hardware") is the catch-all: it stands only when nothing specific does.
