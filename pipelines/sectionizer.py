@@ -52,7 +52,9 @@ class SectionMatcher:
             colon = m.group("tail").strip() != ""
             line_end = text.find("\n", end)
             rest = text[end: len(text) if line_end < 0 else line_end]
-            if at_line_start:
+            if len(header) <= 2:
+                ok = at_line_start and m.group("tail").strip() == ":"  # "S:", "A/P" but never "A 1 cm..."
+            elif at_line_start:
                 ok = colon or not rest.strip() or (header.isupper() and any(c.islower() for c in rest[:40]))
             else:
                 # Run-on dictation: "...done. PROCEDURE: ..." or "...same. PROCEDURE removal of ..."
