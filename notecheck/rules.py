@@ -130,6 +130,8 @@ class SectionRoles(_Strict):
     removed_hardware_sections: list[str]
     field_sections: list[str]
     indication_sections: list[str]
+    indication_fallback_sections: list[str]
+    operative_sections: list[str]
 
 
 class SectionFile(_Strict):

@@ -58,7 +58,7 @@ class SectionMatcher:
                 ok = colon or not rest.strip() or (header.isupper() and any(c.islower() for c in rest[:40]))
             else:
                 # Run-on dictation: "...done. PROCEDURE: ..." or "...same. PROCEDURE removal of ..."
-                ok = (colon and (header.isupper() or header.istitle())) or (
+                ok = (colon and header[:1].isupper()) or (
                     header.isupper() and any(c.islower() for c in rest[:25])
                 )
             if not ok:

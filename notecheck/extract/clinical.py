@@ -7,9 +7,6 @@ from notecheck.extract.mentions import Mention, NoteView
 
 # CONTRACT.md §1: these indications make a removal unplanned (a complication drove it).
 COMPLICATIONS = ("infection", "migration", "loosening", "breakage", "exposure")
-DESCRIPTION_FALLBACK = ("procedure_description", "unusual_procedure", "implants_removed")
-OPERATIVE_SECTIONS = ("procedure", "procedure_description", "findings", "body", "unusual_procedure", "implants_removed",
-                      "anesthesia", "tourniquet", "indications", "complications")
 
 
 def _grouped(mentions: list[Mention], order: list[str] | None = None) -> list[ValueFinding]:
@@ -32,7 +29,8 @@ def indications(view: NoteView) -> list[ValueFinding]:
         m for m in view.of("INDICATION")
         if m.affirmed or (m.value == "staged_removal" and not m.has("NEGATED", "HYPOTHETICAL", "OTHER_PERSON"))
     ]
-    found = [m for m in usable if m.section in sections] or [m for m in usable if m.section in DESCRIPTION_FALLBACK]
+    fallback = set(view.rules.sections.roles.indication_fallback_sections)
+    found = [m for m in usable if m.section in sections] or [m for m in usable if m.section in fallback]
     grouped = _grouped(found)
     if len(grouped) > 1:
         # "other" ("symptomatic hardware") is the catch-all: it stands only when nothing specific does.
@@ -42,10 +40,7 @@ def indications(view: NoteView) -> list[ValueFinding]:
 
 def approach(view: NoteView, removal_sentences: set[int]) -> ApproachFinding:
     roles = view.rules.sections.roles
-    usable = [
-        m for m in view.of("APPROACH")
-        if m.affirmed and m.section in roles.removal_sections and m.section not in roles.header_sections[:2]
-    ]
+    usable = [m for m in view.of("APPROACH") if m.affirmed and m.section in roles.operative_sections]
     if not usable:
         return ApproachFinding()
     values = {m.value for m in usable}
@@ -77,20 +72,22 @@ def planned_status(view: NoteView, found: list[ValueFinding]) -> PlannedStatusFi
 
 def complexity(view: NoteView) -> tuple[list[ValueFinding], list[Evidence]]:
     roles = view.rules.sections.roles
-    sections = set(roles.removal_sections) - set(roles.header_sections)
+    sections = set(roles.operative_sections) - set(roles.title_sections)
     usable = [m for m in view.of("COMPLEXITY") if m.affirmed and not m.has("NO_EFFECT") and m.section in sections]
     substantial = [m.evidence() for m in view.of("SUBSTANTIAL") if m.affirmed and not m.has("NO_EFFECT") and m.section in sections]
     return _grouped(usable), substantial
 
 
 def operative_context(view: NoteView) -> dict[str, list]:
-    def affirmed(label: str, sections: tuple[str, ...] = OPERATIVE_SECTIONS) -> list[Mention]:
+    operative = tuple(view.rules.sections.roles.operative_sections) + ("anesthesia", "indications")
+
+    def affirmed(label: str, sections: tuple[str, ...] = operative) -> list[Mention]:
         return [m for m in view.of(label) if m.affirmed and m.section in sections]
 
     depth = affirmed("DEPTH")
     return {
         "anesthesia": _grouped(affirmed("ANESTHESIA")),
-        "setting": _grouped(affirmed("SETTING", OPERATIVE_SECTIONS + ("disposition", "administrative", "setting"))),
+        "setting": _grouped(affirmed("SETTING", operative + ("disposition", "administrative", "setting"))),
         "hardware_accounted": [m.evidence() for m in affirmed("ACCOUNTED")],
         "closure": [m.evidence() for m in depth if m.value == "closure"],
         "depth": _grouped([m for m in depth if m.value != "closure"]),
