@@ -5,7 +5,7 @@ modifiers, ICD-10 and denial risks. `evidence_doc` exports the same evidence as 
 `spacy.displacy.render(doc, style="span")`.
 
 The highlight algorithm (shared with service/static/app.js, which renders the same view in the
-service's page; keep the two in step, tests/test_browser_view.py compares their output):
+service's page; keep the two in step, tests/test_browser.py compares their output):
 
 1. Annotations. Walk `result.findings` in its key order. A field whose value is a list of
    evidence objects (has "start") is one finding, key = field name. A list of objects with

@@ -51,7 +51,12 @@ def _resolve_type(value: str, note_values: set[str]) -> str:
         return "k_wire" if "k_wire" in note_values else "pin"
     if value == "nail_generic":
         return "rod_or_nail"
+    if value == "staple_generic":
+        return "staple"
     return value
+
+
+AMBIGUOUS_WITHOUT_BONES = ("wire_generic", "pin_generic", "staple_generic")
 
 
 def find_removal(view: NoteView) -> Removal:
@@ -65,6 +70,10 @@ def find_removal(view: NoteView) -> Removal:
     if "rod_or_nail" not in note_values:
         # Without an intramedullary nail in the note, "the nail was removed" is a fingernail.
         implants = [m for m in implants if m.value != "nail_generic"]
+    if not any(m.label in ("BONE", "DIGIT", "JOINT") for m in view.mentions):
+        # A wire, pin or staple in a note about no bone is a guide wire, a staple line, a pin of a
+        # retractor: not orthopedic hardware.
+        implants = [m for m in implants if m.value not in AMBIGUOUS_WITHOUT_BONES]
     out = Removal()
 
     def is_removal_act(act: Mention) -> bool:

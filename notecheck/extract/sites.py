@@ -39,11 +39,14 @@ def _pick_scope(view: NoteView, sentences: set[int]) -> list[Mention]:
     roles = view.rules.sections.roles
     usable = [m for m in view.of(*_ANATOMY) if _usable(m)]
     anatomy = [m for m in usable if m.section not in roles.history_sections]
+    # Beyond the removal's own sentences and the headers, anatomy counts only where it sits
+    # beside hardware ("the K-wires in the ring finger"), not "pain radiating to the thumbs".
+    hardware_sents = {m.sent for m in view.of("IMPLANT")}
     levels = [
         [m for m in anatomy if m.sent in sentences],
         [m for m in anatomy if m.section in roles.header_sections],
-        [m for m in anatomy if m.section in DESCRIPTION_SECTIONS],
-        [m for m in anatomy if m.section in roles.indication_sections],
+        [m for m in anatomy if m.section in DESCRIPTION_SECTIONS and m.sent in hardware_sents],
+        [m for m in anatomy if m.section in roles.indication_sections and m.sent in hardware_sents],
         # History only completes the bone of a digit already named (never picks the site).
         [m for m in usable if m.section in roles.history_sections],
     ]
@@ -189,12 +192,23 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
             bone_items.setdefault((key[0], only, key[2]), item)
     site.bones = _merge_bones(list(bone_items.values()))
     site.digits = _merge_digits(list(digit_items.values()))
+    if _about_the_foot(view):
+        site.digits = []
+        for bone in site.bones:
+            if bone.value in PHALANGES:
+                bone.value, bone.ray = "other", None
+        site.bones = _merge_bones(site.bones)
     site.laterality = _laterality(view, sentences, sides, scope)
     if site.laterality.value in ("left", "right"):
         for item in [*site.bones, *site.digits]:
             item.side = site.laterality.value
     site.region = _region(view, site, scope)
     return site
+
+
+def _about_the_foot(view: NoteView) -> bool:
+    vocab = view.rules.vocabulary
+    return bool(re.search(vocab.foot_words_regex, view.text)) and not re.search(vocab.hand_words_regex, view.text)
 
 
 def _add_digit(items: dict, digit: Mention, side: Optional[str]) -> None:

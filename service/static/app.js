@@ -3,7 +3,7 @@
  * The view is the one notecheck/render_html.py writes for `notecheck check --format html`, built
  * here with DOM APIs (textContent and setAttribute only; the note text never goes through
  * innerHTML). The highlight algorithm is the same as in render_html.py; keep the two in step
- * (tests/test_browser_view.py compares their segments on the sample notes):
+ * (tests/test_browser.py compares their segments on the sample notes):
  *
  * 1. Annotations. Walk result.findings in its key order. A field whose value is a list of
  *    evidence objects (has "start") is one finding, key = field name. A list of objects with

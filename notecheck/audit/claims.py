@@ -1,0 +1,98 @@
+"""The claim-context CSV (CONTRACT.md §3), joined to notes by `note_id`.
+
+Claims are small next to notes (a few short fields per row), so the index holds them all; what it
+remembers about the join (notes without a row, rows without a note) goes into the summary.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Optional
+
+from pydantic import ValidationError
+
+from notecheck.audit.lines import read_lines
+from notecheck.models import ClaimContext
+
+
+class ClaimsFileError(ValueError):
+    """The claims file as a whole is unusable (missing, or no `note_id` column)."""
+
+
+def describe_validation(exc: ValidationError) -> str:
+    """One line naming the bad fields; pydantic's messages do not echo the input values."""
+    parts = []
+    for err in exc.errors()[:3]:
+        loc = ".".join(str(p) for p in err["loc"]) or "row"
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)
+
+
+class ClaimIndex:
+    """Claim rows by note id, plus the bookkeeping of the join."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._claims: dict[str, ClaimContext] = {}
+        self.invalid: dict[str, str] = {}  # note_id -> why the row could not be read
+        self.duplicate_ids: list[str] = []  # note ids with more than one row (the first row is used)
+        self.rows_without_id = 0
+        self.rows = 0
+        self._matched: set[str] = set()
+        self.notes_without_claim: list[str] = []
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            fh = self.path.open("rb")
+        except OSError as exc:
+            raise ClaimsFileError(f"cannot read claims file {self.path}: {exc.strerror}") from None
+        with fh:
+            reader = csv.reader(line.text for line in read_lines(fh))
+            header = next(reader, None)
+            if header is None:
+                return
+            names = [h.strip().lower() for h in header]
+            if "note_id" not in names:
+                raise ClaimsFileError(f"{self.path}: the claims CSV needs a note_id column (found: {', '.join(names) or 'none'})")
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                self.rows += 1
+                data = {name: (row[i] if i < len(row) else "") for i, name in enumerate(names) if name}
+                note_id = data.get("note_id", "").strip()
+                if not note_id:
+                    self.rows_without_id += 1
+                    continue
+                if note_id in self._claims or note_id in self.invalid:
+                    self.duplicate_ids.append(note_id)
+                    continue
+                try:
+                    self._claims[note_id] = ClaimContext.model_validate(data)
+                except ValidationError as exc:
+                    self.invalid[note_id] = describe_validation(exc)
+
+    def attach(self, note_id: str) -> tuple[Optional[ClaimContext], Optional[str]]:
+        """The claim for a note from the input (marking the row as matched), or the reason its row
+        is unusable. A note with no row is remembered for the summary."""
+        if note_id in self.invalid:
+            self._matched.add(note_id)
+            return None, f"its claim row is invalid ({self.invalid[note_id]})"
+        claim = self._claims.get(note_id)
+        if claim is None:
+            self.notes_without_claim.append(note_id)
+        else:
+            self._matched.add(note_id)
+        return claim, None
+
+    def peek(self, note_id: Optional[str]) -> Optional[ClaimContext]:
+        return self._claims.get(note_id) if note_id else None
+
+    @property
+    def claims_without_note(self) -> list[str]:
+        """Claim rows (in file order) that no input note matched."""
+        return [i for i in [*self._claims, *self.invalid] if i not in self._matched]
+
+    @property
+    def joined(self) -> int:
+        return len(self._matched)

@@ -1,0 +1,101 @@
+"""What runs inside a worker process: one `Checker` per process, built by the pool initializer
+(spaCy pipelines are never pickled), turning `NoteJob`s into output record lines.
+
+A record line is the JSON of contract §2 plus `note_id` and `encoding`, or `{"note_id", "error"}`
+for a note that could not be checked. Error reasons are one line and never quote the note.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from typing import TYPE_CHECKING, Any, Optional
+
+from notecheck.audit.evidence import excerpts
+from notecheck.audit.inputs import NoteJob, load_text
+from notecheck.reader import NoteInputError
+
+if TYPE_CHECKING:
+    from notecheck.checker import Checker
+
+EXCERPTS_KEY = "_excerpts"  # only in the journal of an .html run; never in a .jsonl output
+
+_checker: Optional["Checker"] = None
+_max_bytes = 0
+_with_excerpts = False
+
+
+def init_worker(max_bytes: int, with_excerpts: bool, parent_pid: int, rules_dir: Optional[str] = None) -> None:
+    """Pool initializer: build this process's Checker once."""
+    global _checker, _max_bytes, _with_excerpts
+    # Ctrl-C is the parent's to handle; a worker that also raised would print a traceback each.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent(parent_pid)
+    from notecheck.checker import Checker
+
+    _checker = Checker(rules_dir)
+    _max_bytes = max_bytes
+    _with_excerpts = with_excerpts
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Make sure a worker does not outlive an audit killed with SIGKILL (which runs no cleanup)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel kills us when the parent dies
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:  # the portable fallback, for systems without PR_SET_PDEATHSIG
+        while True:
+            time.sleep(2.0)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="notecheck-parent-watch", daemon=True).start()
+
+
+def check_chunk(jobs: list[NoteJob]) -> list[str]:
+    """Record lines for a chunk of notes, in the chunk's order; never raises for a bad note."""
+    return [check_job(job) for job in jobs]
+
+
+def error_line(note_id: str, reason: str) -> str:
+    return json.dumps({"note_id": note_id, "error": " ".join(reason.split())}, ensure_ascii=False)
+
+
+def check_job(job: NoteJob) -> str:
+    assert _checker is not None, "init_worker() was not run in this process"
+    try:
+        text, encoding = load_text(job, _max_bytes)
+        result = _checker.check(text, job.claim, job.note_id)
+    except NoteInputError as exc:
+        return error_line(job.note_id, str(exc))
+    except Exception as exc:  # a checker bug must cost one note, not the night's run
+        return error_line(job.note_id, describe_failure(exc))
+    record: dict[str, Any] = result.model_dump(mode="json")
+    record["note_id"] = job.note_id
+    record["encoding"] = encoding
+    if _with_excerpts:
+        record[EXCERPTS_KEY] = excerpts(record, text)
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def describe_failure(exc: BaseException) -> str:
+    """Where the checker failed, without the exception's message (it might quote the note)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = ""
+    for frame in reversed(frames):
+        if "notecheck" in frame.filename or "pipelines" in frame.filename:
+            where = f" in {os.path.basename(frame.filename)}:{frame.lineno}"
+            break
+    return f"the checker failed on this note ({type(exc).__name__}{where})"

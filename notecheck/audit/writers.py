@@ -1,0 +1,92 @@
+"""The final files: the flat CSV and the summary JSON, written atomically (temp file in the same
+folder, fsync, os.replace), so a reader never sees half a file and a killed render leaves the
+previous file, or none, in place.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional, TextIO
+
+from notecheck.audit.summary import AuditSummary, NoteRow
+
+# A spreadsheet treats a cell starting with one of these as a formula (CSV injection, OWASP);
+# a leading apostrophe makes it text. Tab and CR are on OWASP's list too.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@contextmanager
+def atomic_text(path: Path, newline: Optional[str] = None, encoding: str = "utf-8") -> Iterator[TextIO]:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def safe_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    text = " ".join(str(value).splitlines()) if isinstance(value, str) else str(value)
+    if isinstance(value, str) and text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+BASE_COLUMNS = ["note_id", "error", "encoding", "score", "ready_to_sign", "is_implant_removal", "suggested_cpt", "units"]
+TAIL_COLUMNS = [
+    "claim_lines", "modifiers", "icd10", "billed_cpt", "billed_units", "billed_modifiers",
+    "risk_ids", "risk_count", "top_severity", "amount", "revenue_at_risk",
+]
+
+
+def csv_header(item_ids: list[str]) -> list[str]:
+    return BASE_COLUMNS + [f"checklist_{i}" for i in item_ids] + TAIL_COLUMNS
+
+
+def csv_values(row: NoteRow, item_ids: list[str]) -> list[str]:
+    values: list[object] = [
+        row.note_id, row.error, row.encoding, row.score, row.ready_to_sign, row.is_implant_removal,
+        row.suggested_cpt, row.units,
+    ]
+    values += [row.checklist.get(i, "") for i in item_ids]
+    values += [
+        row.claim_lines, row.modifiers, row.icd10, row.billed_cpt, row.billed_units, row.billed_modifiers,
+        " ".join(row.risk_ids), None if row.error else len(row.risk_ids), row.top_severity, row.amount, row.at_risk,
+    ]
+    return [safe_cell(v) for v in values]
+
+
+def write_csv(path: Path, rows: Iterable[NoteRow], item_ids: list[str]) -> None:
+    """One row per note. UTF-8 with a BOM so that Excel detects the encoding; every cell quoted,
+    so ids with leading zeros and codes like 26320 stay text in most importers."""
+    with atomic_text(path, newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh, quoting=csv.QUOTE_ALL)
+        writer.writerow(csv_header(item_ids))
+        for row in rows:
+            writer.writerow(csv_values(row, item_ids))
+
+
+def write_summary_json(path: Path, summary: AuditSummary) -> None:
+    with atomic_text(path) as fh:
+        fh.write(summary.model_dump_json(indent=2) + "\n")
+
+
+def render_rows(records: Iterable[dict], claim_of: Callable[[Optional[str]], object], fees) -> Iterator[NoteRow]:  # noqa: ANN001
+    for seq, record in enumerate(records):
+        yield NoteRow.build(seq, record, claim_of(record.get("note_id")), fees)  # type: ignore[arg-type]

@@ -1,0 +1,76 @@
+"""API-key check for /v1/ (CONTRACT.md §5): `Authorization: Bearer <key>` or `X-API-Key: <key>`.
+
+It runs as ASGI middleware, ahead of routing and body parsing, so an unauthenticated caller gets
+401 whatever it sent (malformed JSON, an oversized body, an unknown /v1/ path) and the service
+never reads a body it will refuse. The FastAPI security schemes below only document the two header
+forms in /docs; they do not enforce anything.
+"""
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Optional
+
+from fastapi.security import APIKeyHeader, HTTPBearer
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+PROTECTED_PREFIX = "/v1/"
+
+bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer <NOTECHECK_API_KEY>`")
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="`X-API-Key: <NOTECHECK_API_KEY>`")
+
+
+def presented_key(headers: dict[bytes, bytes]) -> Optional[bytes]:
+    """The key the request carries, Bearer first; None when it carries neither form."""
+    auth = headers.get(b"authorization")
+    if auth is not None:
+        scheme, _, credentials = auth.strip().partition(b" ")
+        if scheme.lower() == b"bearer" and credentials.strip():
+            return credentials.strip()
+    key = headers.get(b"x-api-key")
+    if key is not None and key.strip():
+        return key.strip()
+    return None
+
+
+def key_matches(presented: Optional[bytes], expected: bytes) -> bool:
+    # compare_digest takes time independent of where the first difference is; comparing against
+    # a dummy of the same length when nothing was presented keeps both paths alike as well.
+    if presented is None:
+        hmac.compare_digest(expected, expected)
+        return False
+    return hmac.compare_digest(presented, expected)
+
+
+class APIKeyMiddleware:
+    def __init__(self, app: ASGIApp, api_key: Optional[str]) -> None:
+        self.app = app
+        self.expected = api_key.encode("utf-8") if api_key else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            self.expected is None
+            or scope["type"] != "http"
+            or not scope["path"].startswith(PROTECTED_PREFIX)
+            # CORS preflights never carry credentials; CORSMiddleware (outside this one) answers them.
+            or scope["method"] == "OPTIONS"
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])  # ASGI lower-cases header names
+        if key_matches(presented_key(headers), self.expected):
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps({"detail": "missing or invalid API key"}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 401,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"www-authenticate", b'Bearer realm="notecheck"'),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

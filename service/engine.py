@@ -1,0 +1,191 @@
+"""The Checker of one worker process: loaded off the event loop, run on a dedicated thread pool,
+and recycled before its string store makes the process grow without bound.
+
+Why recycle: spaCy interns every token string it has ever seen in `nlp.vocab.strings` (and keys
+its tokenizer cache by them), so a service that checks distinct notes for days grows steadily.
+Building a fresh Checker takes ~0.3 s, so once the store has grown by `recycle_strings` a new one
+is built on a background thread and swapped in with one reference assignment; checks already
+running keep the Checker they started with and the old one is freed when they finish.
+"""
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Optional, Sequence
+
+from notecheck.checker import Checker
+from notecheck.models import ClaimContext, Result
+
+log = logging.getLogger("notecheck.service")
+
+NoteItem = tuple[str, Optional[ClaimContext], Optional[str]]
+
+
+class NotReady(Exception):
+    """The pipeline has not loaded (yet, or at all)."""
+
+
+class Engine:
+    def __init__(
+        self,
+        *,
+        threads: int = 1,
+        recycle_strings: int = 20_000,
+        recycle_notes: int = 50_000,
+        factory: Callable[[], Checker] = Checker,
+    ) -> None:
+        self._factory = factory
+        self._recycle_strings = recycle_strings
+        self._recycle_notes = recycle_notes
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="notecheck-check")
+        self._lock = threading.Lock()
+        self._loaded = threading.Event()
+        self._checker: Optional[Checker] = None
+        self._load_error: Optional[str] = None
+        self._recycling = False
+        self._notes_since_build = 0
+        self._strings_at_build = 0
+        self.generation = 0
+        self.notes_checked = 0
+        self.load_seconds: Optional[float] = None
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def start_loading(self) -> None:
+        """Build the Checker on a background thread so /healthz answers while it loads."""
+        threading.Thread(target=self._load, name="notecheck-load", daemon=True).start()
+
+    def _load(self) -> None:
+        started = time.perf_counter()
+        try:
+            checker = self._factory()
+        except Exception as exc:  # noqa: BLE001 - reported by /readyz, the process stays up
+            self._load_error = type(exc).__name__
+            log.error("pipeline failed to load", extra={"fields": {"error_type": type(exc).__name__}})
+        else:
+            with self._lock:
+                self._install(checker)
+            self.load_seconds = round(time.perf_counter() - started, 3)
+            log.info("pipeline loaded", extra={"fields": {"seconds": self.load_seconds}})
+        finally:
+            self._loaded.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._checker is not None
+
+    @property
+    def load_error(self) -> Optional[str]:
+        return self._load_error
+
+    @property
+    def checker(self) -> Optional[Checker]:
+        return self._checker
+
+    async def wait_ready(self, timeout: float) -> None:
+        """Wait (without blocking the loop) for the first load; NotReady when it failed or is slow."""
+        if self._checker is not None:
+            return
+        if not self._loaded.is_set():
+            loop = asyncio.get_running_loop()
+            # The default executor, not ours: the check thread must stay free for checking.
+            await loop.run_in_executor(None, self._loaded.wait, timeout)
+        if self._checker is None:
+            raise NotReady("pipeline failed to load" if self._load_error else "pipeline is still loading")
+
+    # -- checking ------------------------------------------------------------------------------
+
+    async def check(self, text: str, context: Optional[ClaimContext], note_id: Optional[str]) -> Result:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._check_sync, text, context, note_id)
+
+    async def check_many(self, items: Sequence[NoteItem]) -> list[Result]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._pipe_sync, list(items))
+
+    def _current(self) -> Checker:
+        checker = self._checker
+        if checker is None:
+            raise NotReady("pipeline is still loading")
+        return checker
+
+    def _check_sync(self, text: str, context: Optional[ClaimContext], note_id: Optional[str]) -> Result:
+        checker = self._current()  # read once: a swap mid-check must not change the Checker used
+        try:
+            return checker.check(text, context, note_id)
+        finally:
+            self._after(checker, 1)
+
+    def _pipe_sync(self, items: list[NoteItem]) -> list[Result]:
+        checker = self._current()
+        try:
+            return list(checker.pipe(items, batch_size=16))
+        finally:
+            self._after(checker, len(items))
+
+    # -- recycling -----------------------------------------------------------------------------
+
+    def _install(self, checker: Checker) -> None:
+        """Make `checker` current; caller holds the lock."""
+        self._checker = checker
+        self._strings_at_build = len(checker.nlp.vocab.strings)
+        self._notes_since_build = 0
+        self.generation += 1
+
+    def _after(self, checker: Checker, notes: int) -> None:
+        with self._lock:
+            self.notes_checked += notes
+            if checker is not self._checker:
+                return
+            self._notes_since_build += notes
+            grown = len(checker.nlp.vocab.strings) - self._strings_at_build
+            due = grown >= self._recycle_strings or self._notes_since_build >= self._recycle_notes
+            if not due or self._recycling:
+                return
+            self._recycling = True
+        threading.Thread(target=self._recycle, name="notecheck-recycle", daemon=True).start()
+
+    def _recycle(self) -> None:
+        started = time.perf_counter()
+        try:
+            fresh = self._factory()
+        except Exception as exc:  # noqa: BLE001 - keep serving with the old Checker
+            with self._lock:
+                self._recycling = False
+                # Restart the count so a persistent failure is retried after another full cycle,
+                # not after every note.
+                if self._checker is not None:
+                    self._strings_at_build = len(self._checker.nlp.vocab.strings)
+                    self._notes_since_build = 0
+            log.error("pipeline recycle failed", extra={"fields": {"error_type": type(exc).__name__}})
+            return
+        with self._lock:
+            self._install(fresh)
+            self._recycling = False
+        del fresh
+        # spaCy's Language holds reference cycles (components <-> nlp), so the retired pipeline is
+        # only returned to the allocator by the cycle collector; run it now rather than whenever
+        # generation 2 next fills up.
+        gc.collect()
+        log.info(
+            "pipeline recycled",
+            extra={"fields": {"generation": self.generation, "seconds": round(time.perf_counter() - started, 3)}},
+        )
+
+    def stats(self) -> dict[str, object]:
+        checker = self._checker
+        return {
+            "ready": checker is not None,
+            "generation": self.generation,
+            "notes_checked": self.notes_checked,
+            "strings": len(checker.nlp.vocab.strings) if checker is not None else 0,
+        }
+
+    def close(self) -> None:
+        # Requests have drained (uvicorn's graceful shutdown) before lifespan shutdown runs;
+        # anything still queued past that timeout is abandoned rather than holding up exit.
+        self._executor.shutdown(wait=False, cancel_futures=True)

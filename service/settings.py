@@ -1,0 +1,124 @@
+"""Service settings, read once from the environment.
+
+Every knob has a safe default so that `notecheck serve` with no environment is a loopback-only
+service with the contract's limits. A malformed value is a start-up error with a one-line
+message, never a silently ignored setting.
+"""
+from __future__ import annotations
+
+import os
+from typing import Mapping, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from notecheck.reader import DEFAULT_MAX_BYTES
+
+ENV_PREFIX = "NOTECHECK_"
+
+# Environment variable -> Settings field. Listed explicitly so that a typo in a field name cannot
+# silently turn into an unread variable, and so the README can point at one table.
+ENV_FIELDS: dict[str, str] = {
+    "NOTECHECK_API_KEY": "api_key",
+    "NOTECHECK_MAX_NOTE_BYTES": "max_note_bytes",
+    "NOTECHECK_MAX_BATCH": "max_batch",
+    "NOTECHECK_MAX_BATCH_BYTES": "max_batch_bytes",
+    "NOTECHECK_CORS_ORIGINS": "cors_origins",
+    "NOTECHECK_CHECK_WORKERS": "check_workers",
+    "NOTECHECK_CHECK_THREADS": "check_threads",
+    "NOTECHECK_RECYCLE_STRINGS": "recycle_strings",
+    "NOTECHECK_RECYCLE_NOTES": "recycle_notes",
+    "NOTECHECK_READY_WAIT": "ready_wait",
+    "NOTECHECK_SHUTDOWN_TIMEOUT": "shutdown_timeout",
+    "NOTECHECK_LOG_LEVEL": "log_level",
+}
+
+
+class SettingsError(ValueError):
+    """A bad environment value; the message names the variable, never a secret."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    api_key: Optional[str] = Field(
+        default=None, description="When set, every /v1/ request must carry it (Bearer or X-API-Key)."
+    )
+    max_note_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1, description="Largest note text, UTF-8 bytes.")
+    max_batch: int = Field(default=100, ge=1, description="Most notes in one /v1/check/batch request.")
+    max_batch_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1, description="Largest /v1/check/batch request body, bytes."
+    )
+    cors_origins: tuple[str, ...] = Field(
+        default=(), description="Origins allowed to call the API from a browser; empty = CORS off."
+    )
+    check_workers: int = Field(
+        default=1, ge=1, le=64, description="Worker processes (one pipeline each) when --workers is not given."
+    )
+    # One checking thread per process: spaCy holds the GIL for nearly all of its work, so more
+    # threads add no throughput, only contention; processes (check_workers) are what scale.
+    check_threads: int = Field(default=1, ge=1, le=32)
+    # A long-lived pipeline grows its StringStore (and tokenizer cache) with every unseen token
+    # string; past this many new strings the Checker is rebuilt and swapped in (about 0.3 s).
+    recycle_strings: int = Field(default=20_000, ge=100)
+    # Backstop for growth that does not show up as new strings.
+    recycle_notes: int = Field(default=50_000, ge=1)
+    ready_wait: float = Field(
+        default=30.0, ge=0, description="Seconds a /v1/ request waits for a loading pipeline before 503."
+    )
+    shutdown_timeout: float = Field(
+        default=30.0, ge=0, description="Seconds in-flight requests get to finish on shutdown."
+    )
+    log_level: str = Field(default="info")
+
+    @property
+    def max_check_body(self) -> int:
+        """Body limit for /v1/check: the note plus room for JSON escaping and the claim fields.
+
+        JSON escaping can at most double a mostly-ASCII note (newlines, quotes); the exact note
+        limit is enforced again on the decoded text, so this bound only stops huge uploads early.
+        """
+        return 2 * self.max_note_bytes + 64 * 1024
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _blank_key_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # An allow-list means named origins; "*" would expose the API (and its key) to any page.
+        for origin in value:
+            if origin == "*" or not origin.startswith(("http://", "https://")):
+                raise ValueError("origins must be full http(s):// origins, not '*'")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in {"critical", "error", "warning", "info", "debug"}:
+            raise ValueError("one of critical, error, warning, info, debug")
+        return value
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        values = {field: env[name] for name, field in ENV_FIELDS.items() if name in env}
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = str(first["loc"][0]) if first["loc"] else "?"
+            name = next((n for n, f in ENV_FIELDS.items() if f == field), field)
+            # The message is pydantic's text without the input, which could be the API key.
+            raise SettingsError(f"bad {name}: {first['msg']}") from None
