@@ -162,6 +162,7 @@ class Vocabulary(_Strict):
     rule_regions: dict[str, str]
     region_values: dict[str, str]
     provisional_words: list[str]
+    old_hardware_words: list[str]
     foot_words_regex: str
     hand_words_regex: str
 

@@ -44,6 +44,7 @@ class Engine:
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="notecheck-check")
         self._lock = threading.Lock()
         self._loaded = threading.Event()
+        self._started = False
         self._checker: Optional[Checker] = None
         self._load_error: Optional[str] = None
         self._recycling = False
@@ -57,6 +58,7 @@ class Engine:
 
     def start_loading(self) -> None:
         """Build the Checker on a background thread so /healthz answers while it loads."""
+        self._started = True
         threading.Thread(target=self._load, name="notecheck-load", daemon=True).start()
 
     def _load(self) -> None:
@@ -90,7 +92,7 @@ class Engine:
         """Wait (without blocking the loop) for the first load; NotReady when it failed or is slow."""
         if self._checker is not None:
             return
-        if not self._loaded.is_set():
+        if self._started and not self._loaded.is_set():
             loop = asyncio.get_running_loop()
             # The default executor, not ours: the check thread must stay free for checking.
             await loop.run_in_executor(None, self._loaded.wait, timeout)

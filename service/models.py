@@ -94,6 +94,15 @@ RESULT_EXAMPLE: dict[str, Any] = {
 }
 
 
+def _encodable(value: str) -> None:
+    # JSON allows lone surrogates ("\\ud800"), which Python decodes but no UTF-8 output can carry:
+    # refuse them at the door rather than fail while writing the result.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("not valid Unicode text (lone surrogate)") from None
+
+
 def _blank_to_none(value: object) -> object:
     if isinstance(value, str) and not value.strip():
         return None
@@ -136,12 +145,22 @@ class CheckRequest(BaseModel):
         # Empty/blank and binary-looking text; the size limit is the app's (413, configurable), so
         # no character cap here. NoteInputError is a ValueError with a message that never quotes
         # the note.
+        _encodable(value)
         validate_text(value, max_chars=sys.maxsize)
+        return value
+
+    @field_validator("note_id", "index_cpt", "billed_cpt")
+    @classmethod
+    def _valid_unicode(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None:
+            _encodable(value)
         return value
 
     @field_validator("billed_modifiers")
     @classmethod
     def _modifier_sizes(cls, value: Union[str, list[str], None]) -> Union[str, list[str], None]:
+        for item in [value] if isinstance(value, str) else value or []:
+            _encodable(item)
         if isinstance(value, str) and len(value) > 200:
             raise ValueError("at most 200 characters")
         if isinstance(value, list) and (len(value) > 20 or any(len(m) > 16 for m in value)):

@@ -9,9 +9,11 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, TextIO
+from typing import Any, Callable, Iterable, Iterator, Optional, TextIO
 
+from notecheck.audit.fees import FeeTable
 from notecheck.audit.summary import AuditSummary, NoteRow
+from notecheck.models import ClaimContext
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection, OWASP);
 # a leading apostrophe makes it text. Tab and CR are on OWASP's list too.
@@ -74,7 +76,7 @@ def csv_values(row: NoteRow, item_ids: list[str]) -> list[str]:
 
 def write_csv(path: Path, rows: Iterable[NoteRow], item_ids: list[str]) -> None:
     """One row per note. UTF-8 with a BOM so that Excel detects the encoding; every cell quoted,
-    so ids with leading zeros and codes like 26320 stay text in most importers."""
+    so commas, quotes and semicolons inside messages never shift columns."""
     with atomic_text(path, newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh, quoting=csv.QUOTE_ALL)
         writer.writerow(csv_header(item_ids))
@@ -87,6 +89,9 @@ def write_summary_json(path: Path, summary: AuditSummary) -> None:
         fh.write(summary.model_dump_json(indent=2) + "\n")
 
 
-def render_rows(records: Iterable[dict], claim_of: Callable[[Optional[str]], object], fees) -> Iterator[NoteRow]:  # noqa: ANN001
+def note_rows(
+    records: Iterable[dict[str, Any]], claim_of: Callable[[Optional[str]], Optional[ClaimContext]], fees: FeeTable
+) -> Iterator[NoteRow]:
+    """The journal's records as flat rows, in order, with each note's claim joined again."""
     for seq, record in enumerate(records):
-        yield NoteRow.build(seq, record, claim_of(record.get("note_id")), fees)  # type: ignore[arg-type]
+        yield NoteRow.build(seq, record, claim_of(record.get("note_id")), fees)

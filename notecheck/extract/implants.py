@@ -53,6 +53,8 @@ def _resolve_type(value: str, note_values: set[str]) -> str:
         return "rod_or_nail"
     if value == "staple_generic":
         return "staple"
+    if value == "spacer_generic":
+        return "joint_implant"
     return value
 
 
@@ -74,6 +76,8 @@ def find_removal(view: NoteView) -> Removal:
         # A wire, pin or staple in a note about no bone is a guide wire, a staple line, a pin of a
         # retractor: not orthopedic hardware.
         implants = [m for m in implants if m.value not in AMBIGUOUS_WITHOUT_BONES]
+    if not re.search(view.rules.vocabulary.hand_words_regex, view.text):
+        implants = [m for m in implants if m.value != "spacer_generic"]
     out = Removal()
 
     def is_removal_act(act: Mention) -> bool:
@@ -101,8 +105,7 @@ def find_removal(view: NoteView) -> Removal:
             removed.append(act)
 
     out.placed_types = {_resolve_type(m.value, note_values) for m in placed}
-    if out.placed_types:
-        removed = [m for m in removed if not _provisional(view, m, out.placed_types, note_values)]
+    removed = [m for m in removed if not _provisional(view, m, out.placed_types, note_values)]
     if removed and not any(m.section not in removed_hw_sections for m in removed):
         removed = []  # a specimen list alone does not make a removal
     out.removed = removed
@@ -113,14 +116,21 @@ def find_removal(view: NoteView) -> Removal:
 
 
 def _provisional(view: NoteView, mention: Mention, placed_types: set[str], note_values: set[str]) -> bool:
+    """Hardware placed and taken out in this operation. In a note whose title is a fixation, any
+    hardware removed is provisional unless the note calls it old (a revision); elsewhere it is
+    provisional when the same type was placed in this operation and the sentence says so."""
+    vocab = view.rules.vocabulary
+    sentence = view.sentence_text(mention.sent).lower()
+
+    def says(words: list[str]) -> bool:
+        return any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", sentence) for w in words)
+
+    if _placement_primary(view):
+        return not says(vocab.old_hardware_words)
     kind = _resolve_type(mention.value, note_values) if mention.label == "IMPLANT" else GENERIC
     if kind not in placed_types and kind != GENERIC:
         return False
-    words = view.rules.vocabulary.provisional_words
-    sentence = view.sentence_text(mention.sent).lower()
-    if any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", sentence) for w in words):
-        return True
-    return _placement_primary(view)
+    return says(vocab.provisional_words)
 
 
 def _placement_primary(view: NoteView) -> bool:

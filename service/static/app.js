@@ -547,9 +547,7 @@
       return;
     }
     var key = value("api-key");
-    try {
-      if (key) sessionStorage.setItem(KEY_STORE, key); else sessionStorage.removeItem(KEY_STORE);
-    } catch (err) { /* storage disabled: the key is still used for this request */ }
+    rememberKey(key);
     var headers = authHeaders(key);
     headers["Content-Type"] = "application/json";
     var button = document.getElementById("check-button");
@@ -585,6 +583,12 @@
       });
   }
 
+  function rememberKey(key) {
+    try {
+      if (key) sessionStorage.setItem(KEY_STORE, key); else sessionStorage.removeItem(KEY_STORE);
+    } catch (err) { /* storage disabled: the key is still used for this page's requests */ }
+  }
+
   function installForm() {
     var form = document.getElementById("check-form");
     if (!form) return;
@@ -592,6 +596,8 @@
       var stored = sessionStorage.getItem(KEY_STORE);
       if (stored) document.getElementById("api-key").value = stored;
     } catch (err) { /* storage disabled */ }
+    var keyInput = document.getElementById("api-key");
+    keyInput.addEventListener("change", function () { descriptionsCache = null; rememberKey(keyInput.value.trim()); });
     form.addEventListener("submit", function (e) { e.preventDefault(); check(); });
     document.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); check(); }

@@ -1,0 +1,250 @@
+"""The FastAPI app (CONTRACT.md §5): `create_app(settings)` builds one; `uvicorn --factory
+service.app:create_app` (what `notecheck serve` runs) builds it from the environment.
+
+Request path, outside in: access log -> catch-all 500 -> security headers -> CORS (only with an
+allow-list) -> API key (/v1/ only) -> body-size limit -> FastAPI (validation, routes). Checking
+runs on the Engine's thread, never on the event loop.
+"""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable, Optional, Union
+
+from fastapi import APIRouter, FastAPI, Request, Security
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+
+from notecheck.checker import Checker
+from notecheck.models import Result
+from notecheck.reader import NoteInputError
+from notecheck.rules import load_coding
+from service.auth import APIKeyMiddleware, api_key_scheme, bearer_scheme
+from service.engine import Engine, NotReady
+from service.logging_ import AccessLogMiddleware, install_scrubbers
+from service.middleware import BodyLimitMiddleware, CatchAllMiddleware, SecurityHeadersMiddleware
+from service.models import (
+    ERROR_RESPONSES,
+    RESULT_EXAMPLE,
+    BatchRequest,
+    BatchResponse,
+    ChecklistItemInfo,
+    ChecklistResponse,
+    CheckRequest,
+    HealthResponse,
+    ReadyResponse,
+)
+from service.settings import Settings
+
+STATIC_DIR = Path(__file__).parent / "static"
+BATCH_PATH = "/v1/check/batch"
+
+PLACEHOLDER_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>notecheck</title></head>
+<body><h1>notecheck</h1>
+<p>The scribe page is not installed. The API is at <a href="/docs">/docs</a>.</p>
+</body></html>
+"""
+
+DESCRIPTION = """
+Checks hand-surgery operative notes for CPT 26320 (removal of implant, finger or hand):
+documentation checklist, suggested code, modifiers, ICD-10 and denial risks.
+
+**Authentication.** When the server has `NOTECHECK_API_KEY` set, every `/v1/` request carries it as
+`Authorization: Bearer <key>` or `X-API-Key: <key>`; otherwise it gets 401.
+
+**Limits.** A note is at most `NOTECHECK_MAX_NOTE_BYTES` UTF-8 bytes (default 1,000,000) and a
+batch at most `NOTECHECK_MAX_BATCH` notes (default 100); over either limit, or over the body limit,
+the answer is **413**. Malformed JSON, missing or blank `text`, wrong types and bad dates get
+**422**. Every error body is JSON `{"detail": ...}` and never repeats the note. Unknown fields are
+ignored. Requests must be sent as `Content-Type: application/json`.
+"""
+
+
+def _note_too_large(text: str, limit: int) -> Optional[int]:
+    """The note's UTF-8 size when it is over `limit`, else None."""
+    if len(text) * 4 <= limit:  # no UTF-8 character is longer than 4 bytes
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    return size if size > limit else None
+
+
+def _validation_detail(errors: Any) -> list[dict[str, Any]]:
+    # pydantic puts the offending value in `input` (for `text`, the whole note) and sometimes in
+    # `ctx`; keep only where and what.
+    return [{"type": e.get("type", "value_error"), "loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in errors]
+
+
+def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[], Checker] = Checker) -> FastAPI:
+    """Build the app. `settings` defaults to the environment; `checker_factory` builds the
+    Checker at start-up and at each recycle (tests pass a shared one to save the load)."""
+    settings = settings or Settings.from_env()
+    install_scrubbers()
+    engine = Engine(
+        threads=settings.check_threads,
+        recycle_strings=settings.recycle_strings,
+        recycle_notes=settings.recycle_notes,
+        factory=checker_factory,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Loading runs on its own thread: the server accepts connections and /healthz answers at
+        # once, /readyz turns 200 when the pipeline is in.
+        engine.start_loading()
+        try:
+            yield
+        finally:
+            engine.close()
+
+    app = FastAPI(
+        title="notecheck",
+        version="1",
+        summary="CPT 26320 operative-note checker",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        redoc_url=None,  # one documentation page (/docs) to keep a CSP for
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+
+    async def ensure_ready() -> None:
+        try:
+            await engine.wait_ready(settings.ready_wait)
+        except NotReady as exc:
+            raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from None
+
+    api = APIRouter(
+        prefix="/v1",
+        tags=["check"],
+        # Documentation of the two header forms; APIKeyMiddleware does the enforcing.
+        dependencies=[Security(bearer_scheme), Security(api_key_scheme)],
+        responses={401: ERROR_RESPONSES[401]},
+    )
+
+    @api.post(
+        "/check",
+        response_model=Result,
+        summary="Check one note",
+        responses={
+            200: {"content": {"application/json": {"example": RESULT_EXAMPLE}}},
+            **{code: ERROR_RESPONSES[code] for code in (413, 422, 503)},
+        },
+    )
+    async def check(body: CheckRequest) -> Response:
+        size = _note_too_large(body.text, settings.max_note_bytes)
+        if size is not None:
+            raise HTTPException(413, f"note is {size:,} bytes, over the {settings.max_note_bytes:,}-byte limit")
+        await ensure_ready()
+        try:
+            result = await engine.check(body.text, body.context, body.context.note_id)
+        except NoteInputError as exc:  # the checker's own limits; its messages never quote the note
+            raise HTTPException(422, str(exc)) from None
+        # Serialized once here; returning the model would make FastAPI validate it a second time.
+        return Response(result.model_dump_json(), media_type="application/json")
+
+    @api.post(
+        "/check/batch",
+        response_model=BatchResponse,
+        summary="Check several notes, results in the same order",
+        responses={code: ERROR_RESPONSES[code] for code in (413, 422, 503)},
+    )
+    async def check_batch(body: BatchRequest) -> Response:
+        # 413 (not 422) for too many notes: the request is well-formed, only larger than this
+        # server accepts, exactly like an oversized body.
+        if len(body.notes) > settings.max_batch:
+            raise HTTPException(413, f"batch has {len(body.notes)} notes, over the limit of {settings.max_batch}")
+        for index, note in enumerate(body.notes):
+            size = _note_too_large(note.text, settings.max_note_bytes)
+            if size is not None:
+                raise HTTPException(
+                    413, f"notes[{index}] is {size:,} bytes, over the {settings.max_note_bytes:,}-byte limit"
+                )
+        if not body.notes:
+            return Response('{"results":[]}', media_type="application/json")
+        await ensure_ready()
+        try:
+            results = await engine.check_many([(n.text, n.context, n.context.note_id) for n in body.notes])
+        except NoteInputError as exc:
+            raise HTTPException(422, str(exc)) from None
+        payload = '{"results":[' + ",".join(r.model_dump_json() for r in results) + "]}"
+        return Response(payload, media_type="application/json")
+
+    @api.get("/checklist", response_model=ChecklistResponse, summary="The checklist items and their descriptions")
+    async def checklist() -> ChecklistResponse:
+        rules = (await run_in_threadpool(load_coding))[2]  # YAML on first call, cached after
+        return ChecklistResponse(
+            version=rules.version,
+            ready_threshold=rules.ready_threshold,
+            items=[
+                ChecklistItemInfo(
+                    id=item_id, title=item.title, description=item.description, weight=item.weight,
+                    required=item.required, scored=item.scored, messages=dict(item.messages),
+                )
+                for item_id, item in rules.items.items()
+            ],
+        )
+
+    app.include_router(api)
+
+    @app.get("/healthz", response_model=HealthResponse, tags=["ops"], summary="200 while the process is up")
+    async def healthz() -> HealthResponse:
+        return HealthResponse(status="ok")
+
+    @app.get(
+        "/readyz",
+        response_model=ReadyResponse,
+        tags=["ops"],
+        summary="200 once this worker's pipeline is loaded, 503 before",
+        responses={503: {"model": ReadyResponse, "description": "Still loading, or the load failed."}},
+    )
+    async def readyz() -> Union[ReadyResponse, JSONResponse]:
+        body = ReadyResponse(
+            status="ready" if engine.ready else ("failed" if engine.load_error else "loading"),
+            generation=engine.generation,
+            notes_checked=engine.notes_checked,
+        )
+        if engine.ready:
+            return body
+        return JSONResponse(body.model_dump(), status_code=503, headers={"Retry-After": "1"})
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> Response:
+        index = STATIC_DIR / "index.html"
+        if index.is_file():
+            return FileResponse(index, media_type="text/html")
+        return HTMLResponse(PLACEHOLDER_PAGE)
+
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _validation_detail(exc.errors())}, status_code=422)
+
+    known_paths = frozenset(getattr(route, "path", "") for route in app.routes) | {"/"}
+
+    def body_limit(path: str) -> int:
+        return settings.max_batch_bytes if path == BATCH_PATH else settings.max_check_body
+
+    # add_middleware wraps: the last added is the outermost.
+    app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
+    app.add_middleware(APIKeyMiddleware, api_key=settings.api_key)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
+            allow_credentials=False,
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(AccessLogMiddleware, known_paths=lambda: known_paths)
+    return app

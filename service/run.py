@@ -1,0 +1,70 @@
+"""`notecheck serve`: uvicorn with the service's defaults.
+
+- Binds 127.0.0.1 unless told otherwise: a note checker is not something to expose by accident.
+- `workers` > 1 starts that many processes, each loading its own pipeline; spaCy holds the GIL,
+  so processes (not threads) are what use more cores.
+- SIGINT/SIGTERM stop accepting connections and give in-flight requests
+  NOTECHECK_SHUTDOWN_TIMEOUT seconds (default 30) to finish before the worker exits.
+"""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import logging.config
+import sys
+
+from service.logging_ import SERVICE_LOGGER, install_scrubbers, log_config
+from service.settings import Settings, SettingsError
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> int:
+    """Run the service until it is stopped; returns the process exit code."""
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"notecheck: error: {exc}", file=sys.stderr)
+        return 2
+    if not 0 <= port <= 65535:
+        print(f"notecheck: error: port {port} is not 0-65535", file=sys.stderr)
+        return 2
+    # An explicit --workers wins; NOTECHECK_CHECK_WORKERS sets the count when it is left at 1.
+    count = workers if workers > 1 else settings.check_workers
+    if count < 1:
+        print("notecheck: error: --workers must be at least 1", file=sys.stderr)
+        return 2
+
+    import uvicorn  # imported here so `notecheck check` never pays for the web stack
+
+    config = log_config(settings.log_level)
+    logging.config.dictConfig(config)
+    install_scrubbers()
+    log = logging.getLogger(SERVICE_LOGGER)
+    if not _is_loopback(host) and settings.api_key is None:
+        log.warning(
+            "listening beyond loopback without NOTECHECK_API_KEY: anyone who can reach this port can submit notes",
+            extra={"fields": {"host": host}},
+        )
+    log.info("starting", extra={"fields": {"host": host, "port": port, "workers": count}})
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=count,
+        log_config=config,
+        access_log=False,  # service.logging_.AccessLogMiddleware writes the access log
+        server_header=False,
+        proxy_headers=False,  # no proxy is assumed; behind one, set it up there
+        timeout_graceful_shutdown=settings.shutdown_timeout,
+        timeout_keep_alive=5,
+    )
+    return 0
