@@ -32,17 +32,20 @@ def plural_forms(literal: str) -> list[str]:
 class RuleMatcher:
     """Matches a list of (key, rule) pairs; `key` is any string the caller decodes."""
 
-    def __init__(self, nlp: Language, keyed_rules: Sequence[tuple[str, MatchRule]], plurals: bool = False) -> None:
+    def __init__(
+        self, nlp: Language, keyed_rules: Sequence[tuple[str, MatchRule]], plurals: bool | Sequence[bool] = False
+    ) -> None:
         self.vocab = nlp.vocab
         self.phrase = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.regexes: list[tuple[str, re.Pattern[str]]] = []
         self._has_phrases = self._has_patterns = False
-        for key, rule in keyed_rules:
+        flags = [plurals] * len(keyed_rules) if isinstance(plurals, bool) else list(plurals)
+        for (key, rule), plural in zip(keyed_rules, flags):
             if rule.literals:
                 forms: list[str] = []
                 for lit in rule.literals:
-                    forms.extend(plural_forms(lit.lower()) if plurals else [lit.lower()])
+                    forms.extend(plural_forms(lit.lower()) if plural else [lit.lower()])
                 self.phrase.add(key, list(nlp.tokenizer.pipe(dict.fromkeys(forms))))
                 self._has_phrases = True
             if rule.patterns:

@@ -25,26 +25,43 @@ def _header_regex(header: str) -> str:
     return out.replace("\x01", "(?:es)?").replace("\x02", "s?")
 
 
+_CANDIDATE = re.compile(
+    r"^[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?(?=[A-Za-z])"
+    r"|(?<=[.!?])[ \t]{1,3}(?=[A-Za-z])|(?<=[.!?][\"')])[ \t]{1,3}(?=[A-Za-z])",
+    re.MULTILINE,
+)
+_TAIL = r"(?![A-Za-z0-9/])(?P<tail>[ \t]*(?::|-(?=[ \t])|—|–)?)"
+
+
 class SectionMatcher:
+    """Header candidates are line starts and sentence starts; each is tried only against the
+    headers that begin with its first letter (one small regex per letter), which keeps the
+    sectionizer near tokenizer speed on long notes."""
+
     def __init__(self, sections: SectionFile) -> None:
-        alternatives: list[tuple[str, str]] = []
+        by_letter: dict[str, list[tuple[str, str]]] = {}
         for rule in sections.rules:
             for header in rule.headers:
-                alternatives.append((_header_regex(header), rule.category))
-        # Longest first so that "preoperative diagnosis" wins over "diagnosis".
-        alternatives.sort(key=lambda a: len(a[0]), reverse=True)
-        self._categories = [cat for _, cat in alternatives]
+                by_letter.setdefault(header[0].lower(), []).append((_header_regex(header), rule.category))
+        self._regexes: dict[str, tuple[re.Pattern[str], list[str]]] = {}
+        for letter, alternatives in by_letter.items():
+            # Longest first so that "preoperative diagnosis" wins over "diagnosis".
+            alternatives.sort(key=lambda a: len(a[0]), reverse=True)
+            body = "|".join(f"({rx})" for rx, _ in alternatives)
+            self._regexes[letter] = (re.compile(f"(?P<hdr>{body}){_TAIL}", re.IGNORECASE), [c for _, c in alternatives])
         self._fields = frozenset(sections.roles.field_sections)
-        body = "|".join(f"({rx})" for rx, _ in alternatives)
-        self._regex = re.compile(
-            r"(?:^|(?<=[.!?])[ \t]{1,3}|(?<=[.!?][\"')])[ \t]{1,3})[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?"
-            r"(?P<hdr>" + body + r")(?![A-Za-z0-9/])(?P<tail>[ \t]*(?::|-(?=[ \t])|—|–)?)",
-            re.IGNORECASE | re.MULTILINE,
-        )
 
     def find(self, text: str) -> list[tuple[str, int, int, int]]:
         found: list[tuple[str, int, int]] = []
-        for m in self._regex.finditer(text):
+        for cand in _CANDIDATE.finditer(text):
+            pos = cand.end()
+            entry = self._regexes.get(text[pos].lower())
+            if entry is None:
+                continue
+            regex, categories = entry
+            m = regex.match(text, pos)
+            if m is None:
+                continue
             header = m.group("hdr")
             start, end = m.start("hdr"), m.end()
             line_start = text.rfind("\n", 0, start) + 1
@@ -64,7 +81,7 @@ class SectionMatcher:
             if not ok:
                 continue
             index = next(i for i, v in enumerate(m.groups()[1:-1]) if v is not None)
-            found.append((self._categories[index], start, end))
+            found.append((categories[index], start, end))
         sections: list[tuple[str, int, int, int]] = []
         first = found[0][1] if found else len(text)
         if first > 0 or not found:

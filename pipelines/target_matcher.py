@@ -45,23 +45,23 @@ class TargetMatcher:
         self.name = name
         rules = load_rules(rules_dir)
         self.version = rules.version
-        self.matchers: list[RuleMatcher] = []
         self.rules: dict[str, TargetRule] = {}
+        keyed, plurals = [], []
         for target_file in rules.targets:
-            keyed = []
             for rule in target_file.rules:
                 label = target_file.label_of(rule.value)
                 keyed.append((f"{label}|{rule.value}|{rule.id}", rule))
+                plurals.append(target_file.plurals)
                 self.rules[rule.id] = rule
-            self.matchers.append(RuleMatcher(nlp, keyed, plurals=target_file.plurals))
+        # One PhraseMatcher and one Matcher for every file: one pass over the doc, not ten.
+        self.matcher = RuleMatcher(nlp, keyed, plurals=plurals)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.set(RULES_VERSION, self.version)
         raw: list[tuple[str, str, str, int, int]] = []
-        for matcher in self.matchers:
-            for key, start, end in matcher(doc):
-                label, value, rule_id = key.split("|", 2)
-                raw.append((label, value, rule_id, start, end))
+        for key, start, end in self.matcher(doc):
+            label, value, rule_id = key.split("|", 2)
+            raw.append((label, value, rule_id, start, end))
         if not raw:
             doc.spans[SPANS_KEY] = []
             return doc

@@ -51,8 +51,9 @@ def _card(label: str, value: str, sub: str = "", ident: str = "") -> str:
     return f'<div class="card"><span class="label">{_e(label)}</span><span class="value"{id_attr}>{value}</span>{sub_html}</div>'
 
 
-def _chart(ident: str, title: str, description: str) -> str:
-    return (f'<div class="chart"><h3>{_e(title)}</h3><div class="canvas-box">'
+def _chart(ident: str, title: str, description: str, height: Optional[int] = None) -> str:
+    style = f' style="height:{height}px"' if height else ""
+    return (f'<div class="chart"><h3>{_e(title)}</h3><div class="canvas-box"{style}>'
             f'<canvas id="{ident}" role="img" aria-label="{_e(description)}"></canvas></div></div>')
 
 
@@ -104,7 +105,8 @@ def _gaps_section(s: AuditSummary) -> str:
     return (
         '<section id="gaps"><h2>Gap rate per checklist item</h2>'
         '<p class="muted">Gap rate = partial or missing, among the notes the item applies to.</p>'
-        '<div class="charts">' + _chart("chart-gaps", "Gap rate per checklist item (%)", "Stacked bar chart of partial and missing rate per checklist item") + "</div>"
+        '<div class="charts">' + _chart("chart-gaps", "Gap rate per checklist item (%)", "Stacked bar chart of partial and missing rate per checklist item",
+                 height=max(160, 60 + 24 * len(s.checklist))) + "</div>"
         '<table id="gaps-table" class="sortable"><thead><tr><th>Item</th><th class="num">Met</th><th class="num">Partial</th>'
         '<th class="num">Missing</th><th class="num">n/a</th><th class="num">Gap rate</th></tr></thead><tbody>' + rows + "</tbody></table></section>"
     )
@@ -124,10 +126,11 @@ def _risks_section(s: AuditSummary) -> str:
     ) or '<tr><td colspan="4" class="muted">No denial risks.</td></tr>'
     return (
         '<section id="risks"><h2>Denial risks</h2><div class="charts">'
-        + _chart("chart-risks", "Denial risks by type and severity (notes)", "Bar chart of notes per denial risk type, coloured by severity")
+        + _chart("chart-risks", "Denial risks by type and severity (notes)", "Bar chart of notes per denial risk type, coloured by severity",
+                 height=max(160, 60 + 24 * len(s.risks)))
         + '</div><h3>By severity</h3><table id="severity-table"><thead><tr><th>Severity</th><th class="num">Risks</th>'
         '<th class="num">Notes (by their most severe risk)</th></tr></thead><tbody>' + sev_rows + "</tbody></table>"
-        '<h3>By type</h3><table id="risk-table" class="sortable"><thead><tr><th>Risk</th><th class="num">Severity</th>'
+        '<h3>By type</h3><table id="risk-table" class="sortable"><thead><tr><th>Risk</th><th class="rank">Severity</th>'
         '<th class="num">Notes</th><th class="num">Amount on these notes</th></tr></thead><tbody>' + risk_rows + "</tbody></table></section>"
     )
 
@@ -144,7 +147,7 @@ def _revenue_section(s: AuditSummary) -> str:
         f'<tr><th>At risk: note could not be checked (claim billed)</th><td class="num">{_money(r.at_risk_unchecked)}</td></tr>'
         f'<tr><th>Total at risk ({_int(r.notes_at_risk)} notes)</th><td class="num" id="revenue-total">{_money(r.at_risk_total)}</td></tr>'
         "</tbody></table>"
-        f'<p class="muted">Per note: billed code × billed units when a claim row was supplied, else the suggested code × units; '
+        f'<p class="muted">Per note: billed code × billed units when a claim row was supplied and the fee table prices that code, else the suggested code × units; '
         f"fee table ({_e(r.fee_source)}): {fees}.</p>{missing}</section>"
     )
 
@@ -186,7 +189,7 @@ def _inputs_section(s: AuditSummary) -> str:
 
 NOTE_COLUMNS = [
     ("#", "num"), ("Note", ""), ("Score", "num"), ("Ready", ""), ("Removal", ""), ("Suggested", ""), ("Modifiers", ""),
-    ("Billed", ""), ("Risks", "num"), ("Top severity", "num"), ("Amount", "num"), ("At risk", ""), ("Error", ""),
+    ("Billed", ""), ("Risks", "num"), ("Top severity", "rank"), ("Amount", "num"), ("At risk", ""), ("Error", ""),
 ]
 
 
@@ -207,7 +210,7 @@ def _note_row(row: NoteRow) -> str:
         f"<td>{_e(row.modifiers)}</td>",
         f"<td>{_e(billed)}</td>",
         f'<td class="num" data-v="{len(row.risk_ids)}">{_e(" ".join(row.risk_ids))}</td>',
-        f'<td class="num" data-v="{3 - sev_rank}">{sev}</td>',
+        f'<td data-v="{3 - sev_rank}">{sev}</td>',
         f'<td class="num" data-v="{row.amount or 0}">{"" if row.amount is None else _money(row.amount)}</td>',
         f"<td>{_e(row.at_risk or '')}</td>",
         f'<td>{_e(row.error or "")}</td>',

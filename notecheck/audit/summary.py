@@ -3,7 +3,8 @@ by type and severity, and revenue at risk. Built one record at a time (records a
 so it costs the same for 100 notes as for 100,000.
 
 Revenue at risk, per note: the amount is the billed code x billed units at the fee table's rate
-when a claim row was supplied, else the suggested code x units (the claim the note supports).
+when a claim row was supplied and the table prices that code, else the suggested code x units (the
+claim the note supports).
 A note's amount is at risk for *denial* when it carries a high-severity denial risk, for
 *documentation* when it is an implant removal that is not ready to sign, and *unchecked* when the
 note could not be checked but a claim was billed for it.
@@ -60,12 +61,10 @@ class NoteRow:
         top = min((r.get("severity") for r in risks), key=_rank, default=None)
         billed_cpt = claim.billed_cpt if claim else None
         billed_units = claim.billed_units if claim else None
-        if billed_cpt:
-            amount = fees.amount(billed_cpt, billed_units)
-        elif not error and procedure.get("suggested_cpt"):
+        # The billed amount when the fee table prices the billed code; else what the note supports.
+        amount = fees.amount(billed_cpt, billed_units) if billed_cpt else None
+        if amount is None and not error and procedure.get("suggested_cpt"):
             amount = fees.amount(procedure.get("suggested_cpt"), procedure.get("units"))
-        else:
-            amount = None
         if error:
             at_risk = "unchecked" if billed_cpt else None
         elif top == "high":

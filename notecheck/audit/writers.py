@@ -24,6 +24,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def atomic_text(path: Path, newline: Optional[str] = None, encoding: str = "utf-8") -> Iterator[TextIO]:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600); the output gets the usual umask-based mode.
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding=encoding, newline=newline) as fh:
             yield fh
             fh.flush()
@@ -35,6 +37,12 @@ def atomic_text(path: Path, newline: Optional[str] = None, encoding: str = "utf-
         except FileNotFoundError:
             pass
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def safe_cell(value: object) -> str:

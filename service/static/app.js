@@ -597,7 +597,9 @@
       if (stored) document.getElementById("api-key").value = stored;
     } catch (err) { /* storage disabled */ }
     var keyInput = document.getElementById("api-key");
-    keyInput.addEventListener("change", function () { descriptionsCache = null; rememberKey(keyInput.value.trim()); });
+    ["input", "change"].forEach(function (type) {
+      keyInput.addEventListener(type, function () { descriptionsCache = null; rememberKey(keyInput.value.trim()); });
+    });
     form.addEventListener("submit", function (e) { e.preventDefault(); check(); });
     document.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); check(); }

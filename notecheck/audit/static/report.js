@@ -54,7 +54,7 @@
         var asc = th.getAttribute("aria-sort") !== "ascending";
         headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
         th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-        var numeric = th.classList.contains("num");
+        var numeric = th.classList.contains("num") || th.classList.contains("rank");
         var body = table.tBodies[0];
         var rows = Array.prototype.slice.call(body.rows);
         function key(row) {
