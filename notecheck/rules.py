@@ -45,6 +45,9 @@ class MatchRule(_Strict):
     literals: list[str] = []
     patterns: list[list[dict[str, Any]]] = []
     regex: Optional[str] = None
+    # The regex runs only on a note that contains one of these lower-case strings: a C-speed
+    # substring test that spares most notes a slow alternation.
+    anchors: list[str] = []
 
     @model_validator(mode="after")
     def _has_something_to_match(self) -> "MatchRule":
@@ -53,6 +56,10 @@ class MatchRule(_Strict):
         if any(not lit.strip() for lit in self.literals):
             raise ValueError("empty literal")
         _check_regex(self.regex)
+        if self.anchors and not self.regex:
+            raise ValueError("anchors only apply to a regex")
+        if any(a != a.lower() or not a.strip() for a in self.anchors):
+            raise ValueError("anchors must be non-empty lower-case strings")
         return self
 
 

@@ -226,7 +226,10 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _validation_detail(exc.errors())}, status_code=422)
 
-    known_paths = frozenset(getattr(route, "path", "") for route in app.routes) | {"/"}
+    # Paths the access log may name; included routers are not flattened into app.routes.
+    known_paths = frozenset(
+        path for route in (*api.routes, *app.routes) if isinstance(path := getattr(route, "path", None), str)
+    )
 
     def body_limit(path: str) -> int:
         return settings.max_batch_bytes if path == BATCH_PATH else settings.max_check_body
