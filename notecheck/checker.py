@@ -13,6 +13,7 @@ from notecheck.models import ClaimContext, Result
 from notecheck.reader import validate_text
 from notecheck.rules import load_coding, load_rules
 from pipelines import build_pipeline
+from pipelines.extensions import TEXT_KEY
 
 
 class Checker:
@@ -28,7 +29,11 @@ class Checker:
     def check(self, text: str, context: Optional[ClaimContext] = None, note_id: Optional[str] = None) -> Result:
         """Check one note; raises NoteInputError for empty or binary text."""
         validate_text(text)
-        return self.result(self.nlp(text), context, note_id)
+        doc = self.nlp.make_doc(text)
+        doc.user_data[TEXT_KEY] = text  # the components read the text from here, not doc.text
+        for _, component in self.nlp.pipeline:
+            doc = component(doc)
+        return self.result(doc, context, note_id)
 
     def pipe(
         self, notes: Iterable[tuple[str, Optional[ClaimContext], Optional[str]]], batch_size: int = 16

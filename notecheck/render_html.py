@@ -247,7 +247,7 @@ VIEW_CSS = (
 .nc-note mark:hover{outline:2px solid var(--muted);}
 .nc-note mark::after{content:attr(data-tip);display:none;position:absolute;left:0;top:calc(100%% + 6px);z-index:20;width:max-content;max-width:min(26rem,80vw);white-space:normal;font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#fff;background:#111827;border-radius:6px;padding:.4rem .6rem;box-shadow:0 4px 12px rgba(0,0,0,.25);pointer-events:none;}
 .nc-note mark:hover::after,.nc-note mark:focus::after{display:block;}
-.nc-note:hover mark:focus:not(:hover)::after{display:none;}
+.nc-note:has(mark:hover) mark:focus:not(:hover)::after{display:none;}
 %(colors)s
 .nc-list{list-style:none;margin:0;padding:0;}
 .nc-ci{border-top:1px solid var(--line);padding:.5rem 0;display:grid;grid-template-columns:1.1rem 1.4rem minmax(0,1fr);column-gap:.4rem;align-items:start;}

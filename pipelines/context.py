@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from notecheck.rules import ContextRule, load_rules
-from pipelines.extensions import MODIFIERS, SECTIONS, SPANS_KEY, register_extensions
+from pipelines.extensions import MODIFIERS, SECTIONS, SPANS_KEY, doc_text, register_extensions
 from pipelines.matching import RuleMatcher
 from pipelines.target_matcher import section_at, sentence_ids
 
@@ -72,9 +72,9 @@ class ConTextComponent:
             if self.rules[i].category != "PSEUDO" and any(ps < end and start < pe for ps, pe in pseudo):
                 continue
             by_sentence.setdefault(int(sent[start]), []).append((i, start, end))
-        sections = doc._.get(SECTIONS) or [("body", 0, 0, len(doc.text))]
+        sections = doc._.get(SECTIONS) or [("body", 0, 0, len(doc_text(doc)))]
         section_starts = [s[1] for s in sections]
-        text_lower = doc.text.lower()
+        text_lower = doc_text(doc).lower()
         for n, span in enumerate(spans):
             local = by_sentence.get(int(sent[span.start]))
             if not local:

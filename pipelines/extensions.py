@@ -14,6 +14,16 @@ SECTIONS = "nc_sections"
 # of every ConText trigger that modifies the span.
 MODIFIERS = "nc_modifiers"
 RULES_VERSION = "nc_rules_version"
+# Doc.text joins every token anew on each access (~0.5 ms for a 600-token note); the components
+# and the extractor share one copy in doc.user_data (a plain str, so serialization is unchanged).
+TEXT_KEY = "nc_text"
+
+
+def doc_text(doc: Doc) -> str:
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
 
 
 def register_extensions() -> None:

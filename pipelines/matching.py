@@ -10,6 +10,8 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
+from pipelines.extensions import doc_text
+
 from notecheck.rules import MatchRule
 
 _ES_ENDINGS = ("s", "x", "z", "ch", "sh")
@@ -125,11 +127,12 @@ class RuleMatcher:
         if self._has_patterns:
             for match_id, start, end in self.matcher(doc):
                 yield strings[match_id], start, end
-        lower = doc.text.lower() if any(anchors for _, _, anchors in self.regexes) else ""
+        text = doc_text(doc) if self.regexes else ""
+        lower = text.lower() if any(anchors for _, _, anchors in self.regexes) else ""
         for key, regex, anchors in self.regexes:
             if anchors and not any(a in lower for a in anchors):
                 continue
-            for m in regex.finditer(doc.text):
+            for m in regex.finditer(text):
                 span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
                 if span is not None and len(span):
                     yield key, span.start, span.end

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from notecheck.rules import SectionFile, load_rules
-from pipelines.extensions import SECTIONS, register_extensions
+from pipelines.extensions import SECTIONS, doc_text, register_extensions
 
 
 def _header_regex(header: str) -> str:
@@ -120,5 +120,5 @@ class Sectionizer:
         self.matcher = SectionMatcher(load_rules(rules_dir).sections)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.set(SECTIONS, self.matcher.find(doc.text))
+        doc._.set(SECTIONS, self.matcher.find(doc_text(doc)))
         return doc

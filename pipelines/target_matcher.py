@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from notecheck.rules import TargetRule, load_rules
-from pipelines.extensions import RULES_VERSION, SECTIONS, SPANS_KEY, register_extensions
+from pipelines.extensions import RULES_VERSION, SECTIONS, SPANS_KEY, doc_text, register_extensions
 from pipelines.matching import RuleMatcher
 
 SUPPRESS = "SUPPRESS"
@@ -65,7 +65,7 @@ class TargetMatcher:
         if not raw:
             doc.spans[SPANS_KEY] = []
             return doc
-        sections = doc._.get(SECTIONS) or [("body", 0, 0, len(doc.text))]
+        sections = doc._.get(SECTIONS) or [("body", 0, 0, len(doc_text(doc)))]
         section_starts = [s[1] for s in sections]
         suppressors: dict[str, list[tuple[int, int]]] = {}
         candidates = []

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Optional, Union
 
 from fastapi import APIRouter, FastAPI, Request, Security
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -225,6 +226,15 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _validation_detail(exc.errors())}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        # FastAPI turns a body json.loads cannot even decode (bytes that are not UTF-8/16/32) into
+        # a bare 400; for the caller it is malformed JSON like any other, so 422 (CONTRACT §5).
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            detail = [{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error: body is not UTF-8 text"}]
+            return JSONResponse({"detail": detail}, status_code=422)
+        return await http_exception_handler(request, exc)
 
     # Paths the access log may name; included routers are not flattened into app.routes.
     known_paths = frozenset(

@@ -20,26 +20,33 @@ bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="`X-API-Key: <NOTECHECK_API_KEY>`")
 
 
-def presented_key(headers: dict[bytes, bytes]) -> Optional[bytes]:
-    """The key the request carries, Bearer first; None when it carries neither form."""
+def presented_keys(headers: dict[bytes, bytes]) -> list[bytes]:
+    """The keys the request carries: the Bearer credential and the X-API-Key value, when present.
+
+    Either may match: a gateway in front of the service can own the Authorization header while
+    the client sends X-API-Key.
+    """
+    keys: list[bytes] = []
     auth = headers.get(b"authorization")
     if auth is not None:
         scheme, _, credentials = auth.strip().partition(b" ")
         if scheme.lower() == b"bearer" and credentials.strip():
-            return credentials.strip()
+            keys.append(credentials.strip())
     key = headers.get(b"x-api-key")
     if key is not None and key.strip():
-        return key.strip()
-    return None
+        keys.append(key.strip())
+    return keys
 
 
-def key_matches(presented: Optional[bytes], expected: bytes) -> bool:
-    # compare_digest takes time independent of where the first difference is; comparing against
-    # a dummy of the same length when nothing was presented keeps both paths alike as well.
-    if presented is None:
+def key_matches(presented: list[bytes], expected: bytes) -> bool:
+    # compare_digest takes time independent of where the first difference is, and every presented
+    # key is compared (no short-circuit), so timing tells nothing about which header was right.
+    # With nothing presented, one dummy comparison keeps that path alike as well.
+    if not presented:
         hmac.compare_digest(expected, expected)
         return False
-    return hmac.compare_digest(presented, expected)
+    results = [hmac.compare_digest(key, expected) for key in presented]
+    return any(results)
 
 
 class APIKeyMiddleware:
@@ -58,7 +65,7 @@ class APIKeyMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])  # ASGI lower-cases header names
-        if key_matches(presented_key(headers), self.expected):
+        if key_matches(presented_keys(headers), self.expected):
             await self.app(scope, receive, send)
             return
         body = json.dumps({"detail": "missing or invalid API key"}).encode()

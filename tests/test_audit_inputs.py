@@ -139,7 +139,7 @@ class TestCsvInput:
         path = tmp_path / "notes.csv"
         path.write_text("id,body\n1,x\n", encoding="utf-8")
         with pytest.raises(InputError, match="note_id and text"):
-            list(open_source(path, 1000).jobs())
+            open_source(path, 1000)
 
     def test_oversized_note_is_an_error_job_not_shipped(self, tmp_path: Path) -> None:
         path = tmp_path / "notes.csv"

@@ -12,10 +12,8 @@ Screenshots go to tests/artifacts/ (gitignored).
 from __future__ import annotations
 
 import csv
-import inspect
 import json
 import os
-import re
 import socket
 import threading
 import time
@@ -88,23 +86,11 @@ def _free_port() -> int:
 
 
 def _service_app():
-    """service.app.create_app() with the API key configured."""
+    """The real service (service.app.create_app) with an API key configured."""
     from service.app import create_app
+    from service.settings import Settings
 
-    params = inspect.signature(create_app).parameters
-    if "settings" in params:
-        from service.settings import Settings
-
-        return create_app(settings=Settings(api_key=API_KEY))
-    previous = os.environ.get("NOTECHECK_API_KEY")
-    os.environ["NOTECHECK_API_KEY"] = API_KEY
-    try:
-        return create_app()
-    finally:
-        if previous is None:
-            os.environ.pop("NOTECHECK_API_KEY", None)
-        else:
-            os.environ["NOTECHECK_API_KEY"] = previous
+    return create_app(settings=Settings(api_key=API_KEY))
 
 
 @contextmanager
@@ -262,6 +248,7 @@ def active(page) -> Optional[str]:
 
 
 def assert_keyboard_navigation(page, n_marks: int) -> None:
+    page.mouse.move(0, 0)  # a pointer resting on another highlight would show that one's tooltip
     page.keyboard.press("n")
     assert active(page) == "seg-0"
     page.keyboard.press("n")
@@ -326,6 +313,10 @@ def test_service_page_checks_a_pasted_note(browser, service_url, checker):
         page.screenshot(path=str(ARTIFACTS / "service_gaps_full.png"), full_page=True)
         assert_keyboard_navigation(page, len(page_marks(page)))
         page.hover("#seg-2")
+        shown = page.eval_on_selector_all(
+            "#nc-note mark", "ms => ms.filter(m => getComputedStyle(m, '::after').display === 'block').map(m => m.id)"
+        )
+        assert shown == ["seg-2"], "one tooltip at a time: the hovered highlight's"
         page.screenshot(path=str(ARTIFACTS / "service_gaps_hover.png"))
         assert page.evaluate("() => sessionStorage.getItem('notecheck.apiKey')") == API_KEY
         assert all(u.startswith(service_url + "/") for u in watch.requests), watch.requests

@@ -232,9 +232,10 @@ def test_claim_lines(kw: dict, expected: list[tuple[str, ...]]):
 
 @pytest.mark.parametrize("kw, expected", CLAIM_LINES)
 def test_never_50_51_f0(kw: dict, expected):
+    """DOMAIN decision 4: never 50 (bilateral indicator 0), never 51 (Medicare), never F0 (does not exist)."""
     c = code(findings(**kw), ctx(30, **{"billed_cpt": "26320"}))
     mods = all_mods(c) | {m.code for m in c.modifiers}
-    assert not mods & {"50", "51", "F0", "59"}
+    assert not mods & {"50", "51", "F0"}
 
 
 def test_modifiers_are_union_of_lines_with_reasons():

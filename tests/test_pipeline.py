@@ -294,13 +294,13 @@ def _check_invariant(checker, text: str) -> None:
     assert result.procedure.units == sum(line.units for line in result.claim_lines)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text())
 def test_arbitrary_text_never_raises(checker, text: str):
     _check_invariant(checker, text)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(st.sampled_from(CLINICAL_WORDS), st.text(max_size=4)), max_size=80).map(" ".join))
 def test_clinical_word_soup_never_raises(checker, text: str):
     _check_invariant(checker, text)

@@ -115,6 +115,15 @@ class FolderSource(NoteSource):
 class CsvSource(NoteSource):
     kind = "csv"
 
+    def __init__(self, path: Path, max_bytes: int) -> None:
+        super().__init__(path, max_bytes)
+        # Check the header now, before any output is opened (and truncated) for writing.
+        with _open_binary(path) as fh:
+            first = next(iter(csv.reader(line.text for line in read_lines(fh))), None)
+        names = [h.strip().lower() for h in first or []]
+        if first is not None and ("note_id" not in names or "text" not in names):
+            raise InputError(f"{path}: a CSV input needs note_id and text columns (found: {', '.join(names) or 'none'})")
+
     def jobs(self) -> Iterator[NoteJob]:
         with _open_binary(self.path) as fh:
             consumed: list[Line] = []

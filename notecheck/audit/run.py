@@ -31,10 +31,13 @@ from notecheck.audit.progress import Progress, progress_wanted
 from notecheck.audit.summary import AuditSummary, ClaimsJoin, SummaryBuilder
 from notecheck.audit.workers import EXCERPTS_KEY
 from notecheck.audit.writers import atomic_text, note_rows, write_csv, write_summary_json
-from notecheck.cli import UsageError
 from notecheck.models import ClaimContext
 
 OUTPUT_KINDS = {".jsonl": "jsonl", ".csv": "csv", ".html": "html"}
+
+
+class UsageError(Exception):
+    """The run cannot start or finish as asked; reported as one line, exit 2 (CONTRACT.md §4)."""
 MAX_IDS_LISTED = 1000
 
 
@@ -80,11 +83,14 @@ def _options(args: argparse.Namespace) -> AuditOptions:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    opts = _options(args)
+    """Run an audit; 0 when it completed, 2 with a one-line message when it could not."""
+    # Usage errors are reported here rather than left to the CLI's handler, so the exit code and
+    # the one-line message are the same however this is called (console script, python -m, tests).
     try:
-        return _run(opts)
-    except (InputError, ClaimsFileError, FeeFileError, JournalError) as exc:
-        raise UsageError(str(exc)) from None
+        return _run(_options(args))
+    except (UsageError, InputError, ClaimsFileError, FeeFileError, JournalError) as exc:
+        print(f"notecheck: error: {exc}", file=sys.stderr)
+        return 2
 
 
 def _say(opts: AuditOptions, message: str) -> None:

@@ -76,7 +76,7 @@ def find_removal(view: NoteView) -> Removal:
         # A wire, pin or staple in a note about no bone is a guide wire, a staple line, a pin of a
         # retractor: not orthopedic hardware.
         implants = [m for m in implants if m.value not in AMBIGUOUS_WITHOUT_BONES]
-    if not re.search(view.rules.vocabulary.hand_words_regex, view.text):
+    if any(m.value == "spacer_generic" for m in implants) and not re.search(view.rules.vocabulary.hand_words_regex, view.text):
         implants = [m for m in implants if m.value != "spacer_generic"]
     out = Removal()
 

@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 
 from notecheck.models import Evidence
 from notecheck.rules import RuleSet
-from pipelines.extensions import MODIFIERS, SECTIONS, SPANS_KEY
+from pipelines.extensions import MODIFIERS, SECTIONS, SPANS_KEY, doc_text
 from pipelines.target_matcher import sentence_ids
 
 # A mention with any of these is not affirmed for this patient in this procedure.
@@ -54,10 +54,10 @@ class Mention:
 class NoteView:
     def __init__(self, doc: Doc, rules: RuleSet) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.rules = rules
         roles = rules.sections.roles
-        self.sections: list[tuple[str, int, int, int]] = list(doc._.get(SECTIONS) or [("body", 0, 0, len(doc.text))])
+        self.sections: list[tuple[str, int, int, int]] = list(doc._.get(SECTIONS) or [("body", 0, 0, len(self.text))])
         self._section_starts = [s[1] for s in self.sections]
         sent = sentence_ids(doc) if len(doc) else []
         self.token_sent = sent

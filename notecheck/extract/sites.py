@@ -192,7 +192,7 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
             bone_items.setdefault((key[0], only, key[2]), item)
     site.bones = _merge_bones(list(bone_items.values()))
     site.digits = _merge_digits(list(digit_items.values()))
-    if _about_the_foot(view):
+    if any(b.value in PHALANGES for b in site.bones) and _about_the_foot(view):
         site.digits = []
         for bone in site.bones:
             if bone.value in PHALANGES:

@@ -1,0 +1,202 @@
+"""Benchmark `notecheck audit` on MTSamples against baselines measured in the same run (issue 4).
+
+Measures, on /work/shared/mtsamples/mtsamples.jsonl (2,377 real reports):
+  - spaCy's bare tokenizer (`spacy.blank("en").tokenizer.pipe`) over the whole corpus;
+  - medspaCy's default pipeline (`medspacy.load()`) over a subset (it runs at ~35 notes/s);
+  - `notecheck audit` end to end (a child process, worker start-up included) with 1 and 2 workers;
+  - peak RSS of `notecheck audit` on a 10,000- and a 100,000-note input (the corpus repeated),
+    each in its own child process: the audit's own process (RUSAGE_SELF) and its largest worker
+    (RUSAGE_CHILDREN), to show that memory does not grow with the input.
+
+Prints a table and the ratios the issue sets targets for, and writes JSON to bench/results/.
+
+    python bench/bench_audit.py [--medspacy-notes 200] [--rss-small 10000] [--rss-large 100000]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+MTSAMPLES = Path("/work/shared/mtsamples/mtsamples.jsonl")
+RESULTS = Path(__file__).resolve().parent / "results"
+
+# Runs one audit in this child process and reports its peak RSS (KiB on Linux): the parent's own,
+# and the largest of its worker processes (they are waited for when the pool shuts down).
+RSS_CHILD = """
+import json, resource, sys
+from notecheck.cli import main
+rc = main(sys.argv[1:])
+print(json.dumps({"rc": rc,
+                  "self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "workers_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
+def load_corpus() -> list[dict[str, str]]:
+    with MTSAMPLES.open(encoding="utf-8") as fh:
+        return [{"note_id": o["note_id"], "text": o["text"]} for o in map(json.loads, fh) if o.get("text")]
+
+
+def rate(n: int, seconds: float) -> float:
+    return n / seconds if seconds > 0 else float("inf")
+
+
+def bench_tokenizer(texts: list[str]) -> dict[str, Any]:
+    import spacy
+
+    tokenizer = spacy.blank("en").tokenizer
+    for _ in tokenizer.pipe(texts[:50]):  # warm-up
+        pass
+    start = time.perf_counter()
+    tokens = sum(len(doc) for doc in tokenizer.pipe(texts))
+    elapsed = time.perf_counter() - start
+    return {"notes": len(texts), "seconds": elapsed, "notes_per_s": rate(len(texts), elapsed), "tokens": tokens}
+
+
+def bench_medspacy(texts: list[str]) -> dict[str, Any]:
+    try:
+        from loguru import logger
+
+        # PyRuSH logs a DEBUG line per token by default; that would measure the terminal.
+        logger.remove()
+    except ImportError:
+        pass
+    import medspacy
+
+    load_start = time.perf_counter()
+    nlp = medspacy.load()
+    load_seconds = time.perf_counter() - load_start
+    for _ in nlp.pipe(texts[:5]):  # warm-up
+        pass
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts):
+        pass
+    elapsed = time.perf_counter() - start
+    return {"notes": len(texts), "seconds": elapsed, "notes_per_s": rate(len(texts), elapsed),
+            "load_seconds": load_seconds, "pipeline": nlp.pipe_names}
+
+
+def bench_audit(workers: int, n_notes: int, tmp: Path) -> dict[str, Any]:
+    """`notecheck audit` as a user runs it: a fresh process, start-up and output included."""
+    out = tmp / f"audit-{workers}.jsonl"
+    cmd = [sys.executable, "-c", "import sys; from notecheck.cli import main; sys.exit(main())",
+           "audit", str(MTSAMPLES), "--out", str(out), "--workers", str(workers), "--quiet"]
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    elapsed = time.perf_counter() - start
+    parsed = [json.loads(line) for line in out.open(encoding="utf-8")]
+    records, errors = len(parsed), sum(1 for r in parsed if "error" in r)
+    assert records == n_notes, f"{records} records for {n_notes} notes"
+    return {"workers": workers, "notes": records, "errors": errors, "seconds": elapsed, "notes_per_s": rate(records, elapsed)}
+
+
+def write_repeated(corpus: list[dict[str, str]], n: int, path: Path) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            note = corpus[i % len(corpus)]
+            fh.write(json.dumps({"note_id": f"{note['note_id']}#{i // len(corpus)}", "text": note["text"]}) + "\n")
+
+
+def bench_rss(corpus: list[dict[str, str]], n: int, workers: int, tmp: Path) -> dict[str, Any]:
+    src, out = tmp / f"repeat-{n}.jsonl", tmp / f"repeat-{n}.out.jsonl"
+    write_repeated(corpus, n, src)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", RSS_CHILD, "audit", str(src), "--out", str(out), "--workers", str(workers), "--quiet"],
+        check=True, capture_output=True, text=True,
+    )
+    elapsed = time.perf_counter() - start
+    usage = json.loads(proc.stdout.strip().splitlines()[-1])
+    records = sum(1 for _ in out.open("rb"))
+    assert usage["rc"] == 0 and records == n, f"{records} records for {n} notes"
+    src.unlink()
+    out.unlink()
+    return {"notes": n, "workers": workers, "seconds": elapsed, "notes_per_s": rate(n, elapsed),
+            "parent_peak_mib": usage["self_kib"] / 1024, "worker_peak_mib": usage["workers_kib"] / 1024}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--medspacy-notes", type=int, default=200)
+    parser.add_argument("--rss-small", type=int, default=10_000)
+    parser.add_argument("--rss-large", type=int, default=100_000)
+    parser.add_argument("--rss-workers", type=int, default=2)
+    parser.add_argument("--skip-rss", action="store_true", help="only the throughput figures")
+    args = parser.parse_args()
+    if not MTSAMPLES.exists():
+        print(f"bench_audit: {MTSAMPLES} not found", file=sys.stderr)
+        return 2
+
+    corpus = load_corpus()
+    texts = [n["text"] for n in corpus]
+    print(f"corpus: {len(texts):,} MTSamples reports; {os.cpu_count()} CPUs; Python {platform.python_version()}", flush=True)
+    results: dict[str, Any] = {"started": datetime.now().astimezone().isoformat(timespec="seconds"),
+                               "corpus_notes": len(texts), "cpus": os.cpu_count(), "python": platform.python_version()}
+
+    with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmpdir:
+        tmp = Path(tmpdir)
+        print("spaCy bare tokenizer ...", flush=True)
+        results["tokenizer"] = bench_tokenizer(texts)
+        print(f"medspaCy default pipeline on {args.medspacy_notes} notes ...", flush=True)
+        results["medspacy"] = bench_medspacy(texts[: args.medspacy_notes])
+        for workers in (1, 2):
+            print(f"notecheck audit, {workers} worker(s) ...", flush=True)
+            results[f"audit_{workers}"] = bench_audit(workers, len(texts), tmp)
+        if not args.skip_rss:
+            for n in (args.rss_small, args.rss_large):
+                print(f"peak RSS, {n:,} notes, {args.rss_workers} workers ...", flush=True)
+                results[f"rss_{n}"] = bench_rss(corpus, n, args.rss_workers, tmp)
+
+    tok, med = results["tokenizer"]["notes_per_s"], results["medspacy"]["notes_per_s"]
+    one, two = results["audit_1"]["notes_per_s"], results["audit_2"]["notes_per_s"]
+    ratios = {
+        "audit_1_vs_tokenizer": one / tok,
+        "audit_2_vs_audit_1": two / one,
+        "audit_1_vs_medspacy": one / med,
+        "audit_2_vs_medspacy": two / med,
+    }
+    if not args.skip_rss:
+        small, large = results[f"rss_{args.rss_small}"], results[f"rss_{args.rss_large}"]
+        ratios["parent_rss_large_vs_small"] = large["parent_peak_mib"] / small["parent_peak_mib"]
+        ratios["worker_rss_large_vs_small"] = large["worker_peak_mib"] / small["worker_peak_mib"]
+    results["ratios"] = ratios
+
+    print()
+    print(f"{'measurement':<44}{'notes':>9}{'seconds':>10}{'notes/s':>10}")
+    rows = [("spaCy blank('en') tokenizer", results["tokenizer"]),
+            (f"medspaCy default pipeline ({', '.join(results['medspacy']['pipeline'])})", results["medspacy"]),
+            ("notecheck audit, 1 worker (end to end)", results["audit_1"]),
+            ("notecheck audit, 2 workers (end to end)", results["audit_2"])]
+    for name, r in rows:
+        print(f"{name[:43]:<44}{r['notes']:>9,}{r['seconds']:>10.1f}{r['notes_per_s']:>10.1f}")
+    if not args.skip_rss:
+        print()
+        print(f"{'peak RSS':<44}{'notes':>9}{'parent MiB':>12}{'worker MiB':>12}{'notes/s':>10}")
+        for n in (args.rss_small, args.rss_large):
+            r = results[f"rss_{n}"]
+            print(f"{'notecheck audit, ' + str(r['workers']) + ' workers':<44}{n:>9,}{r['parent_peak_mib']:>12.1f}{r['worker_peak_mib']:>12.1f}{r['notes_per_s']:>10.1f}")
+    print()
+    targets = {"audit_1_vs_tokenizer": 0.5, "audit_2_vs_audit_1": 1.7, "audit_1_vs_medspacy": 20.0}
+    for name, value in ratios.items():
+        target = f"  (target >= {targets[name]})" if name in targets else ""
+        print(f"{name:<32}{value:>8.2f}x{target}")
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for path in (RESULTS / f"bench_audit-{stamp}.json", RESULTS / "bench_audit-latest.json"):
+        path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nresults written to {RESULTS / f'bench_audit-{stamp}.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
