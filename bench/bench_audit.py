@@ -29,15 +29,17 @@ from typing import Any
 MTSAMPLES = Path("/work/shared/mtsamples/mtsamples.jsonl")
 RESULTS = Path(__file__).resolve().parent / "results"
 
-# Runs one audit in this child process and reports its peak RSS (KiB on Linux): the parent's own,
-# and the largest of its worker processes (they are waited for when the pool shuts down).
-RSS_CHILD = """
+# Runs one audit in this child process and reports its peak RSS (KiB on Linux), the parent's own
+# and the largest of its worker processes (they are waited for when the pool shuts down), and the
+# CPU time of both: on a machine shared with other work, wall-clock rates measure the neighbours
+# too, while notes per CPU-second measure notecheck.
+AUDIT_CHILD = """
 import json, resource, sys
 from notecheck.cli import main
 rc = main(sys.argv[1:])
-print(json.dumps({"rc": rc,
-                  "self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  "workers_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"rc": rc, "self_kib": me.ru_maxrss, "workers_kib": kids.ru_maxrss,
+                  "cpu_seconds": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}))
 """
 
 
@@ -56,10 +58,11 @@ def bench_tokenizer(texts: list[str]) -> dict[str, Any]:
     tokenizer = spacy.blank("en").tokenizer
     for _ in tokenizer.pipe(texts[:50]):  # warm-up
         pass
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     tokens = sum(len(doc) for doc in tokenizer.pipe(texts))
-    elapsed = time.perf_counter() - start
-    return {"notes": len(texts), "seconds": elapsed, "notes_per_s": rate(len(texts), elapsed), "tokens": tokens}
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"notes": len(texts), "seconds": elapsed, "notes_per_s": rate(len(texts), elapsed),
+            "cpu_seconds": cpu, "notes_per_cpu_s": rate(len(texts), cpu), "tokens": tokens}
 
 
 def bench_medspacy(texts: list[str]) -> dict[str, Any]:
@@ -77,26 +80,40 @@ def bench_medspacy(texts: list[str]) -> dict[str, Any]:
     load_seconds = time.perf_counter() - load_start
     for _ in nlp.pipe(texts[:5]):  # warm-up
         pass
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in nlp.pipe(texts):
         pass
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     return {"notes": len(texts), "seconds": elapsed, "notes_per_s": rate(len(texts), elapsed),
+            "cpu_seconds": cpu, "notes_per_cpu_s": rate(len(texts), cpu),
             "load_seconds": load_seconds, "pipeline": nlp.pipe_names}
 
 
-def bench_audit(workers: int, n_notes: int, tmp: Path) -> dict[str, Any]:
+def run_audit_child(src: Path, out: Path, workers: int) -> dict[str, Any]:
     """`notecheck audit` as a user runs it: a fresh process, start-up and output included."""
-    out = tmp / f"audit-{workers}.jsonl"
-    cmd = [sys.executable, "-c", "import sys; from notecheck.cli import main; sys.exit(main())",
-           "audit", str(MTSAMPLES), "--out", str(out), "--workers", str(workers), "--quiet"]
     start = time.perf_counter()
-    subprocess.run(cmd, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", AUDIT_CHILD, "audit", str(src), "--out", str(out), "--workers", str(workers), "--quiet"],
+        check=True, capture_output=True, text=True,
+    )
     elapsed = time.perf_counter() - start
-    parsed = [json.loads(line) for line in out.open(encoding="utf-8")]
-    records, errors = len(parsed), sum(1 for r in parsed if "error" in r)
-    assert records == n_notes, f"{records} records for {n_notes} notes"
-    return {"workers": workers, "notes": records, "errors": errors, "seconds": elapsed, "notes_per_s": rate(records, elapsed)}
+    usage = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert usage["rc"] == 0, proc.stderr
+    records = errors = 0
+    with out.open(encoding="utf-8") as fh:
+        for line in fh:
+            records += 1
+            errors += "error" in json.loads(line)
+    return {"workers": workers, "notes": records, "errors": errors, "seconds": elapsed,
+            "notes_per_s": rate(records, elapsed), "cpu_seconds": usage["cpu_seconds"],
+            "notes_per_cpu_s": rate(records, usage["cpu_seconds"]),
+            "parent_peak_mib": usage["self_kib"] / 1024, "worker_peak_mib": usage["workers_kib"] / 1024}
+
+
+def bench_audit(workers: int, n_notes: int, tmp: Path) -> dict[str, Any]:
+    result = run_audit_child(MTSAMPLES, tmp / f"audit-{workers}.jsonl", workers)
+    assert result["notes"] == n_notes, f"{result['notes']} records for {n_notes} notes"
+    return result
 
 
 def write_repeated(corpus: list[dict[str, str]], n: int, path: Path) -> None:
@@ -109,19 +126,11 @@ def write_repeated(corpus: list[dict[str, str]], n: int, path: Path) -> None:
 def bench_rss(corpus: list[dict[str, str]], n: int, workers: int, tmp: Path) -> dict[str, Any]:
     src, out = tmp / f"repeat-{n}.jsonl", tmp / f"repeat-{n}.out.jsonl"
     write_repeated(corpus, n, src)
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-c", RSS_CHILD, "audit", str(src), "--out", str(out), "--workers", str(workers), "--quiet"],
-        check=True, capture_output=True, text=True,
-    )
-    elapsed = time.perf_counter() - start
-    usage = json.loads(proc.stdout.strip().splitlines()[-1])
-    records = sum(1 for _ in out.open("rb"))
-    assert usage["rc"] == 0 and records == n, f"{records} records for {n} notes"
+    result = run_audit_child(src, out, workers)
+    assert result["notes"] == n, f"{result['notes']} records for {n} notes"
     src.unlink()
     out.unlink()
-    return {"notes": n, "workers": workers, "seconds": elapsed, "notes_per_s": rate(n, elapsed),
-            "parent_peak_mib": usage["self_kib"] / 1024, "worker_peak_mib": usage["workers_kib"] / 1024}
+    return result
 
 
 def main() -> int:
@@ -140,7 +149,8 @@ def main() -> int:
     texts = [n["text"] for n in corpus]
     print(f"corpus: {len(texts):,} MTSamples reports; {os.cpu_count()} CPUs; Python {platform.python_version()}", flush=True)
     results: dict[str, Any] = {"started": datetime.now().astimezone().isoformat(timespec="seconds"),
-                               "corpus_notes": len(texts), "cpus": os.cpu_count(), "python": platform.python_version()}
+                               "corpus_notes": len(texts), "cpus": os.cpu_count(), "python": platform.python_version(),
+                               "load_average_start": os.getloadavg()}
 
     with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmpdir:
         tmp = Path(tmpdir)
@@ -156,6 +166,7 @@ def main() -> int:
                 print(f"peak RSS, {n:,} notes, {args.rss_workers} workers ...", flush=True)
                 results[f"rss_{n}"] = bench_rss(corpus, n, args.rss_workers, tmp)
 
+    results["load_average_end"] = os.getloadavg()
     tok, med = results["tokenizer"]["notes_per_s"], results["medspacy"]["notes_per_s"]
     one, two = results["audit_1"]["notes_per_s"], results["audit_2"]["notes_per_s"]
     ratios = {
@@ -163,6 +174,9 @@ def main() -> int:
         "audit_2_vs_audit_1": two / one,
         "audit_1_vs_medspacy": one / med,
         "audit_2_vs_medspacy": two / med,
+        # The same per CPU-second: what notecheck costs, whatever else the machine is running.
+        "cpu_audit_1_vs_tokenizer": results["audit_1"]["notes_per_cpu_s"] / results["tokenizer"]["notes_per_cpu_s"],
+        "cpu_audit_1_vs_medspacy": results["audit_1"]["notes_per_cpu_s"] / results["medspacy"]["notes_per_cpu_s"],
     }
     if not args.skip_rss:
         small, large = results[f"rss_{args.rss_small}"], results[f"rss_{args.rss_large}"]
@@ -171,13 +185,15 @@ def main() -> int:
     results["ratios"] = ratios
 
     print()
-    print(f"{'measurement':<44}{'notes':>9}{'seconds':>10}{'notes/s':>10}")
+    print(f"load average {results['load_average_start'][0]:.2f} at start, {results['load_average_end'][0]:.2f} at end")
+    print(f"{'measurement':<44}{'notes':>9}{'seconds':>10}{'notes/s':>10}{'CPU s':>9}{'notes/CPU-s':>13}")
     rows = [("spaCy blank('en') tokenizer", results["tokenizer"]),
             (f"medspaCy default pipeline ({', '.join(results['medspacy']['pipeline'])})", results["medspacy"]),
             ("notecheck audit, 1 worker (end to end)", results["audit_1"]),
             ("notecheck audit, 2 workers (end to end)", results["audit_2"])]
     for name, r in rows:
-        print(f"{name[:43]:<44}{r['notes']:>9,}{r['seconds']:>10.1f}{r['notes_per_s']:>10.1f}")
+        print(f"{name[:43]:<44}{r['notes']:>9,}{r['seconds']:>10.1f}{r['notes_per_s']:>10.1f}"
+              f"{r['cpu_seconds']:>9.1f}{r['notes_per_cpu_s']:>13.1f}")
     if not args.skip_rss:
         print()
         print(f"{'peak RSS':<44}{'notes':>9}{'parent MiB':>12}{'worker MiB':>12}{'notes/s':>10}")

@@ -76,6 +76,8 @@ class TargetFile(_Strict):
     kind: Literal["target_rules"]
     label: str
     plurals: bool = False
+    # false: spans of this file only serve other rules' requirements and are not emitted.
+    emit: bool = True
     values: list[str]
     groups: dict[str, list[str]] = {}
     rules: list[TargetRule]

@@ -46,6 +46,7 @@ class TargetMatcher:
         rules = load_rules(rules_dir)
         self.version = rules.version
         self.rules: dict[str, TargetRule] = {}
+        self.hidden = {f.label for f in rules.targets if not f.emit}
         keyed, plurals = [], []
         for target_file in rules.targets:
             for rule in target_file.rules:
@@ -102,7 +103,8 @@ class TargetMatcher:
                 here = sent[start]
                 if not any(o[0] in wanted and sent[o[3]] == here for o in kept):
                     continue
-            final.append(Span(doc, start, end, label=label, kb_id=value, span_id=rule_id))
+            if label not in self.hidden:
+                final.append(Span(doc, start, end, label=label, kb_id=value, span_id=rule_id))
         doc.spans[SPANS_KEY] = final
         return doc
 

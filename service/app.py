@@ -114,10 +114,7 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
     app.state.engine = engine
 
     async def ensure_ready() -> None:
-        try:
-            await engine.wait_ready(settings.ready_wait)
-        except NotReady as exc:
-            raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from None
+        await engine.wait_ready(settings.ready_wait)  # NotReady -> 503 (handler below)
 
     api = APIRouter(
         prefix="/v1",
@@ -226,6 +223,10 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _validation_detail(exc.errors())}, status_code=422)
+
+    @app.exception_handler(NotReady)
+    async def not_ready(request: Request, exc: NotReady) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "1"})
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

@@ -41,7 +41,8 @@ class Engine:
         self._factory = factory
         self._recycle_strings = recycle_strings
         self._recycle_notes = recycle_notes
-        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="notecheck-check")
+        self._threads = threads
+        self._executor: Optional[ThreadPoolExecutor] = None
         self._lock = threading.Lock()
         self._loaded = threading.Event()
         self._started = False
@@ -57,8 +58,15 @@ class Engine:
     # -- loading -------------------------------------------------------------------------------
 
     def start_loading(self) -> None:
-        """Build the Checker on a background thread so /healthz answers while it loads."""
-        self._started = True
+        """Open the check thread pool and build the Checker on a background thread, so /healthz
+        answers while it loads. Called at every lifespan start-up: a second start (a test client
+        re-entering the app) reopens the pool and keeps the pipeline already loaded."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="notecheck-check")
+            if self._started:
+                return
+            self._started = True
         threading.Thread(target=self._load, name="notecheck-load", daemon=True).start()
 
     def _load(self) -> None:
@@ -103,11 +111,17 @@ class Engine:
 
     async def check(self, text: str, context: Optional[ClaimContext], note_id: Optional[str]) -> Result:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._check_sync, text, context, note_id)
+        return await loop.run_in_executor(self._pool(), self._check_sync, text, context, note_id)
 
     async def check_many(self, items: Sequence[NoteItem]) -> list[Result]:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._pipe_sync, list(items))
+        return await loop.run_in_executor(self._pool(), self._pipe_sync, list(items))
+
+    def _pool(self) -> ThreadPoolExecutor:
+        executor = self._executor
+        if executor is None:
+            raise NotReady("service is not running")
+        return executor
 
     def _current(self) -> Checker:
         checker = self._checker
@@ -190,4 +204,7 @@ class Engine:
     def close(self) -> None:
         # Requests have drained (uvicorn's graceful shutdown) before lifespan shutdown runs;
         # anything still queued past that timeout is abandoned rather than holding up exit.
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)

@@ -18,20 +18,20 @@ def extract_findings(doc: Doc, rules: RuleSet) -> Findings:
     removal = find_removal(view)
     site = find_site(view, removal.sentences, removal.is_removal)
     context = operative_context(view)
-    findings = Findings(region=site.region, laterality=site.laterality, **context)
     if not removal.is_removal:
-        return findings
+        return Findings(region=site.region, laterality=site.laterality, **context)
     found_indications = indications(view)
     factors, substantial = complexity(view)
-    return findings.model_copy(update={
-        "implants": removal.implants,
-        "generic_hardware_removed": removal.generic,
-        "digits": site.digits,
-        "bones": site.bones,
-        "indications": found_indications,
-        "approach": approach(view, removal.sentences),
-        "planned_status": planned_status(view, found_indications),
-        "complexity_factors": factors,
-        "substantial_work": substantial,
-        "same_site_procedures": same_site_procedures(view),
-    })
+    return Findings(
+        region=site.region, laterality=site.laterality, **context,
+        implants=removal.implants,
+        generic_hardware_removed=removal.generic,
+        digits=site.digits,
+        bones=site.bones,
+        indications=found_indications,
+        approach=approach(view, removal.sentences),
+        planned_status=planned_status(view, found_indications),
+        complexity_factors=factors,
+        substantial_work=substantial,
+        same_site_procedures=same_site_procedures(view),
+    )

@@ -63,12 +63,14 @@ class NoteView:
         self.token_sent = sent
         modifiers = doc._.get(MODIFIERS) or []
         history, plan, other = set(roles.history_sections), set(roles.plan_sections), set(roles.other_person_sections)
-        headers = [(s[1], s[2]) for s in self.sections if s[2] > s[1]]
         mentions = []
+        text = self.text
         for i, span in enumerate(doc.spans.get(SPANS_KEY, [])):
-            if any(hs <= span.start_char < he for hs, he in headers):
+            start_char = span.start_char
+            k = bisect_right(self._section_starts, start_char) - 1
+            if k >= 0 and start_char < self.sections[k][2]:
                 continue  # words of a header ("Implants removed:") are not findings
-            section = self.section_of(span.start_char)
+            section = self.sections[k][0] if k >= 0 else "body"
             mods = {m[0] for m in modifiers[i]} if i < len(modifiers) else set()
             if section in other:
                 mods.add("OTHER_PERSON")
@@ -77,10 +79,11 @@ class NoteView:
                     mods.add("HISTORICAL")
                 elif section in plan:
                     mods.add("FUTURE")
+            end_char = span.end_char
             mentions.append(
                 Mention(
                     label=span.label_, value=span.kb_id_, rule=span.id_, start=span.start, end=span.end,
-                    start_char=span.start_char, end_char=span.end_char, text=span.text, section=section,
+                    start_char=start_char, end_char=end_char, text=text[start_char:end_char], section=section,
                     sent=int(sent[span.start]), mods=frozenset(mods),
                 )
             )

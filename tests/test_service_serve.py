@@ -1,0 +1,200 @@
+"""`notecheck serve` started as a user would, in its own process on a free port: 300 requests
+from 16 concurrent clients with no failure, and a graceful shutdown that lets an in-flight
+request finish. The server's whole log output is checked for the note text as well."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+import pytest
+
+httpx = pytest.importorskip("httpx")
+pytest.importorskip("uvicorn")
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTES = sorted((ROOT / "sample_notes").glob("*.txt"))
+MARKER = "WOMBATMARKER"
+API_KEY = "serve-test-key"
+
+
+class Server(NamedTuple):
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_command(port: int, workers: int) -> list[str]:
+    # The installed console script when it sits beside this interpreter (a venv), else the module.
+    script = Path(sys.executable).with_name("notecheck")
+    base = [str(script)] if script.exists() else [sys.executable, "-m", "notecheck.cli"]
+    return [*base, "serve", "--port", str(port), "--workers", str(workers)]
+
+
+def start(tmp_path: Path, workers: int, **env: str) -> Server:
+    port = free_port()
+    log = tmp_path / f"server-{port}.log"
+    environment = {**os.environ, "NOTECHECK_API_KEY": API_KEY, **env}
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            serve_command(port, workers), cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, env=environment
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        assert process.poll() is None, f"server exited: {log.read_text()[-2000:]}"
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return Server(url, process, log)
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"server never became ready: {log.read_text()[-2000:]}"
+        time.sleep(0.1)
+
+
+def stop(server: Server) -> int:
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGTERM)
+    try:
+        return server.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        raise
+
+
+@pytest.fixture
+def two_workers(tmp_path: Path) -> Iterator[Server]:
+    server = start(tmp_path, workers=2)
+    try:
+        yield server
+    finally:
+        stop(server)
+
+
+def test_300_requests_from_16_clients(two_workers: Server) -> None:
+    """16 clients, each with its own keep-alive connection, send 300 requests between them to a
+    two-worker server (both header forms of the key, single and batch checks)."""
+    texts = [p.read_text(encoding="utf-8") for p in NOTES]
+    total, clients = 300, 16
+    failures: list[str] = []
+    done = []
+    lock = threading.Lock()
+
+    def client(index: int) -> None:
+        headers = {"Authorization": f"Bearer {API_KEY}"} if index % 2 else {"X-API-Key": API_KEY}
+        with httpx.Client(base_url=two_workers.url, headers=headers, timeout=60) as http:
+            for n in range(index, total, clients):
+                text = texts[n % len(texts)].replace("Anesthesia", f"Anesthesia {MARKER}")
+                if n % 10 == 0:
+                    r = http.post("/v1/check/batch", json={"notes": [{"text": text, "note_id": f"{n}a"},
+                                                                      {"text": text, "note_id": f"{n}b"}]})
+                    ok = r.status_code == 200 and [x["note_id"] for x in r.json()["results"]] == [f"{n}a", f"{n}b"]
+                else:
+                    r = http.post("/v1/check", json={"text": text, "note_id": str(n)})
+                    ok = r.status_code == 200 and r.json()["note_id"] == str(n)
+                with lock:
+                    done.append(n)
+                    if not ok:
+                        failures.append(f"{n}: {r.status_code} {r.text[:200]}")
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(clients) as pool:
+        for future in [pool.submit(client, i) for i in range(clients)]:
+            future.result()
+    elapsed = time.monotonic() - started
+    assert not failures, failures[:5]
+    assert sorted(done) == list(range(total))
+    assert elapsed < 120
+
+    # Unauthenticated and bad requests on the live server are 4xx JSON too.
+    assert httpx.post(f"{two_workers.url}/v1/check", json={"text": "x"}).status_code == 401
+    bad = httpx.post(f"{two_workers.url}/v1/check", content=b"{", headers={"X-API-Key": API_KEY,
+                                                                           "content-type": "application/json"})
+    assert bad.status_code == 422 and "detail" in bad.json()
+
+    assert stop(two_workers) == 0
+    log = two_workers.log.read_text(encoding="utf-8")
+    assert MARKER not in log, "note text reached the server log"
+    access = [json.loads(line) for line in log.splitlines() if '"notecheck.access"' in line]
+    assert len(access) >= total
+    assert all(set(entry) >= {"request_id", "method", "path", "status", "request_bytes", "response_bytes",
+                              "duration_ms"} for entry in access)
+
+
+def test_graceful_shutdown_finishes_in_flight_requests(tmp_path: Path) -> None:
+    """SIGTERM while a long check runs: the check completes with 200, then the process exits 0."""
+    server = start(tmp_path, workers=1)
+    try:
+        # All sample notes in one text: a check that takes a second or more.
+        long_note = "\n\n".join(p.read_text(encoding="utf-8") for p in NOTES)
+        outcome: dict[str, object] = {}
+
+        def slow_request() -> None:
+            try:
+                r = httpx.post(f"{server.url}/v1/check", json={"text": long_note, "note_id": "long"},
+                               headers={"X-API-Key": API_KEY}, timeout=120)
+                outcome["status"] = r.status_code
+                outcome["note_id"] = r.json().get("note_id")
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                outcome["error"] = type(exc).__name__
+
+        thread = threading.Thread(target=slow_request)
+        thread.start()
+        time.sleep(0.4)  # the request is in, its check is running
+        server.process.send_signal(signal.SIGTERM)
+        thread.join(timeout=120)
+        assert outcome == {"status": 200, "note_id": "long"}
+        assert server.process.wait(timeout=60) == 0
+    finally:
+        stop(server)
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{server.url}/healthz", timeout=2)
+
+
+def test_bad_environment_is_a_one_line_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        serve_command(free_port(), 1), cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "NOTECHECK_MAX_BATCH": "many"},
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("notecheck: error: bad NOTECHECK_MAX_BATCH")
+    assert "Traceback" not in result.stderr
+
+
+def non_loopback_address() -> str:
+    """This machine's outward address (a UDP connect sends nothing), or "" when it has none."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed to anything real
+            address = s.getsockname()[0]
+        except OSError:
+            return ""
+    return "" if address.startswith("127.") or address == "0.0.0.0" else address
+
+
+def test_binds_loopback_by_default(tmp_path: Path) -> None:
+    """Without --host the server answers on 127.0.0.1 and refuses the machine's other address."""
+    address = non_loopback_address()
+    if not address:
+        pytest.skip("no non-loopback address on this machine")
+    server = start(tmp_path, workers=1)
+    try:
+        port = int(server.url.rsplit(":", 1)[1])
+        with pytest.raises(OSError):
+            socket.create_connection((address, port), timeout=2).close()
+    finally:
+        stop(server)
