@@ -40,7 +40,11 @@ def indications(view: NoteView) -> list[ValueFinding]:
 
 def approach(view: NoteView, removal_sentences: set[int]) -> ApproachFinding:
     roles = view.rules.sections.roles
-    usable = [m for m in view.of("APPROACH") if m.affirmed and m.section in roles.operative_sections]
+    affirmed = [m for m in view.of("APPROACH") if m.affirmed]
+    # Under an unrecognised heading the operation may sit in any removal section.
+    usable = [m for m in affirmed if m.section in roles.operative_sections] or [
+        m for m in affirmed if m.section in roles.removal_sections and m.sent in removal_sentences
+    ]
     if not usable:
         return ApproachFinding()
     values = {m.value for m in usable}
