@@ -29,28 +29,21 @@ class Checker:
     def check(self, text: str, context: Optional[ClaimContext] = None, note_id: Optional[str] = None) -> Result:
         """Check one note; raises NoteInputError for empty or binary text."""
         validate_text(text)
+        return self.result(self.doc(text), context, note_id)
+
+    def pipe(self, notes: Iterable[tuple[str, Optional[ClaimContext], Optional[str]]]) -> Iterator[Result]:
+        """Check (text, context, note_id) triples lazily, in order; texts must be validated."""
+        for text, context, note_id in notes:
+            yield self.result(self.doc(text), context, note_id)
+
+    def doc(self, text: str) -> Doc:
+        """Run the pipeline. Our components have no batch step, so nlp.pipe would gain nothing;
+        the text is handed to them once instead of being re-joined from tokens."""
         doc = self.nlp.make_doc(text)
-        doc.user_data[TEXT_KEY] = text  # the components read the text from here, not doc.text
+        doc.user_data[TEXT_KEY] = text
         for _, component in self.nlp.pipeline:
             doc = component(doc)
-        return self.result(doc, context, note_id)
-
-    def pipe(
-        self, notes: Iterable[tuple[str, Optional[ClaimContext], Optional[str]]], batch_size: int = 16
-    ) -> Iterator[Result]:
-        """Check (text, context, note_id) triples in order; texts must already be validated."""
-        buffered = list(notes) if not hasattr(notes, "__next__") else notes
-        items = iter(buffered)
-        pending: list[tuple[Optional[ClaimContext], Optional[str]]] = []
-
-        def texts() -> Iterator[str]:
-            for text, ctx, note_id in items:
-                pending.append((ctx, note_id))
-                yield text
-
-        for doc in self.nlp.pipe(texts(), batch_size=batch_size):
-            ctx, note_id = pending.pop(0)
-            yield self.result(doc, ctx, note_id)
+        return doc
 
     def result(self, doc: Doc, context: Optional[ClaimContext], note_id: Optional[str]) -> Result:
         ctx = context or ClaimContext()
