@@ -28,7 +28,10 @@ class _Strict(BaseModel):
 def _check_regex(regex: Optional[str]) -> None:
     if regex is None:
         return
-    compiled = re.compile(regex)
+    try:
+        compiled = re.compile(regex)
+    except re.error as exc:
+        raise ValueError(f"regex does not compile ({exc})") from None
     if compiled.groupindex:
         raise ValueError("named groups are reserved; use (?:...)")
 
@@ -174,6 +177,7 @@ class Vocabulary(_Strict):
     old_hardware_words: list[str]
     foot_words_regex: str
     hand_words_regex: str
+    indications_read_anywhere: list[str]
 
 
 TARGET_FILES = (
@@ -207,12 +211,30 @@ def _describe(exc: ValidationError, data: Any) -> str:
     return f"{where}: {first['msg']}"
 
 
+def _check_token_patterns(obj: Any, path: Path) -> None:
+    """spaCy's own pattern validation, at load time, so the error names the file."""
+    rules = [r for r in getattr(obj, "rules", []) if getattr(r, "patterns", None)]
+    if not rules:
+        return
+    from spacy.matcher import Matcher
+    from spacy.vocab import Vocab
+
+    matcher = Matcher(Vocab(), validate=True)
+    for rule in rules:
+        try:
+            matcher.add(rule.id, rule.patterns)
+        except (ValueError, KeyError, TypeError) as exc:
+            first = str(exc).strip().splitlines()[0][:200]
+            raise RuleFileError(f"{path.name}: rule {rule.id!r}: bad token pattern ({first})") from None
+
+
 def load_model(model: type[BaseModel], path: Path) -> Any:
     data = _load_yaml(path)
     try:
         obj = model.model_validate(data)
     except ValidationError as exc:
         raise RuleFileError(f"{path.name}: {_describe(exc, data)}") from None
+    _check_token_patterns(obj, path)
     ids = [r.id for r in getattr(obj, "rules", [])]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:

@@ -18,11 +18,11 @@ from pipelines.extensions import SECTIONS, doc_text, register_extensions
 
 
 def _header_regex(header: str) -> str:
-    out = header.replace("(es)", "\x01").replace("(s)", "\x02")
+    out = header.replace("(es)", "\x01").replace("(s)", "\x02")  # EHR forms write "Procedure(s):" literally
     out = out.replace("(", "(?:")
     out = re.sub(r"\s+", r"[ \\t]+", out)
     out = out.replace(".", r"\.")
-    return out.replace("\x01", "(?:es)?").replace("\x02", "s?")
+    return out.replace("\x01", "(?:es|\\(es\\))?").replace("\x02", "(?:s|\\(s\\))?")
 
 
 _CANDIDATE = re.compile(

@@ -37,10 +37,14 @@ def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None
             if _SOFT_WRAP_BEFORE.search(before) and text[pos: pos + 1].islower():
                 continue
         else:
-            word_start = text.rfind(" ", 0, m.start()) + 1
+            word_start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start()), text.rfind("\t", 0, m.start())) + 1
             word = text[word_start: m.start()].lower().rstrip(".")
             if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue
+            if word.isdigit() and not text[max(0, word_start - 1): word_start].strip():
+                line_start = text.rfind("\n", 0, word_start) + 1
+                if not text[line_start:word_start].strip():
+                    continue  # "1. Removal of ..." is a numbered item, not a sentence "1."
         starts.add(pos)
     for _, head_start, head_end, _ in sections or ():
         if head_end > head_start:

@@ -11,9 +11,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Optional, Union
 
-from fastapi import APIRouter, FastAPI, Request, Security
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -24,8 +25,8 @@ from notecheck.checker import Checker
 from notecheck.models import Result
 from notecheck.reader import NoteInputError
 from notecheck.rules import load_coding
-from service.auth import APIKeyMiddleware, api_key_scheme, bearer_scheme
-from service.engine import Engine, NotReady
+from service.auth import APIKeyMiddleware, document_security
+from service.engine import BatchNoteError, Engine, NotReady
 from service.logging_ import AccessLogMiddleware, install_scrubbers
 from service.middleware import BodyLimitMiddleware, CatchAllMiddleware, SecurityHeadersMiddleware
 from service.models import (
@@ -80,6 +81,11 @@ def _validation_detail(errors: Any) -> list[dict[str, Any]]:
     return [{"type": e.get("type", "value_error"), "loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in errors]
 
 
+def _note_rejected(loc: list[Union[str, int]], exc: NoteInputError) -> JSONResponse:
+    """422 shaped like a validation error, for what the checker's own input check refuses."""
+    return JSONResponse({"detail": [{"type": "value_error", "loc": loc, "msg": str(exc)}]}, status_code=422)
+
+
 def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[], Checker] = Checker) -> FastAPI:
     """Build the app. `settings` defaults to the environment; `checker_factory` builds the
     Checker at start-up and at each recycle (tests pass a shared one to save the load)."""
@@ -119,8 +125,6 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
     api = APIRouter(
         prefix="/v1",
         tags=["check"],
-        # Documentation of the two header forms; APIKeyMiddleware does the enforcing.
-        dependencies=[Security(bearer_scheme), Security(api_key_scheme)],
         responses={401: ERROR_RESPONSES[401]},
     )
 
@@ -140,8 +144,8 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
         await ensure_ready()
         try:
             result = await engine.check(body.text, body.context, body.context.note_id)
-        except NoteInputError as exc:  # the checker's own limits; its messages never quote the note
-            raise HTTPException(422, str(exc)) from None
+        except NoteInputError as exc:  # binary-looking text; the message never quotes the note
+            return _note_rejected(["body", "text"], exc)
         # Serialized once here; returning the model would make FastAPI validate it a second time.
         return Response(result.model_dump_json(), media_type="application/json")
 
@@ -167,8 +171,8 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
         await ensure_ready()
         try:
             results = await engine.check_many([(n.text, n.context, n.context.note_id) for n in body.notes])
-        except NoteInputError as exc:
-            raise HTTPException(422, str(exc)) from None
+        except BatchNoteError as exc:
+            return _note_rejected(["body", "notes", exc.index, "text"], exc)
         payload = '{"results":[' + ",".join(r.model_dump_json() for r in results) + "]}"
         return Response(payload, media_type="application/json")
 
@@ -219,6 +223,16 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
 
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_security(
+                get_openapi(title=app.title, version=app.version, summary=app.summary,
+                            description=app.description, routes=app.routes)
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,7 @@ from typing import Callable, Optional, Sequence
 
 from notecheck.checker import Checker
 from notecheck.models import ClaimContext, Result
+from notecheck.reader import NoteInputError, validate_text
 
 log = logging.getLogger("notecheck.service")
 
@@ -27,6 +29,14 @@ NoteItem = tuple[str, Optional[ClaimContext], Optional[str]]
 
 class NotReady(Exception):
     """The pipeline has not loaded (yet, or at all)."""
+
+
+class BatchNoteError(NoteInputError):
+    """One note of a batch cannot be checked; `index` says which."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
 
 
 class Engine:
@@ -137,9 +147,15 @@ class Engine:
             self._after(checker, 1)
 
     def _pipe_sync(self, items: list[NoteItem]) -> list[Result]:
+        # Checker.pipe expects validated texts (Checker.check validates its own).
+        for index, (text, _, _) in enumerate(items):
+            try:
+                validate_text(text, max_chars=sys.maxsize)
+            except NoteInputError as exc:
+                raise BatchNoteError(index, str(exc)) from None
         checker = self._current()
         try:
-            return list(checker.pipe(items, batch_size=16))
+            return list(checker.pipe(items))
         finally:
             self._after(checker, len(items))
 

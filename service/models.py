@@ -6,14 +6,12 @@ fields mean "not given", modifiers may be a string or a list).
 """
 from __future__ import annotations
 
-import sys
 from datetime import date
 from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from notecheck.models import ClaimContext, Result
-from notecheck.reader import validate_text
 
 EXAMPLE_NOTE = (
     "PROCEDURE: Removal of two K-wires, left ring finger proximal phalanx.\n"
@@ -141,12 +139,13 @@ class CheckRequest(BaseModel):
 
     @field_validator("text")
     @classmethod
-    def _checkable(cls, value: str) -> str:
-        # Empty/blank and binary-looking text; the size limit is the app's (413, configurable), so
-        # no character cap here. NoteInputError is a ValueError with a message that never quotes
-        # the note.
+    def _not_blank(cls, value: str) -> str:
+        # The cheap checks only. The rest of notecheck.reader.validate_text (binary-looking text)
+        # runs once, on the check thread, right before the pipeline; the size limit is the app's
+        # (413, configurable).
         _encodable(value)
-        validate_text(value, max_chars=sys.maxsize)
+        if not value.strip():
+            raise ValueError("note is empty")
         return value
 
     @field_validator("note_id", "index_cpt", "billed_cpt")

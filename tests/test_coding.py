@@ -493,6 +493,8 @@ RISKS: dict[str, tuple[dict, ClaimContext, dict, ClaimContext]] = {
     "global_modifier_unverifiable": (HAND, _claim(None, billed_cpt="26320", billed_units=1, billed_modifiers="LT F3 58"), HAND, _claim(**HAND_CLEAN)),
     "modifier_78_without_or": ({**UNPLANNED, "setting": ("clinic",)}, _claim(12, billed_cpt="26320", billed_units=1, billed_modifiers="LT F3 78"),
                                {**UNPLANNED, "setting": ("clinic",)}, _claim(12)),
+    "non_billable_clinic_complication": ({**UNPLANNED, "setting": ("clinic",)}, _claim(12, billed_cpt="26320", billed_units=1, billed_modifiers="LT F3"),
+                                         {**UNPLANNED, "setting": ("clinic",)}, _claim(12)),
     "modifier_79_without_distinct_diagnosis": (
         ELECTIVE, _claim(40, index_cpt="26735", index_related=False, billed_cpt="26320", billed_units=1, billed_modifiers="LT F3 79"),
         ELECTIVE, _claim(40, index_cpt="64721", index_related=False, billed_cpt="26320", billed_units=1, billed_modifiers="LT F3 79")),

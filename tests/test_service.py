@@ -115,7 +115,13 @@ class TestBadInput:
     def test_binary_text_422(self, client: TestClient) -> None:
         r = client.post("/v1/check", json={"text": "\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f" * 5})
         assert r.status_code == 422
-        assert "binary" in r.json()["detail"][0]["msg"]
+        assert r.json()["detail"] == [{"type": "value_error", "loc": ["body", "text"],
+                                       "msg": "note looks binary (control characters), not text"}]
+
+    def test_binary_note_in_batch_is_located(self, client: TestClient) -> None:
+        r = client.post("/v1/check/batch", json={"notes": [{"text": NOTE}, {"text": "\x01\x02\x03" * 20}]})
+        assert r.status_code == 422
+        assert r.json()["detail"][0]["loc"] == ["body", "notes", 1, "text"]
 
     def test_lone_surrogate_422(self, client: TestClient) -> None:
         r = post_raw(client, "/v1/check", b'{"text": "K-wire removed \\ud800 left ring finger"}')
@@ -375,6 +381,8 @@ class TestOtherEndpoints:
         assert request_schema["examples"][0]["text"]
         assert {"bearer" if s.get("scheme") == "bearer" else s.get("name") for s in
                 spec["components"]["securitySchemes"].values()} == {"bearer", "X-API-Key"}
+        assert check["security"] == [{"bearer": []}, {"apiKey": []}]
+        assert "security" not in spec["paths"]["/healthz"]["get"]
 
 
 class TestAuth:

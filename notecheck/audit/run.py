@@ -18,7 +18,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -140,15 +140,13 @@ def _run(opts: AuditOptions) -> int:
     show = progress_wanted(opts.quiet)
     progress = Progress(_total(source) if show else None, done=resumed, enabled=show)
     try:
-        journal.open(append=opts.resume)
+        _journal_io(opts, journal.open, opts.resume)
         with OrderedPool(opts.workers, opts.max_bytes, with_excerpts=opts.kind == "html") as pool:
             for line in pool.imap_ordered(jobs):
-                journal.append(line)
+                _journal_io(opts, journal.append, line)
                 record = json.loads(line)
                 builder.add(record, claim_of(record.get("note_id")))
                 progress.advance()
-    except OSError as exc:
-        raise UsageError(f"cannot write {opts.journal_path}: {exc.strerror or exc} (rerun with --resume to continue)") from None
     finally:
         progress.close()
         journal.close()
@@ -164,6 +162,15 @@ def _run(opts: AuditOptions) -> int:
         raise UsageError(f"cannot write {opts.out}: {exc.strerror or exc} (rerun with --resume to render it)") from None
     _say(opts, _closing_line(opts, summary, elapsed, resumed))
     return 0
+
+
+def _journal_io(opts: AuditOptions, operation: Callable[[Any], None], arg: Any) -> None:
+    """A journal write; a full disk or a lost mount is the run's end, reported in one line (the
+    records already written stay, so --resume picks up from there)."""
+    try:
+        operation(arg)
+    except OSError as exc:
+        raise UsageError(f"cannot write {opts.journal_path}: {exc.strerror or exc} (rerun with --resume to continue)") from None
 
 
 def _total(source: NoteSource) -> Optional[int]:

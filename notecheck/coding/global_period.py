@@ -16,6 +16,15 @@ class GlobalDecision:
     in_window: bool = False
     related: Optional[bool] = None
     billable: bool = True  # False: a complication managed outside the OR inside the global
+    index_in_hand_family: bool = False  # the index CPT is a hand fixation, whatever the caller says
+
+
+def in_hand_family(index_cpt: Optional[str], rules: CodingRules) -> bool:
+    try:
+        code = int((index_cpt or "")[:5])
+    except ValueError:
+        return False
+    return any(lo <= code <= hi for lo, hi in rules.related_index_ranges)
 
 
 def is_related(ctx: ClaimContext, rules: CodingRules) -> bool:
@@ -24,11 +33,7 @@ def is_related(ctx: ClaimContext, rules: CodingRules) -> bool:
     if not ctx.index_cpt:
         # The index date is, by the contract, that of the surgery that placed the hardware.
         return True
-    try:
-        code = int(ctx.index_cpt[:5])
-    except ValueError:
-        return False
-    return any(lo <= code <= hi for lo, hi in rules.related_index_ranges)
+    return in_hand_family(ctx.index_cpt, rules)
 
 
 def decide_global(f: Findings, ctx: ClaimContext, rules: CodingRules) -> GlobalDecision:
@@ -41,7 +46,10 @@ def decide_global(f: Findings, ctx: ClaimContext, rules: CodingRules) -> GlobalD
         return GlobalDecision(None, f"Day {day} after the index surgery is outside its global window (day -{before} to {after}): no 58/78/79.", decidable=True)
     related = is_related(ctx, rules)
     if not related:
-        return GlobalDecision("79", f"Day {day} is inside the global of an unrelated index surgery ({ctx.index_cpt or 'index'}): 79.", True, True, False)
+        return GlobalDecision(
+            "79", f"Day {day} is inside the global of an unrelated index surgery ({ctx.index_cpt or 'index'}): 79.",
+            True, True, False, index_in_hand_family=in_hand_family(ctx.index_cpt, rules),
+        )
     if f.planned_status.value == "planned":
         return GlobalDecision("58", f"Day {day} inside the index global and the removal was planned at the index surgery (staged): 58.", True, True, True)
     settings = {s.value for s in f.setting}

@@ -31,6 +31,10 @@ def denial_risks(
     billed = (ctx.billed_cpt or "").strip()
     mods = set(ctx.billed_modifiers)
     _code_risks(r, f, sel, billed)
+    if "wrist_hand_ambiguity" in sel.flags and billed in rules.removal_codes:
+        r.add("wrist_hand_ambiguity")
+    if billed in rules.removal_codes and glob.in_window and not glob.billable:
+        r.add("non_billable_clinic_complication")
     if sel.cpt is not None and billed == sel.cpt:
         _unit_risks(r, ctx, lines, billed)
         _anatomic_risks(r, f, lines, mods)
@@ -128,6 +132,8 @@ def _global_risks(r: _Risks, f: Findings, glob: GlobalDecision, mods: set[str]) 
     expected = glob.modifier
     if "78" in billed and not glob.billable:
         r.add("modifier_78_without_or")
+    if expected == "79" and "79" in billed and glob.index_in_hand_family:
+        r.add("modifier_79_without_distinct_diagnosis")
     if expected is None or expected in billed:
         return
     if not billed:

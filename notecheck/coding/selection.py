@@ -27,7 +27,7 @@ def _site_words(f: Findings) -> str:
         return f"the {side} {names} finger".replace("  ", " ").replace("thumb finger", "thumb")
     if f.bones:
         b = f.bones[0]
-        label = b.value.replace("_", " ")
+        label = "non-hand site" if b.value == "other" else b.value.replace("_", " ")
         return f"the {side} {label}".replace("  ", " ")
     return "the documented site"
 

@@ -30,7 +30,9 @@ def indications(view: NoteView) -> list[ValueFinding]:
         if m.affirmed or (m.value == "staged_removal" and not m.has("NEGATED", "HYPOTHETICAL", "OTHER_PERSON"))
     ]
     fallback = set(view.rules.sections.roles.indication_fallback_sections)
+    anywhere = set(view.rules.vocabulary.indications_read_anywhere)
     found = [m for m in usable if m.section in sections] or [m for m in usable if m.section in fallback]
+    found += [m for m in usable if m.value in anywhere and m.section in fallback and m not in found]
     grouped = _grouped(found)
     if len(grouped) > 1:
         # "other" ("symptomatic hardware") is the catch-all: it stands only when nothing specific does.

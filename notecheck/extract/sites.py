@@ -32,7 +32,7 @@ def _usable(m: Mention) -> bool:
     return not m.has("NEGATED", "OTHER_PERSON", "HYPOTHETICAL")
 
 
-def _pick_scope(view: NoteView, sentences: set[int]) -> list[Mention]:
+def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True) -> list[Mention]:
     """Anatomy of the removal: its sentences, else the headers, else the description. When the
     removal sentences name the digit but not the bone ("removal of K-wire, right small finger"),
     the bone comes from the next place that names it for the same digit (usually the diagnosis)."""
@@ -41,16 +41,18 @@ def _pick_scope(view: NoteView, sentences: set[int]) -> list[Mention]:
     anatomy = [m for m in usable if m.section not in roles.history_sections]
     # Beyond the removal's own sentences and the headers, anatomy counts only where it sits
     # beside hardware ("the K-wires in the ring finger"), not "pain radiating to the thumbs".
-    hardware_sents = {m.sent for m in view.of("IMPLANT")}
+    hardware_sents = {m.sent for m in view.of("IMPLANT")} if removal else {m.sent for m in view.mentions}
     levels = [
         [m for m in anatomy if m.sent in sentences],
         [m for m in anatomy if m.section in roles.header_sections],
         [m for m in anatomy if m.section in DESCRIPTION_SECTIONS and m.sent in hardware_sents],
         [m for m in anatomy if m.section in roles.indication_sections and m.sent in hardware_sents],
+        # Last resort: anywhere outside history, hardware or not ("s/p CRPP L MF P2 ... pins pulled").
+        [m for m in anatomy if m.section in DESCRIPTION_SECTIONS or m.section in roles.indication_sections],
         # History only completes the bone of a digit already named (never picks the site).
         [m for m in usable if m.section in roles.history_sections],
     ]
-    for i, scope in enumerate(levels[:4]):
+    for i, scope in enumerate(levels[:5]):
         if any(m.label in ("DIGIT", "BONE", "JOINT") for m in scope):
             if not any(m.label == "BONE" and m.value != "phalanx" for m in scope):
                 scope = scope + _bones_for(scope, levels[i + 1:], view.text)
@@ -119,7 +121,8 @@ def _bound_digits(bone: Mention, digits: list[Mention], text: str) -> list[Menti
     for d in digits:
         if d.sent != bone.sent:
             continue
-        before = d.end <= bone.start and bone.start - d.end <= 3
+        overlap = d.start < bone.end and bone.start < d.end  # "thumb base" is a joint naming its digit
+        before = overlap or (d.end <= bone.start and bone.start - d.end <= 3)
         after = bone.end <= d.start and d.start - bone.end <= 4 and _only_linking_words(text, bone, d)
         if (before or after) and (best is None or d.gap(bone) < best.gap(bone)):
             best = d
@@ -146,7 +149,7 @@ def _side_near(m: Mention, sides: list[Mention]) -> Optional[str]:
 def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
     site = Site()
     vocab = view.rules.vocabulary
-    scope = _pick_scope(view, sentences)
+    scope = _pick_scope(view, sentences, removal)
     sides = [m for m in view.of("SIDE") if _usable(m)]
     digits = [m for m in scope if m.label == "DIGIT"]
     bones = [m for m in scope if m.label == "BONE" and m.value != "phalanx"]
@@ -192,7 +195,7 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
             bone_items.setdefault((key[0], only, key[2]), item)
     site.bones = _merge_bones(list(bone_items.values()))
     site.digits = _merge_digits(list(digit_items.values()))
-    if any(b.value in PHALANGES for b in site.bones) and _about_the_foot(view):
+    if (site.digits or any(b.value in PHALANGES for b in site.bones)) and _about_the_foot(view):
         site.digits = []
         for bone in site.bones:
             if bone.value in PHALANGES:
@@ -202,13 +205,16 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
     if site.laterality.value in ("left", "right"):
         for item in [*site.bones, *site.digits]:
             item.side = site.laterality.value
+        site.digits = _merge_digits(site.digits)
+        site.bones = _merge_bones(site.bones)
     site.region = _region(view, site, scope)
     return site
 
 
 def _about_the_foot(view: NoteView) -> bool:
     vocab = view.rules.vocabulary
-    return bool(re.search(vocab.foot_words_regex, view.text)) and not re.search(vocab.hand_words_regex, view.text)
+    foot = len(re.findall(vocab.foot_words_regex, view.text))
+    return foot >= 2 and foot > 2 * len(re.findall(vocab.hand_words_regex, view.text))
 
 
 def _add_digit(items: dict, digit: Mention, side: Optional[str]) -> None:
@@ -218,7 +224,13 @@ def _add_digit(items: dict, digit: Mention, side: Optional[str]) -> None:
 
 def _merge_digits(items: list[DigitFinding]) -> list[DigitFinding]:
     """One entry per digit and side; an entry without a side joins the sided one."""
-    sided = {(d.value, d.side): d for d in items if d.side}
+    sided: dict[tuple[str, Optional[str]], DigitFinding] = {}
+    for d in items:
+        if d.side:
+            if (d.value, d.side) in sided:
+                sided[(d.value, d.side)].evidence.extend(d.evidence)
+            else:
+                sided[(d.value, d.side)] = d
     out = list(sided.values())
     for d in items:
         if d.side:
