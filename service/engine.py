@@ -108,12 +108,13 @@ class Engine:
 
     async def wait_ready(self, timeout: float) -> None:
         """Wait (without blocking the loop) for the first load; NotReady when it failed or is slow."""
-        if self._checker is not None:
-            return
-        if self._started and not self._loaded.is_set():
+        if self._checker is None and self._started:
+            # Polling, not a thread blocked on the event: a burst of requests during start-up
+            # must not occupy the loop's default thread pool.
             loop = asyncio.get_running_loop()
-            # The default executor, not ours: the check thread must stay free for checking.
-            await loop.run_in_executor(None, self._loaded.wait, timeout)
+            deadline = loop.time() + timeout
+            while not self._loaded.is_set() and loop.time() < deadline:
+                await asyncio.sleep(0.02)
         if self._checker is None:
             raise NotReady("pipeline failed to load" if self._load_error else "pipeline is still loading")
 

@@ -180,7 +180,7 @@ class AccessLogMiddleware:
                         "method": scope["method"],
                         # Our routes only (none has a path parameter); never the query string.
                         "path": self.path_label(scope["path"]),
-                        "status": status["code"] or 500,
+                        "status": status["code"] or None,  # None: the client left before an answer
                         **sizes,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     }

@@ -168,7 +168,8 @@ class CatchAllMiddleware:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception:  # noqa: BLE001 - the point of this middleware
-            fields = {"path": scope["path"], "request_id": scope.get("state", {}).get("request_id")}
+            # The request id links this record to its access-log line (which has the path).
+            fields = {"request_id": scope.get("state", {}).get("request_id")}
             fields.update(exception_summary(sys.exc_info()))
             log.error("unhandled error", extra={"fields": fields})
             if not started:
