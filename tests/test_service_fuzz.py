@@ -29,7 +29,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=100,
     deadline=None,
     derandomize=True,  # the same cases on every run: a failure here is reproducible, not flaky
     suppress_health_check=list(HealthCheck),
