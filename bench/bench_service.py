@@ -338,6 +338,7 @@ def main() -> int:
     parser.add_argument("--soak-large", type=int, default=20000)
     parser.add_argument("--soak-clients", type=int, default=4)
     parser.add_argument("--no-soak", action="store_true")
+    parser.add_argument("--soak-only", action="store_true", help="skip the latency and throughput parts")
     parser.add_argument("--compare-no-recycle", action="store_true", help="also soak with recycling off")
     args = parser.parse_args()
 
@@ -350,32 +351,10 @@ def main() -> int:
     }
     print(f"notes: short {words(short)} words, long {words(long_)} words", flush=True)
 
-    print("in-process Checker.check ...", flush=True)
-    results["in_process"] = in_process(notes, args.requests)
-
     with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
         log_dir = Path(tmp)
-        print("1 worker: sequential and concurrent ...", flush=True)
-        server = Server(1, log_dir)
-        try:
-            for label, text in notes.items():
-                results[f"seq_{label}"] = sequential(server.url, text, args.requests)
-                results[f"seq_stdlib_{label}"] = sequential_stdlib(server.url, text, args.requests)
-                results[f"conc_{label}_1w"] = concurrent(
-                    server, lambda n, t=text: t, args.requests * 2, args.clients)
-        finally:
-            server.stop()
-
-        print("2 workers: concurrent throughput ...", flush=True)
-        server = Server(2, log_dir)
-        try:
-            warm(server, short, args.clients)
-            for label, text in notes.items():
-                results[f"conc_{label}_2w"] = concurrent(
-                    server, lambda n, t=text: t, args.requests * 2, args.clients)
-        finally:
-            server.stop()
-
+        if not args.soak_only:
+            latency(results, notes, args, log_dir)
         if not args.no_soak:
             print(f"soak: {args.soak_large:,} distinct notes, recycling on ...", flush=True)
             results["soak"] = soak(log_dir, args.soak_small, args.soak_large, args.soak_clients, recycle=True)
@@ -393,16 +372,32 @@ def main() -> int:
     return 0
 
 
-def report(r: dict[str, Any]) -> None:
-    def row(name: str, m: dict[str, Any]) -> str:
-        extra = f"  {m['throughput_per_s']:>7.1f}/s" if "throughput_per_s" in m else ""
-        if "server_cpu_ms_per_check" in m:
-            extra += f"  server CPU {m['server_cpu_ms_per_check']:.2f} ms/check"
-        elif "cpu_ms_per_check" in m:
-            extra += f"  {'':>9}  CPU {m['cpu_ms_per_check']:.2f} ms/check"
-        fails = f"  failures {m['failures']}" if m.get("failures") else ""
-        return f"  {name:<44} {m['p50_ms']:>8.2f} {m['p95_ms']:>8.2f} {m['p99_ms']:>8.2f}{extra}{fails}"
+def latency(results: dict[str, Any], notes: dict[str, str], args: argparse.Namespace, log_dir: Path) -> None:
+    """In-process times, then the same notes over HTTP on 1 worker and on 2 workers."""
+    print("in-process Checker.check ...", flush=True)
+    results["in_process"] = in_process(notes, args.requests)
 
+    print("1 worker: sequential and concurrent ...", flush=True)
+    server = Server(1, log_dir)
+    try:
+        for label, text in notes.items():
+            results[f"seq_{label}"] = sequential(server.url, text, args.requests)
+            results[f"seq_stdlib_{label}"] = sequential_stdlib(server.url, text, args.requests)
+            results[f"conc_{label}_1w"] = concurrent(server, lambda n, t=text: t, args.requests * 2, args.clients)
+    finally:
+        server.stop()
+
+    print("2 workers: concurrent throughput ...", flush=True)
+    server = Server(2, log_dir)
+    try:
+        warm(server, notes["short"], args.clients)  # both workers loaded and warm before timing
+        for label, text in notes.items():
+            results[f"conc_{label}_2w"] = concurrent(server, lambda n, t=text: t, args.requests * 2, args.clients)
+    finally:
+        server.stop()
+
+
+def latency_report(r: dict[str, Any], row: Callable[[str, dict[str, Any]], str]) -> None:
     print(f"\n{'latency (ms)':<46} {'p50':>8} {'p95':>8} {'p99':>8}  throughput")
     for label in ("short", "long"):
         print(f"{label} note ({r['notes'][label]['words']} words)")
@@ -422,6 +417,21 @@ def report(r: dict[str, Any]) -> None:
               f"{std:.2f}x with http.client")
         t1, t2 = r[f"conc_{label}_1w"]["throughput_per_s"], r[f"conc_{label}_2w"]["throughput_per_s"]
         print(f"  {label}: throughput 2 workers / 1 worker = {t2 / t1:.2f}x ({t1:.0f}/s -> {t2:.0f}/s)")
+
+
+def report(r: dict[str, Any]) -> None:
+    def row(name: str, m: dict[str, Any]) -> str:
+        extra = f"  {m['throughput_per_s']:>7.1f}/s" if "throughput_per_s" in m else ""
+        if "server_cpu_ms_per_check" in m:
+            extra += f"  server CPU {m['server_cpu_ms_per_check']:.2f} ms/check"
+        elif "cpu_ms_per_check" in m:
+            extra += f"  {'':>9}  CPU {m['cpu_ms_per_check']:.2f} ms/check"
+        fails = f"  failures {m['failures']}" if m.get("failures") else ""
+        return f"  {name:<44} {m['p50_ms']:>8.2f} {m['p95_ms']:>8.2f} {m['p99_ms']:>8.2f}{extra}{fails}"
+
+    if "in_process" in r:
+        latency_report(r, row)
+    print("\nsoak")
     for key in ("soak", "soak_no_recycle"):
         if key in r:
             s = r[key]

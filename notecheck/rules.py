@@ -297,6 +297,7 @@ class CodingRules(_Strict):
     assistant_modifiers: list[str]
     removal_codes: list[str]
     percutaneous_types: list[str]
+    superficial_types: list[str]
     integral_procedures: list[str]
     factors_without_statement: int
     denial_risks: dict[str, RiskText]

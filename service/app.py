@@ -78,7 +78,9 @@ def _note_too_large(text: str, limit: int) -> Optional[int]:
 def _validation_detail(errors: Any) -> list[dict[str, Any]]:
     # pydantic puts the offending value in `input` (for `text`, the whole note) and sometimes in
     # `ctx`; keep only where and what.
-    return [{"type": e.get("type", "value_error"), "loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in errors]
+    return [
+        {"type": e.get("type", "value_error"), "loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in errors
+    ]
 
 
 def _note_rejected(loc: list[Union[str, int]], exc: NoteInputError) -> JSONResponse:

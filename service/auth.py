@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hmac
 import json
-from typing import Optional
-
-from typing import Any
+from typing import Any, Optional
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 

@@ -21,8 +21,9 @@ from typing import Callable, Optional, Sequence
 from notecheck.checker import Checker
 from notecheck.models import ClaimContext, Result
 from notecheck.reader import NoteInputError, validate_text
+from service.logging_ import SERVICE_LOGGER
 
-log = logging.getLogger("notecheck.service")
+log = logging.getLogger(SERVICE_LOGGER)
 
 NoteItem = tuple[str, Optional[ClaimContext], Optional[str]]
 
@@ -208,15 +209,6 @@ class Engine:
             "pipeline recycled",
             extra={"fields": {"generation": self.generation, "seconds": round(time.perf_counter() - started, 3)}},
         )
-
-    def stats(self) -> dict[str, object]:
-        checker = self._checker
-        return {
-            "ready": checker is not None,
-            "generation": self.generation,
-            "notes_checked": self.notes_checked,
-            "strings": len(checker.nlp.vocab.strings) if checker is not None else 0,
-        }
 
     def close(self) -> None:
         # Requests have drained (uvicorn's graceful shutdown) before lifespan shutdown runs;

@@ -26,7 +26,8 @@ SERVICE_LOGGER = "notecheck.service"
 
 # Loggers whose records could carry third-party exception text: scrub them where they are created.
 SCRUBBED_LOGGERS = (
-    ACCESS_LOGGER, SERVICE_LOGGER, "notecheck", "service", "uvicorn", "uvicorn.error", "uvicorn.access", "asyncio", "fastapi",
+    ACCESS_LOGGER, SERVICE_LOGGER, "notecheck", "service",
+    "uvicorn", "uvicorn.error", "uvicorn.access", "asyncio", "fastapi",
 )
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._\-]{1,64}")

@@ -262,15 +262,19 @@ class ReadyResponse(BaseModel):
     notes_checked: int
 
 
+def _error_response(description: str, example: object) -> dict[str, Any]:
+    return {"model": ErrorResponse, "description": description,
+            "content": {"application/json": {"example": {"detail": example}}}}
+
+
 ERROR_RESPONSES: dict[Union[int, str], dict[str, Any]] = {
-    401: {"model": ErrorResponse, "description": "API key required (NOTECHECK_API_KEY is set).",
-          "content": {"application/json": {"example": {"detail": "missing or invalid API key"}}}},
-    413: {"model": ErrorResponse, "description": "Body, note or batch over the configured limit.",
-          "content": {"application/json": {"example": {"detail": "note is 1,200,000 bytes, over the 1,000,000-byte limit"}}}},
-    422: {"model": ErrorResponse, "description": "Malformed JSON, missing/blank text, wrong types or bad dates.",
-          "content": {"application/json": {"example": {"detail": [
-              {"type": "date_from_datetime_parsing", "loc": ["body", "removal_date"],
-               "msg": "Input should be a valid date or datetime, month value is outside expected range of 1-12"}]}}}},
-    503: {"model": ErrorResponse, "description": "The pipeline is still loading (or failed to load).",
-          "content": {"application/json": {"example": {"detail": "pipeline is still loading"}}}},
+    401: _error_response("API key required (NOTECHECK_API_KEY is set).", "missing or invalid API key"),
+    413: _error_response("Body, note or batch over the configured limit.",
+                         "note is 1,200,000 bytes, over the 1,000,000-byte limit"),
+    422: _error_response(
+        "Malformed JSON, missing/blank text, wrong types or bad dates.",
+        [{"type": "date_from_datetime_parsing", "loc": ["body", "removal_date"],
+          "msg": "Input should be a valid date or datetime, month value is outside expected range of 1-12"}],
+    ),
+    503: _error_response("The pipeline is still loading (or failed to load).", "pipeline is still loading"),
 }

@@ -512,10 +512,6 @@ RISKS: dict[str, tuple[dict, ClaimContext, dict, ClaimContext]] = {
                                       dict(**ELECTIVE, same_site=("fusion",)), _claim(200, billed_cpt="26860", billed_units=1, billed_modifiers="LT F3")),
     "non_billable_not_a_removal": (dict(implants=(), side="left", approach=None), _claim(0, billed_cpt="26320", billed_units=1, billed_modifiers="LT"),
                                    dict(implants=(), side="left", approach=None), _claim(0, billed_cpt="26727", billed_units=1, billed_modifiers="LT F3")),
-    "external_fixator_code": (dict(**LEFT_RING_P1, implants=(("external_fixator", 1),), anesthesia=("general",), **STAGED),
-                              _claim(billed_cpt="26320", billed_units=1, billed_modifiers="LT F3 58"),
-                              dict(**LEFT_RING_P1, implants=(("external_fixator", 1),), anesthesia=("general",), **STAGED),
-                              _claim(billed_cpt="20694", billed_units=1, billed_modifiers="LT 58")),
     "medical_necessity_not_documented": (dict(**LEFT_RING_P1, indications=("patient_request",)),
                                          _claim(200, billed_cpt="26320", billed_units=1, billed_modifiers="LT F3"),
                                          dict(**LEFT_RING_P1, indications=("patient_request", "pain")),
@@ -557,6 +553,14 @@ def test_clean_claim_raises_no_high_risk(risk_id: str):
     _, _, f_clean, clean = RISKS[risk_id]
     c = code(findings(**f_clean), clean)
     assert high_risks(c) == []
+
+
+def test_external_fixator_billed_as_implant_removal_is_wrong_code():
+    """DOMAIN §2.1 rule 6: an external fixator removed under anesthesia is 20694, not 26320."""
+    f = findings(**LEFT_RING_P1, implants=(("external_fixator", 1),), anesthesia=("general",), **STAGED)
+    wrong = code(f, _claim(billed_cpt="26320", billed_units=1, billed_modifiers="LT F3 58"))
+    assert "billed_wrong_code" in risk_ids(wrong) and "20694" in wrong.procedure.flags
+    assert high_risks(code(f, _claim(billed_cpt="20694", billed_units=1, billed_modifiers="LT 58"))) == []
 
 
 def test_clean_claim_matches_suggestion():

@@ -508,7 +508,8 @@ class TestCors:
             assert pre.headers["access-control-allow-origin"] == self.ORIGIN
             r = c.post("/v1/check", json={"text": NOTE}, headers={"Origin": self.ORIGIN, "X-API-Key": "k"})
             assert r.headers["access-control-allow-origin"] == self.ORIGIN
-            other = c.post("/v1/check", json={"text": NOTE}, headers={"Origin": "https://evil.example", "X-API-Key": "k"})
+            other = c.post("/v1/check", json={"text": NOTE},
+                           headers={"Origin": "https://evil.example", "X-API-Key": "k"})
             assert "access-control-allow-origin" not in other.headers
 
 

@@ -25,9 +25,8 @@ from service.settings import Settings  # noqa: E402
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 MARKER = "QUOKKAMARKER"
-NOTE = (Path(__file__).resolve().parent.parent / "sample_notes" / "hwr_024_right_index_p3_pin_patient_request.txt").read_text(
-    encoding="utf-8"
-)
+NOTES = Path(__file__).resolve().parent.parent / "sample_notes"
+NOTE = (NOTES / "hwr_024_right_index_p3_pin_patient_request.txt").read_text(encoding="utf-8")
 MARKED = NOTE.replace("college pitcher", f"college pitcher {MARKER}")
 WATCHED = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "notecheck", "notecheck.access", "notecheck.service",
            "service", "fastapi", "asyncio")

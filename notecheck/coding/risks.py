@@ -33,7 +33,7 @@ def denial_risks(
     _code_risks(r, f, sel, billed)
     if "wrist_hand_ambiguity" in sel.flags and billed in rules.removal_codes:
         r.add("wrist_hand_ambiguity")
-    if billed in rules.removal_codes and glob.in_window and not glob.billable:
+    if billed in rules.removal_codes and glob.in_window and not glob.billable and sel.kind != "pin_pull":
         r.add("non_billable_clinic_complication")
     if sel.cpt is not None and billed == sel.cpt:
         _unit_risks(r, ctx, lines, billed)
@@ -71,7 +71,9 @@ def _code_risks(r: _Risks, f: Findings, sel: Selection, billed: str) -> None:
         elif sel.kind == "integral":
             r.add("non_billable_integral_removal")
         elif sel.kind == "external_fixator" and billed != "20694":
-            r.add("external_fixator_code" if "20694" in sel.flags else "billed_wrong_code")
+            detail = "An external fixator removed under anesthesia is reported with 20694." if "20694" in sel.flags else (
+                "External fixator removal without anesthesia is part of the index global package.")
+            r.add("billed_wrong_code", detail)
         return
     if billed == sel.cpt:
         return

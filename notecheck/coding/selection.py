@@ -66,7 +66,7 @@ def select_code(f: Findings, rules: CodingRules) -> Selection:
         how = "through an incision" if f.approach.incision_documented or f.approach.type == "open" else "in the operating/procedure room"
         return Selection(True, "26320", f"Hardware removed from {where} {how}: a hand/finger site, so 26320 (DOMAIN decision 1).", "removal")
     if wrist or f.bones or regions:
-        deep = any(d.value == "deep" for d in f.depth) or bool(types - set(rules.percutaneous_types))
+        deep = any(d.value == "deep" for d in f.depth) or bool(types - set(rules.superficial_types))
         superficial = any(d.value == "superficial" for d in f.depth)
         if superficial and not deep:
             return Selection(True, "20670", f"A buried superficial implant removed from {where} through a small incision with simple closure: 20670 (DOMAIN §2.1 rule 3).", "removal")

@@ -20,7 +20,7 @@ def extract_findings(doc: Doc, rules: RuleSet) -> Findings:
     context = operative_context(view)
     if not removal.is_removal:
         return Findings(region=site.region, laterality=site.laterality, **context)
-    found_indications = indications(view)
+    found_indications = indications(view, {i.type for i in removal.implants})
     factors, substantial = complexity(view)
     return Findings(
         region=site.region, laterality=site.laterality, **context,

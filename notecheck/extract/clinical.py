@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from notecheck.models import ApproachFinding, Evidence, PlannedStatusFinding, ValueFinding
+from notecheck.extract.implants import resolve_type
 from notecheck.extract.mentions import Mention, NoteView
 
 # CONTRACT.md §1: these indications make a removal unplanned (a complication drove it).
@@ -19,7 +20,7 @@ def _grouped(mentions: list[Mention], order: list[str] | None = None) -> list[Va
     return items
 
 
-def indications(view: NoteView) -> list[ValueFinding]:
+def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
     """Indications as the note states them before the operation (indications, diagnoses,
     history); a note that states none there is read in its description too."""
     sections = set(view.rules.sections.roles.indication_sections)
@@ -33,11 +34,23 @@ def indications(view: NoteView) -> list[ValueFinding]:
     anywhere = set(view.rules.vocabulary.indications_read_anywhere)
     found = [m for m in usable if m.section in sections] or [m for m in usable if m.section in fallback]
     found += [m for m in usable if m.value in anywhere and m.section in fallback and m not in found]
+    if any(m.affirmed for m in view.of("DESIGN")):
+        found = [m for m in found if m.rule != "ind.exposure_hardware"]
+    found = [m for m in found if m.value != "staged_removal" or _about_removed(view, m, removed_types)]
     grouped = _grouped(found)
     if len(grouped) > 1:
         # "other" ("symptomatic hardware") is the catch-all: it stands only when nothing specific does.
         grouped = [g for g in grouped if g.value != "other"]
     return grouped
+
+
+def _about_removed(view: NoteView, mention: Mention, removed_types: set[str]) -> bool:
+    """A staged-removal cue counts for this removal unless its sentence is about other hardware
+    ("a temporary K-wire was pulled at 4 weeks" in a note removing screws)."""
+    implants = view.of("IMPLANT")
+    note_values = {m.value for m in implants}
+    here = {resolve_type(m.value, note_values) for m in implants if m.sent == mention.sent and m.value != "hardware"}
+    return not here or not removed_types or bool(here & removed_types)
 
 
 def approach(view: NoteView, removal_sentences: set[int]) -> ApproachFinding:

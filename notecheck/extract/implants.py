@@ -42,7 +42,7 @@ def _nearest_act(implant: Mention, acts: list[Mention]) -> Optional[Mention]:
     return best
 
 
-def _resolve_type(value: str, note_values: set[str]) -> str:
+def resolve_type(value: str, note_values: set[str]) -> str:
     if value == "wire_generic":
         if "k_wire" in note_values or "wire" not in note_values:
             return "k_wire"
@@ -104,7 +104,7 @@ def find_removal(view: NoteView) -> Removal:
             out.acts.append(act)
             removed.append(act)
 
-    out.placed_types = {_resolve_type(m.value, note_values) for m in placed}
+    out.placed_types = {resolve_type(m.value, note_values) for m in placed}
     removed = [m for m in removed if not _provisional(view, m, out.placed_types, note_values)]
     if removed and not any(m.section not in removed_hw_sections for m in removed):
         removed = []  # a specimen list alone does not make a removal
@@ -127,7 +127,7 @@ def _provisional(view: NoteView, mention: Mention, placed_types: set[str], note_
 
     if _placement_primary(view):
         return not says(vocab.old_hardware_words)
-    kind = _resolve_type(mention.value, note_values) if mention.label == "IMPLANT" else GENERIC
+    kind = resolve_type(mention.value, note_values) if mention.label == "IMPLANT" else GENERIC
     if kind not in placed_types and kind != GENERIC:
         return False
     return says(vocab.provisional_words)
@@ -170,7 +170,7 @@ def _implant_findings(view: NoteView, removed: list[Mention], note_values: set[s
         if m.label != "IMPLANT" or m.value == GENERIC:
             generic.append(m.evidence())
             continue
-        by_type.setdefault(_resolve_type(m.value, note_values), []).append(m)
+        by_type.setdefault(resolve_type(m.value, note_values), []).append(m)
     findings = []
     for kind, mentions in by_type.items():
         counts = [c for c in (_count(view, m) for m in mentions) if c is not None]
