@@ -182,7 +182,7 @@ class Vocabulary(_Strict):
 
 TARGET_FILES = (
     "implants.yaml", "acts.yaml", "anatomy.yaml", "indications.yaml", "approach.yaml",
-    "depth.yaml", "procedure.yaml", "complexity.yaml", "bone_context.yaml", "suppressors.yaml",
+    "depth.yaml", "procedure.yaml", "complexity.yaml", "bone_context.yaml", "handedness.yaml", "suppressors.yaml",
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import shutil
 from pathlib import Path
 
@@ -173,6 +174,7 @@ class TestOrderAndWorkers:
         assert [r["note_id"] for r in records] == ids
         assert not any("error" in r for r in records)
 
+    @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs forked workers to inject the crash")
     def test_a_note_that_kills_its_worker_becomes_an_error_record(self, tmp_path: Path, monkeypatch) -> None:
         """Workers are forked from this process, so the patched check_job is what they run."""
         real = workers.check_job

@@ -189,7 +189,7 @@ def _inputs_section(s: AuditSummary) -> str:
 
 NOTE_COLUMNS = [
     ("#", "num"), ("Note", ""), ("Score", "num"), ("Ready", ""), ("Removal", ""), ("Suggested", ""), ("Modifiers", ""),
-    ("Billed", ""), ("Risks", "num"), ("Top severity", "rank"), ("Amount", "num"), ("At risk", ""), ("Error", ""),
+    ("Billed", ""), ("Risks", "rank"), ("Top severity", "rank"), ("Amount", "num"), ("At risk", ""), ("Error", ""),
 ]
 
 
@@ -206,10 +206,10 @@ def _note_row(row: NoteRow) -> str:
         f'<td class="num" data-v="{"" if row.score is None else row.score}">{"" if row.score is None else row.score}</td>',
         f"<td>{ready}</td>",
         f"<td>{'' if row.is_implant_removal is None else ('yes' if row.is_implant_removal else 'no')}</td>",
-        f"<td>{_e(suggested)}</td>",
-        f"<td>{_e(row.modifiers)}</td>",
-        f"<td>{_e(billed)}</td>",
-        f'<td class="num" data-v="{len(row.risk_ids)}">{_e(" ".join(row.risk_ids))}</td>',
+        f'<td class="nw">{_e(suggested)}</td>',
+        f'<td class="nw">{_e(row.modifiers)}</td>',
+        f'<td class="nw">{_e(billed)}</td>',
+        f'<td data-v="{len(row.risk_ids)}">{_e(" ".join(row.risk_ids))}</td>',
         f'<td data-v="{3 - sev_rank}">{sev}</td>',
         f'<td class="num" data-v="{row.amount or 0}">{"" if row.amount is None else _money(row.amount)}</td>',
         f"<td>{_e(row.at_risk or '')}</td>",

@@ -47,10 +47,10 @@ def select_code(f: Findings, rules: CodingRules) -> Selection:
     integral = [p.value for p in f.same_site_procedures if p.value in rules.integral_procedures]
     if integral:
         return Selection(True, None, f"The removal is integral to the {integral[0]} done at the same site and is not separately reportable (NCCI Ch. IV; DOMAIN §2.1 rule 1).", "integral")
-    percutaneous_only = (
-        f.approach.type == "percutaneous" and not f.approach.incision_documented
-        and (not types or types <= set(rules.percutaneous_types))
-    )
+    # Pins pulled through the skin: said so, or nothing says how and the note is a clinic visit
+    # without anesthesia.
+    pulled = f.approach.type == "percutaneous" or (not f.approach.documented and ("clinic" in settings or "no_anesthesia" in anesthesia))
+    percutaneous_only = pulled and not f.approach.incision_documented and (not types or types <= set(rules.percutaneous_types))
     if percutaneous_only and not in_or and not under_anesthesia:
         return Selection(True, None, "Exposed percutaneous pins pulled without an incision or anesthesia are part of the index global package; no removal code is separately reportable (DOMAIN decision 2).", "pin_pull")
     hand = any(b.value in HAND_BONES for b in f.bones) or bool(f.digits)

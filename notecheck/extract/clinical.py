@@ -119,11 +119,12 @@ def same_site_procedures(view: NoteView) -> list[ValueFinding]:
     "the fusion is solid" describes the past, not this operation."""
     roles = view.rules.sections.roles
     titles = set(roles.title_sections)
-    placements = {m.sent for m in view.of("ACT") if m.value == "placement" and m.affirmed}
     found = []
+    placements = [m for m in view.of("ACT") if m.value == "placement" and m.affirmed]
     for m in view.of("PROC"):
         if not m.affirmed or m.section not in roles.removal_sections:
             continue
-        if m.section in titles or m.value in ("refixation", "tenolysis", "capsulotomy", "amputation") or m.sent in placements:
+        beside_fixation = any(p.sent == m.sent and p.gap(m) <= 8 for p in placements)
+        if m.section in titles or m.value in ("refixation", "tenolysis", "capsulotomy", "amputation") or beside_fixation:
             found.append(m)
     return _grouped(found)

@@ -195,6 +195,12 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
             bone_items.setdefault((key[0], only, key[2]), item)
     site.bones = _merge_bones(list(bone_items.values()))
     site.digits = _merge_digits(list(digit_items.values()))
+    # A finger named beside a metacarpal of its own ray, with no phalanx or finger joint, is the
+    # metacarpal's ray ("L thumb: anchor removed from the MC base"), not a digit site.
+    finger_rays = {vocab.digit_rays[j_digit.value] for j in joints for j_digit in _bound_digits(j, digits, view.text) if j.value != "cmc"}
+    finger_rays |= {b.ray for b in site.bones if b.value in PHALANGES}
+    mc_rays = {b.ray for b in site.bones if b.value == "metacarpal" and b.ray}
+    site.digits = [d for d in site.digits if vocab.digit_rays[d.value] not in mc_rays or vocab.digit_rays[d.value] in finger_rays]
     if (site.digits or any(b.value in PHALANGES for b in site.bones)) and _about_the_foot(view):
         site.digits = []
         for bone in site.bones:
@@ -287,12 +293,29 @@ def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope
     value = described_value or header_value
     if value is None:
         value = _side_values(_anatomy_sides([s for s in body if s.section not in roles.plan_sections], anatomy))
+    if value is None:
+        value, evidence_from = _side_from_dominance(view)
+        return LateralityFinding(value=value, evidence=[m.evidence() for m in evidence_from][:4])
     evidence_from = described if described_value else header_sides
     conflict = bool(header_value and described_value and header_value != described_value)
     return LateralityFinding(
         value=value, conflict=conflict, header_value=header_value,
         evidence=[m.evidence() for m in evidence_from][:6],
     )
+
+
+def _side_from_dominance(view: NoteView) -> tuple[Optional[str], list[Mention]]:
+    """"Right-handed ... his dominant hand" -> right; "non-dominant hand" -> the other one."""
+    handed = [m for m in view.of("HANDED") if not m.has("OTHER_PERSON")]
+    dominance = [m for m in view.of("DOMINANCE") if not m.has("OTHER_PERSON", "NEGATED")]
+    sides = {m.value for m in handed}
+    kinds = {m.value for m in dominance}
+    if len(sides) != 1 or len(kinds) != 1:
+        return None, []
+    side = next(iter(sides))
+    if kinds == {"nondominant"}:
+        side = "left" if side == "right" else "right"
+    return side, handed[:1] + dominance[:1]
 
 
 def _region(view: NoteView, site: Site, scope: list[Mention]) -> list[ValueFinding]:
