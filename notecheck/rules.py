@@ -178,6 +178,7 @@ class Vocabulary(_Strict):
     foot_words_regex: str
     hand_words_regex: str
     indications_read_anywhere: list[str]
+    joint_bones: dict[str, list[str]]
 
 
 TARGET_FILES = (

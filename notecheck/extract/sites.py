@@ -155,6 +155,7 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
     bones = [m for m in scope if m.label == "BONE" and m.value != "phalanx"]
     joints = [m for m in scope if m.label == "JOINT"]
     consumed: set[int] = set()
+    joint_spans: list[tuple[Mention, Mention]] = []
     bone_items: dict[tuple[str, Optional[int], Optional[str]], BoneFinding] = {}
     digit_items: dict[tuple[str, Optional[str]], DigitFinding] = {}
     for bone in bones:
@@ -182,6 +183,7 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
                 bone_items.setdefault(key, BoneFinding(value="metacarpal", ray=key[1], side=key[2])).evidence.append(joint.evidence())
             else:
                 _add_digit(digit_items, digit, _side_near(digit, sides))
+                joint_spans.append((joint, digit))
     for digit in digits:
         if id(digit) not in consumed:
             _add_digit(digit_items, digit, _side_near(digit, sides))
@@ -193,6 +195,16 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
             item = bone_items.pop(key)
             item.ray = only
             bone_items.setdefault((key[0], only, key[2]), item)
+    # Hardware in a finger joint whose bones the note never names spans both ("PIPJ fusion wires").
+    for joint, digit in joint_spans:
+        ray = vocab.digit_rays[digit.value]
+        if any(k[1] == ray for k in bone_items):
+            continue
+        for value in vocab.joint_bones.get(joint.value, []):
+            if value == "metacarpal":
+                continue  # an MCP-joint digit line already covers the ray
+            key = (value, ray, _side_near(digit, sides))
+            bone_items.setdefault(key, BoneFinding(value=value, ray=ray, side=key[2])).evidence.append(joint.evidence())
     site.bones = _merge_bones(list(bone_items.values()))
     site.digits = _merge_digits(list(digit_items.values()))
     # A finger named beside a metacarpal of its own ray, with no phalanx or finger joint, is the
