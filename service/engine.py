@@ -45,7 +45,7 @@ class Engine:
         self,
         *,
         threads: int = 1,
-        recycle_strings: int = 20_000,
+        recycle_strings: int = 10_000,
         recycle_notes: int = 50_000,
         factory: Callable[[], Checker] = Checker,
     ) -> None:

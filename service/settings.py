@@ -59,7 +59,7 @@ class Settings(BaseModel):
     check_threads: int = Field(default=1, ge=1, le=32)
     # A long-lived pipeline grows its StringStore (and tokenizer cache) with every unseen token
     # string; past this many new strings the Checker is rebuilt and swapped in (about 0.3 s).
-    recycle_strings: int = Field(default=20_000, ge=100)
+    recycle_strings: int = Field(default=10_000, ge=100)
     # Backstop for growth that does not show up as new strings.
     recycle_notes: int = Field(default=50_000, ge=1)
     ready_wait: float = Field(

@@ -3,6 +3,7 @@ auth, limits, headers, CORS, and the pipeline's load/recycle life cycle."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Any, Iterator, Optional
@@ -592,3 +593,52 @@ class TestRecycling:
         assert asyncio.run(run()) == [str(i) for i in range(5)]
         assert engine.notes_checked == 5
         engine.close()
+
+
+class TestServeFunction:
+    """service.run.serve hands uvicorn the service's defaults (without starting a server)."""
+
+    @pytest.fixture
+    def captured(self, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+        import uvicorn
+
+        calls: dict[str, Any] = {}
+        monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.update(app=app, **kwargs))
+        for name in ("NOTECHECK_CHECK_WORKERS", "NOTECHECK_SHUTDOWN_TIMEOUT", "NOTECHECK_API_KEY"):
+            monkeypatch.delenv(name, raising=False)
+        return calls
+
+    def test_defaults(self, captured: dict[str, Any]) -> None:
+        from service.run import serve
+
+        assert serve() == 0
+        assert captured["app"] == "service.app:create_app" and captured["factory"] is True
+        assert captured["host"] == "127.0.0.1" and captured["port"] == 8000 and captured["workers"] == 1
+        assert captured["access_log"] is False
+        assert captured["timeout_graceful_shutdown"] == 30.0
+
+    def test_workers_from_flag_or_environment(self, captured: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+        from service.run import serve
+
+        monkeypatch.setenv("NOTECHECK_CHECK_WORKERS", "3")
+        monkeypatch.setenv("NOTECHECK_SHUTDOWN_TIMEOUT", "5")
+        serve("127.0.0.1", 9000, 1)
+        assert captured["workers"] == 3 and captured["timeout_graceful_shutdown"] == 5.0
+        serve("127.0.0.1", 9000, 2)
+        assert captured["workers"] == 2
+
+    def test_bad_environment(self, captured: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+        from service.run import serve
+
+        monkeypatch.setenv("NOTECHECK_CHECK_WORKERS", "zero")
+        assert serve() == 2
+        assert capsys.readouterr().err.startswith("notecheck: error: bad NOTECHECK_CHECK_WORKERS")
+        assert not captured
+
+    def test_warns_when_exposed_without_a_key(self, captured: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
+        from service.run import serve
+
+        with caplog.at_level(logging.WARNING, logger="notecheck.service"):
+            serve("0.0.0.0", 8000, 1)
+        assert any("without NOTECHECK_API_KEY" in r.getMessage() for r in caplog.records)

@@ -91,7 +91,7 @@ def planned_status(view: NoteView, found: list[ValueFinding]) -> PlannedStatusFi
 
 def complexity(view: NoteView) -> tuple[list[ValueFinding], list[Evidence]]:
     roles = view.rules.sections.roles
-    sections = set(roles.operative_sections) - set(roles.title_sections)
+    sections = set(roles.operative_sections)
     usable = [m for m in view.of("COMPLEXITY") if m.affirmed and not m.has("NO_EFFECT") and m.section in sections]
     substantial = [m.evidence() for m in view.of("SUBSTANTIAL") if m.affirmed and not m.has("NO_EFFECT") and m.section in sections]
     return _grouped(usable), substantial
