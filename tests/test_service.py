@@ -602,8 +602,12 @@ class TestServeFunction:
     def captured(self, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         import uvicorn
 
+        import logging.config
+
         calls: dict[str, Any] = {}
         monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.update(app=app, **kwargs))
+        # serve() installs its JSON logging for the process; keep this test process's logging as is.
+        monkeypatch.setattr(logging.config, "dictConfig", lambda config: calls.update(dict_config=config))
         for name in ("NOTECHECK_CHECK_WORKERS", "NOTECHECK_SHUTDOWN_TIMEOUT", "NOTECHECK_API_KEY"):
             monkeypatch.delenv(name, raising=False)
         return calls
@@ -616,6 +620,7 @@ class TestServeFunction:
         assert captured["host"] == "127.0.0.1" and captured["port"] == 8000 and captured["workers"] == 1
         assert captured["access_log"] is False
         assert captured["timeout_graceful_shutdown"] == 30.0
+        assert captured["log_config"] is captured["dict_config"]
 
     def test_workers_from_flag_or_environment(self, captured: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
         from service.run import serve

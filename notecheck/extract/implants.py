@@ -173,13 +173,53 @@ def _implant_findings(view: NoteView, removed: list[Mention], note_values: set[s
         by_type.setdefault(resolve_type(m.value, note_values), []).append(m)
     findings = []
     for kind, mentions in by_type.items():
-        counts = [c for c in (_count(view, m) for m in mentions) if c is not None]
-        if counts:
-            count: Optional[int] = max(counts)
-        elif any(_is_plural(m) for m in mentions):
-            count = None
-        else:
+        count = _total_count(view, kind, mentions, note_values)
+        if count is None and not any(_is_plural(m) for m in mentions) and not _counted_mentions(view, kind, mentions, note_values, plural_only=True):
             count = 1
         findings.append(ImplantFinding(type=kind, count=count, evidence=[m.evidence() for m in mentions]))
     findings.sort(key=lambda f: f.evidence[0].start)
     return findings, generic
+
+
+def _counted_mentions(view: NoteView, kind: str, removed: list[Mention], note_values: set[str], plural_only: bool = False) -> list[Mention]:
+    """Mentions of this type that state how many came out: the removed ones, and those in a
+    sentence that accounts for the hardware ("Both wires intact on inspection")."""
+    accounted = {m.sent for m in view.of("ACCOUNTED") if m.affirmed}
+    out = list(removed)
+    for m in view.of("IMPLANT"):
+        if m.sent in accounted and m not in out and not m.has("NEGATED", "OTHER_PERSON", "HISTORICAL"):
+            if resolve_type(m.value, note_values) == kind:
+                out.append(m)
+    if plural_only:
+        return [m for m in out if _is_plural(m)]
+    # "four plate screws": the plate word qualifies the screws and counts nothing itself.
+    return [m for m in out if not (m.value == "plate" and _followed_by_implant(view, m))]
+
+
+def _followed_by_implant(view: NoteView, mention: Mention) -> bool:
+    return any(o.start == mention.end for o in view.of("IMPLANT"))
+
+
+def _site_of(view: NoteView, mention: Mention) -> Optional[str]:
+    """The finger closest to a counted mention in its sentence."""
+    best, best_gap = None, 11
+    for a in view.of("DIGIT"):
+        if a.sent == mention.sent and a.gap(mention) < best_gap and not a.has("NEGATED"):
+            best, best_gap = a, a.gap(mention)
+    return f"{best.label}:{best.value}" if best else None
+
+
+def _total_count(view: NoteView, kind: str, removed: list[Mention], note_values: set[str]) -> Optional[int]:
+    """Largest count stated per site, summed over sites ("2 K-wires from the RF P1, 1 from the
+    SF P1" -> 3); a count with no site beside it stands for the whole removal."""
+    per_site: dict[Optional[str], int] = {}
+    for m in _counted_mentions(view, kind, removed, note_values):
+        c = _count(view, m)
+        if c is None:
+            continue
+        site = _site_of(view, m)
+        per_site[site] = max(per_site.get(site, 0), c)
+    if not per_site:
+        return None
+    sited = sum(v for k, v in per_site.items() if k is not None)
+    return max(sited, per_site.get(None, 0))
