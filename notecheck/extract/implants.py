@@ -217,6 +217,10 @@ def _total_count(view: NoteView, kind: str, removed: list[Mention], note_values:
         c = _count(view, m)
         if c is None:
             continue
+        if re.match(r"^\s*(?:[x×]\s*\d+\s*)?each\b", view.text[m.end_char: m.end_char + 12], re.I):
+            # "KW x2 each" across the fingers the sentence names
+            fingers = {d.value for d in view.of("DIGIT") if d.sent == m.sent}
+            c *= max(1, len(fingers))
         site = _site_of(view, m)
         per_site[site] = max(per_site.get(site, 0), c)
     if not per_site:
