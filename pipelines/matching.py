@@ -116,23 +116,31 @@ class RuleMatcher:
             if rule.regex:
                 self.regexes.append((key, re.compile(rule.regex), tuple(rule.anchors)))
 
-    def __call__(self, doc: Doc) -> Iterable[tuple[str, int, int]]:
+    def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
         strings = self.vocab.strings
+        found: list[tuple[int, int, int]] = []
         if self._has_phrases:
-            for match_id, start, end in self.phrase(doc):
-                yield strings[match_id], start, end
+            found.extend(self.phrase(doc))
         if self._has_orth:
-            for match_id, start, end in self.orth(doc):
-                yield strings[match_id], start, end
+            found.extend(self.orth(doc))
         if self._has_patterns:
-            for match_id, start, end in self.matcher(doc):
-                yield strings[match_id], start, end
-        text = doc_text(doc) if self.regexes else ""
-        lower = text.lower() if any(anchors for _, _, anchors in self.regexes) else ""
-        for key, regex, anchors in self.regexes:
-            if anchors and not any(a in lower for a in anchors):
-                continue
-            for m in regex.finditer(text):
-                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-                if span is not None and len(span):
-                    yield key, span.start, span.end
+            found.extend(self.matcher(doc))
+        # One string lookup per distinct rule key, not per match.
+        keys: dict[int, str] = {}
+        out = []
+        for match_id, start, end in found:
+            key = keys.get(match_id)
+            if key is None:
+                key = keys[match_id] = strings[match_id]
+            out.append((key, start, end))
+        if self.regexes:
+            text = doc_text(doc)
+            lower = text.lower() if any(anchors for _, _, anchors in self.regexes) else ""
+            for key, regex, anchors in self.regexes:
+                if anchors and not any(a in lower for a in anchors):
+                    continue
+                for m in regex.finditer(text):
+                    span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                    if span is not None and len(span):
+                        out.append((key, span.start, span.end))
+        return out

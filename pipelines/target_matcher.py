@@ -56,12 +56,14 @@ class TargetMatcher:
                 self.rules[rule.id] = rule
         # One PhraseMatcher and one Matcher for every file: one pass over the doc, not ten.
         self.matcher = RuleMatcher(nlp, keyed, plurals=plurals)
+        self._split = {key: tuple(key.split("|", 2)) for key, _ in keyed}
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.set(RULES_VERSION, self.version)
         raw: list[tuple[str, str, str, int, int]] = []
+        split = self._split
         for key, start, end in self.matcher(doc):
-            label, value, rule_id = key.split("|", 2)
+            label, value, rule_id = split[key]
             raw.append((label, value, rule_id, start, end))
         if not raw:
             doc.spans[SPANS_KEY] = []
