@@ -137,10 +137,38 @@ class RuleMatcher:
             text = doc_text(doc)
             lower = text.lower() if any(anchors for _, _, anchors in self.regexes) else ""
             for key, regex, anchors in self.regexes:
-                if anchors and not any(a in lower for a in anchors):
-                    continue
-                for m in regex.finditer(text):
-                    span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-                    if span is not None and len(span):
-                        out.append((key, span.start, span.end))
+                seen = set()
+                for lo, hi in _windows(lower, anchors, len(text)):
+                    for m in regex.finditer(text, lo, hi):
+                        if (m.start(), m.end()) in seen:
+                            continue
+                        seen.add((m.start(), m.end()))
+                        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                        if span is not None and len(span):
+                            out.append((key, span.start, span.end))
         return out
+
+
+_REACH = 250  # characters a regex match may extend either side of its anchor
+
+
+def _windows(lower: str, anchors: tuple[str, ...], length: int) -> list[tuple[int, int]]:
+    """Where an anchored regex can match: around each anchor occurrence (str.find runs in C;
+    Python's re scans a leading alternation position by position, which costs ~0.1 ms a rule
+    on a 3 KB note)."""
+    if not anchors:
+        return [(0, length)]
+    points = []
+    for anchor in anchors:
+        i = lower.find(anchor)
+        while i >= 0:
+            points.append(i)
+            i = lower.find(anchor, i + 1)
+    windows: list[tuple[int, int]] = []
+    for p in sorted(points):
+        lo, hi = max(0, p - _REACH), min(length, p + _REACH)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
+        else:
+            windows.append((lo, hi))
+    return windows

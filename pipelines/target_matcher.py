@@ -112,14 +112,15 @@ class TargetMatcher:
 
 
 def _longest_per_label(items: list[tuple[str, str, str, int, int]]) -> list[tuple[str, str, str, int, int]]:
-    taken: dict[str, list[tuple[int, int]]] = {}
+    taken: dict[str, set[int]] = {}
     out = []
-    for item in sorted(items, key=lambda i: (i[0], -(i[4] - i[3]), i[3])):
+    for item in sorted(items, key=lambda i: (i[0], i[3] - i[4], i[3])):
         label, _, _, start, end = item
-        occupied = taken.setdefault(label, [])
-        if any(s < end and start < e for s, e in occupied):
+        occupied = taken.setdefault(label, set())
+        tokens = range(start, end)
+        if any(t in occupied for t in tokens):
             continue
-        occupied.append((start, end))
+        occupied.update(tokens)
         out.append(item)
     out.sort(key=lambda i: (i[3], i[4], i[0]))
     return out
