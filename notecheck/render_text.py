@@ -30,13 +30,20 @@ def render_text(result: Result, color: bool = False, width: Optional[int] = None
         code = _COLOR.get(key, "0")
         return f"\033[{'1;' if bold else ''}{code}m{text}\033[0m"
 
-    def wrap(text: str, indent: str = "  ", first: str = "") -> list[str]:
-        return textwrap.wrap(text, width=width, initial_indent=first or indent, subsequent_indent=indent) or [first or indent]
+    def wrap(text: str, indent: str = "  ", first: str = "", lead: str = "", key: str = "") -> list[str]:
+        """Wrap plain text (colour codes would count as width), then colour `lead` in place."""
+        lines = textwrap.wrap(text, width=width, initial_indent=first or indent, subsequent_indent=indent) or [first or indent]
+        if lead and key and lines[0].find(lead) >= 0:
+            at = lines[0].find(lead)
+            lines[0] = lines[0][:at] + paint(lead, key) + lines[0][at + len(lead):]
+        return lines
 
     out: list[str] = []
     title = result.note_id or "note"
     verdict = "ready to sign" if result.ready_to_sign else "documentation gaps"
-    out.append(paint(f"{title}: score {result.score}/100 - {verdict}", "met" if result.ready_to_sign else "missing", bold=True))
+    heading = f"{title}: score {result.score}/100 - {verdict}"
+    for line in textwrap.wrap(heading, width=width, subsequent_indent="  ") or [heading]:
+        out.append(paint(line, "met" if result.ready_to_sign else "missing", bold=True))
     p = result.procedure
     out.extend(wrap(p.reason, first="  "))
     gaps = [i for i in result.checklist if i.status in ("missing", "partial")]
@@ -44,7 +51,7 @@ def render_text(result: Result, color: bool = False, width: Optional[int] = None
         out.append("")
         out.append(paint("What to add", "missing", bold=True))
         for item in gaps:
-            out.extend(wrap(item.message, indent="    ", first=f"  {paint(_ICON[item.status], item.status)} {item.title}: "))
+            out.extend(wrap(item.message, indent="    ", first=f"  {_ICON[item.status]} {item.title}: ", lead=_ICON[item.status], key=item.status))
     out.append("")
     out.append(paint("Checklist", "met", bold=True) if not gaps else "Checklist")
     for item in result.checklist:
@@ -65,7 +72,7 @@ def render_text(result: Result, color: bool = False, width: Optional[int] = None
         out.append("")
         out.append(paint("Denial risks", "high", bold=True))
         for risk in result.denial_risks:
-            out.extend(wrap(risk.message, indent="      ", first=f"  {paint(risk.severity.upper(), risk.severity)} {risk.id}: "))
+            out.extend(wrap(risk.message, indent="      ", first=f"  {risk.severity.upper()} {risk.id}: ", lead=risk.severity.upper(), key=risk.severity))
     return "\n".join(out) + "\n"
 
 

@@ -129,7 +129,6 @@ def test_narrow_width_wraps_long_messages(gaps_result):
     assert squash(narrow) == squash(wide)
 
 
-@pytest.mark.xfail(strict=True, reason="render_text prints the heading (note id, score, verdict) unwrapped")
 def test_heading_wraps_too(gaps_result):
     result = gaps_result.model_copy(update={"note_id": "a-rather-long-note-identifier-from-the-ehr-export-0001"})
     out = render_text(result, color=False, width=60)
