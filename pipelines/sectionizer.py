@@ -27,7 +27,9 @@ def _header_regex(header: str) -> str:
 
 _CANDIDATE = re.compile(
     r"^[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?(?=[A-Za-z])"
-    r"|(?<=[.!?])[ \t]{1,3}(?=[A-Za-z])|(?<=[.!?][\"')])[ \t]{1,3}(?=[A-Za-z])",
+    r"|(?<=[.!?])[ \t]{1,3}(?=[A-Za-z])|(?<=[.!?][\"')])[ \t]{1,3}(?=[A-Za-z])"
+    # run-on dictation: a capitalised header straight after ordinary words ("...same PROCEDURE open")
+    r"|(?<=[a-z0-9,;)\]][ \t])(?=[A-Z]{2,}\b)",
     re.MULTILINE,
 )
 _TAIL = r"(?![A-Za-z0-9/])(?P<tail>[ \t]*(?::|-(?=[ \t])|—|–)?)"
@@ -53,8 +55,13 @@ class SectionMatcher:
 
     def find(self, text: str) -> list[tuple[str, int, int, int]]:
         found: list[tuple[str, int, int]] = []
-        for cand in _CANDIDATE.finditer(text):
-            pos = cand.end()
+        positions = [c.end() for c in _CANDIDATE.finditer(text)]
+        seen: set[int] = set()
+        while positions:
+            pos = positions.pop(0)
+            if pos in seen or pos >= len(text):
+                continue
+            seen.add(pos)
             entry = self._regexes.get(text[pos].lower())
             if entry is None:
                 continue
@@ -82,6 +89,13 @@ class SectionMatcher:
                 continue
             index = next(i for i, v in enumerate(m.groups()[1:-1]) if v is not None)
             found.append((categories[index], start, end))
+            # Headers may follow each other with nothing between ("OPERATIVE REPORT PREOPERATIVE
+            # DIAGNOSIS left ..."): try again where this one ends.
+            after = end
+            while after < len(text) and text[after] in " \t":
+                after += 1
+            positions.insert(0, after)
+        found.sort(key=lambda f: f[1])
         sections: list[tuple[str, int, int, int]] = []
         first = found[0][1] if found else len(text)
         if first > 0 or not found:

@@ -52,6 +52,13 @@ def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True) -> li
         # History only completes the bone of a digit already named (never picks the site).
         [m for m in usable if m.section in roles.history_sections],
     ]
+    if not removal:
+        # Not a removal: the operation's own site, as its title and diagnoses name it.
+        titles = set(roles.title_sections)
+        for scope in ([m for m in anatomy if m.section in titles], levels[1], levels[2]):
+            if scope:
+                return scope
+        return []
     for i, scope in enumerate(levels[:5]):
         if any(m.label in ("DIGIT", "BONE", "JOINT") for m in scope):
             if not any(m.label == "BONE" and m.value != "phalanx" for m in scope):
