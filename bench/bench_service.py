@@ -18,7 +18,9 @@ RSS at 20,000 within 10% of RSS at 2,000) and writes JSON to bench/results/.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
+import itertools
 import json
 import os
 import platform
@@ -31,7 +33,6 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -246,43 +247,52 @@ def sequential_stdlib(url: str, text: str, repeats: int) -> dict[str, Any]:
 
 def concurrent(server: "Server", make_text: Callable[[int], str], total: int, clients: int,
                on_done: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
-    """`clients` threads, each with its own keep-alive http.client connection, share `total`
-    requests. http.client rather than httpx because the load generator runs on the same two cores
-    as the server: the lighter the client, the more of the machine the server gets."""
+    """`clients` concurrent keep-alive connections share `total` requests.
+
+    The load generator is a minimal asyncio HTTP/1.1 client in one thread: it runs on the same two
+    cores as the server, so the less CPU it spends per request (16 threads of httpx or http.client
+    spend several times more, much of it fighting over the GIL), the more of the machine is left
+    to the server. Its own CPU time is reported beside the server's.
+    """
     samples: list[float] = []
     failures: list[str] = []
-    lock = threading.Lock()
-    counter = {"done": 0}
-    headers = {"Content-Type": "application/json"}
+    counter = itertools.count()
+    done = itertools.count(1)
 
-    def run(index: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+    async def client() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
         try:
-            for n in range(index, total, clients):
-                payload = json.dumps({"text": make_text(n)})
+            while (n := next(counter)) < total:
+                payload = json.dumps({"text": make_text(n)}).encode()
+                request = (
+                    b"POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n" % len(payload)
+                ) + payload
                 started = time.perf_counter()
-                conn.request("POST", "/v1/check", body=payload, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                elapsed = time.perf_counter() - started
-                with lock:
-                    if response.status != 200:
-                        failures.append(str(response.status))
-                    samples.append(elapsed)
-                    counter["done"] += 1
-                    done = counter["done"]
+                writer.write(request)
+                status = int((await reader.readline()).split()[1])
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                await reader.readexactly(length)
+                samples.append(time.perf_counter() - started)
+                if status != 200:
+                    failures.append(str(status))
                 if on_done is not None:
-                    on_done(done)
+                    on_done(next(done))
         finally:
-            conn.close()
+            writer.close()
 
-    cpu_before = server.cpu_seconds()
+    async def run_all() -> None:
+        await asyncio.gather(*(client() for _ in range(clients)))
+
+    cpu_before, client_cpu_before = server.cpu_seconds(), time.process_time()
     started = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        for future in [pool.submit(run, i) for i in range(clients)]:
-            future.result()
+    asyncio.run(run_all())
     wall = time.perf_counter() - started
-    cpu = server.cpu_seconds() - cpu_before
+    cpu, client_cpu = server.cpu_seconds() - cpu_before, time.process_time() - client_cpu_before
     result = percentiles(samples)
     result.update({
         "throughput_per_s": round(total / wall, 1),
@@ -290,6 +300,7 @@ def concurrent(server: "Server", make_text: Callable[[int], str], total: int, cl
         # CPU the server spent per check: unlike wall-clock rates, not inflated by whatever else
         # the machine runs at the same time.
         "server_cpu_ms_per_check": round(cpu / total * 1000, 2),
+        "client_cpu_ms_per_check": round(client_cpu / total * 1000, 2),
         "failures": len(failures),
     })
     return result
@@ -423,7 +434,8 @@ def report(r: dict[str, Any]) -> None:
     def row(name: str, m: dict[str, Any]) -> str:
         extra = f"  {m['throughput_per_s']:>7.1f}/s" if "throughput_per_s" in m else ""
         if "server_cpu_ms_per_check" in m:
-            extra += f"  server CPU {m['server_cpu_ms_per_check']:.2f} ms/check"
+            extra += (f"  CPU/check: server {m['server_cpu_ms_per_check']:.2f} ms,"
+                      f" client {m['client_cpu_ms_per_check']:.2f} ms")
         elif "cpu_ms_per_check" in m:
             extra += f"  {'':>9}  CPU {m['cpu_ms_per_check']:.2f} ms/check"
         fails = f"  failures {m['failures']}" if m.get("failures") else ""

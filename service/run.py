@@ -2,7 +2,9 @@
 
 - Binds 127.0.0.1 unless told otherwise: a note checker is not something to expose by accident.
 - `workers` > 1 starts that many processes, each loading its own pipeline; spaCy holds the GIL,
-  so processes (not threads) are what use more cores.
+  so processes (not threads) are what use more cores. Where the OS has SO_REUSEPORT they run
+  under `service.supervisor` (one listening socket each, so the kernel balances connections);
+  elsewhere under uvicorn's own multi-process mode.
 - SIGINT/SIGTERM stop accepting connections and give in-flight requests
   NOTECHECK_SHUTDOWN_TIMEOUT seconds (default 30) to finish before the worker exits.
 """
@@ -12,9 +14,11 @@ import ipaddress
 import logging
 import logging.config
 import sys
+from typing import Any
 
 from service.logging_ import SERVICE_LOGGER, install_scrubbers, log_config
 from service.settings import Settings, SettingsError
+from service.supervisor import Supervisor, reuse_port_supported
 
 
 def _is_loopback(host: str) -> bool:
@@ -42,8 +46,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> int:
         print("notecheck: error: --workers must be at least 1", file=sys.stderr)
         return 2
 
-    import uvicorn  # imported here so `notecheck check` never pays for the web stack
-
     config = log_config(settings.log_level)
     logging.config.dictConfig(config)
     install_scrubbers()
@@ -54,17 +56,23 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> int:
             extra={"fields": {"host": host}},
         )
     log.info("starting", extra={"fields": {"host": host, "port": port, "workers": count}})
+    uvicorn_kwargs: dict[str, Any] = {
+        "access_log": False,  # service.logging_.AccessLogMiddleware writes the access log
+        "server_header": False,
+        "proxy_headers": False,  # no proxy is assumed; behind one, set it up there
+        "timeout_graceful_shutdown": settings.shutdown_timeout,
+        "timeout_keep_alive": 5,
+    }
+    if count > 1 and reuse_port_supported():
+        try:
+            return Supervisor(host, port, count, uvicorn_kwargs, config, settings.shutdown_timeout).run()
+        except OSError as exc:
+            print(f"notecheck: error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+    import uvicorn  # imported here so `notecheck check` never pays for the web stack
+
     uvicorn.run(
-        "service.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=count,
-        log_config=config,
-        access_log=False,  # service.logging_.AccessLogMiddleware writes the access log
-        server_header=False,
-        proxy_headers=False,  # no proxy is assumed; behind one, set it up there
-        timeout_graceful_shutdown=settings.shutdown_timeout,
-        timeout_keep_alive=5,
+        "service.app:create_app", factory=True, host=host, port=port, workers=count, log_config=config,
+        **uvicorn_kwargs,
     )
     return 0

@@ -604,8 +604,21 @@ class TestServeFunction:
 
         import logging.config
 
+        import service.run
+
         calls: dict[str, Any] = {}
         monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.update(app=app, **kwargs))
+
+        class FakeSupervisor:
+            def __init__(self, host: str, port: int, workers: int, uvicorn_kwargs: dict[str, Any],
+                         log_config: dict[str, Any], shutdown_timeout: float) -> None:
+                calls.update(supervisor=True, host=host, port=port, workers=workers, **uvicorn_kwargs)
+                assert shutdown_timeout == uvicorn_kwargs["timeout_graceful_shutdown"]
+
+            def run(self) -> int:
+                return 0
+
+        monkeypatch.setattr(service.run, "Supervisor", FakeSupervisor)
         # serve() installs its JSON logging for the process; keep this test process's logging as is.
         monkeypatch.setattr(logging.config, "dictConfig", lambda config: calls.update(dict_config=config))
         for name in ("NOTECHECK_CHECK_WORKERS", "NOTECHECK_SHUTDOWN_TIMEOUT", "NOTECHECK_API_KEY"):
@@ -624,11 +637,14 @@ class TestServeFunction:
 
     def test_workers_from_flag_or_environment(self, captured: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
         from service.run import serve
+        from service.supervisor import reuse_port_supported
 
         monkeypatch.setenv("NOTECHECK_CHECK_WORKERS", "3")
         monkeypatch.setenv("NOTECHECK_SHUTDOWN_TIMEOUT", "5")
         serve("127.0.0.1", 9000, 1)
         assert captured["workers"] == 3 and captured["timeout_graceful_shutdown"] == 5.0
+        # Several workers run under the SO_REUSEPORT supervisor where the OS has it.
+        assert captured.get("supervisor", False) is reuse_port_supported()
         serve("127.0.0.1", 9000, 2)
         assert captured["workers"] == 2
 
