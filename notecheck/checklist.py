@@ -67,7 +67,7 @@ def build_checklist(f: Findings, coding: Coding, rules: ChecklistRules) -> tuple
             continue
         total += text.weight
         earned += text.weight * {"met": 1.0, "partial": 0.5}.get(status, 0.0)
-        if text.required and status == "missing":
+        if (text.required and status == "missing") or (text.core and status != "met"):
             ready = False
     score = round(100 * earned / total) if total else 0
     return items, score, ready and score >= rules.ready_threshold

@@ -332,6 +332,8 @@ class ChecklistText(_Strict):
     description: str
     weight: float = Field(gt=0)
     required: bool = True
+    # A core item must be fully met for the note to be ready to sign (partial is not enough).
+    core: bool = False
     scored: bool = True
     messages: dict[Literal["partial", "missing"], str]
 
