@@ -201,12 +201,13 @@ def _followed_by_implant(view: NoteView, mention: Mention) -> bool:
 
 
 def _site_of(view: NoteView, mention: Mention) -> Optional[str]:
-    """The finger closest to a counted mention in its sentence."""
+    """The finger closest to a counted mention in its sentence. (Metacarpals are not keyed: the
+    title and the description name the same one in different words, so sums would double.)"""
     best, best_gap = None, 11
     for a in view.of("DIGIT"):
         if a.sent == mention.sent and a.gap(mention) < best_gap and not a.has("NEGATED"):
             best, best_gap = a, a.gap(mention)
-    return f"{best.label}:{best.value}" if best else None
+    return best.value if best else None
 
 
 def _total_count(view: NoteView, kind: str, removed: list[Mention], note_values: set[str]) -> Optional[int]:

@@ -13,6 +13,7 @@ from typing import Optional
 
 from notecheck.models import BoneFinding, DigitFinding, LateralityFinding, ValueFinding
 from notecheck.extract.mentions import Mention, NoteView
+from notecheck.extract.rays import metacarpal_ray
 
 PHALANGES = ("proximal_phalanx", "middle_phalanx", "distal_phalanx")
 DIGIT_JOINTS = ("mcp", "pip", "dip", "ip")
@@ -96,25 +97,6 @@ def _bones_for(scope: list[Mention], later: list[list[Mention]], text: str) -> l
     return []
 
 
-def _ray_from_words(view: NoteView, bone: Mention) -> Optional[int]:
-    rays = view.rules.vocabulary.rays
-    for token in re.findall(r"[a-z0-9]+", bone.text.lower()):
-        if token.startswith("mc") and token in rays:
-            return rays[token]
-    before = view.lower_tokens(bone.start - 3, bone.start)
-    for token in reversed(before):
-        if token in rays and not token.isdigit():
-            return rays[token]
-        if token.isdigit() and token in rays and len(before) and token == before[-1]:
-            return rays[token]
-        if token not in ("the", "finger", "digit", "left", "right", "lt", "rt", "l", "r", "and", "-", "'s"):
-            break
-    after = view.lower_tokens(bone.end, bone.end + 4)
-    if len(after) >= 1 and after[0] in rays and after[0].isdigit():
-        return rays[after[0]]
-    return None
-
-
 _LINKING = re.compile(r"^[\s,]*(?:(?:of|the|in|on|at|his|her|patient's|left|right|l|r|lt|rt)[\s,]+)*$", re.I)
 def _only_linking_words(text: str, first: Mention, second: Mention) -> bool:
     """"P1 of the ring finger": only linking words between a bone and the digit after it."""
@@ -170,7 +152,7 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
         for digit in bound or [None]:
             ray = None
             if bone.value == "metacarpal":
-                ray = _ray_from_words(view, bone)
+                ray = metacarpal_ray(view, bone)
                 if digit is not None:
                     consumed.add(id(digit))
                     ray = ray or vocab.digit_rays[digit.value]
