@@ -301,6 +301,8 @@ class CodingRules(_Strict):
     superficial_types: list[str]
     integral_procedures: list[str]
     factors_without_statement: int
+    separately_coded_procedures: list[str]
+    factors_of_separate_procedures: list[str]
     denial_risks: dict[str, RiskText]
 
 

@@ -13,6 +13,12 @@ def decide_22(f: Findings, rules: CodingRules) -> tuple[bool, Optional[str]]:
     if not factors:
         return False, None
     names = ", ".join(v.replace("_", " ") for v in factors)
+    separately_coded = {p.value for p in f.same_site_procedures} & set(rules.separately_coded_procedures)
+    if separately_coded and set(factors) <= set(rules.factors_of_separate_procedures):
+        # DOMAIN decision 6: work that has its own code (formal tenolysis 26440/26445) is
+        # reported with that code, not as modifier 22.
+        return False, (f"The extra work documented ({names}) is the {', '.join(sorted(separately_coded))} done with the removal; "
+                       "report it with its own code (tenolysis 26440/26445, capsulotomy 26525) rather than 22.")
     if f.substantial_work:
         quote = f.substantial_work[0].text
         return True, f"The note documents {names} and states the extra work (\"{quote}\"): 22 is supported (DOMAIN decision 6)."

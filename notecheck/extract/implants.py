@@ -27,7 +27,13 @@ class Removal:
     generic: list[Evidence] = field(default_factory=list)
 
 
-def _nearest_act(implant: Mention, acts: list[Mention]) -> Optional[Mention]:
+_OBJECT_OF = re.compile(r"^\s*of\s+(?:the\s+|a\s+|an\s+|all\s+|both\s+|his\s+|her\s+)?", re.I)
+
+
+def _nearest_act(view: NoteView, implant: Mention, acts: list[Mention]) -> Optional[Mention]:
+    """The act an implant mention belongs to: the closest in its sentence, except that a nominal
+    act governs what follows its "of" ("removal of the fractured implant and placement of a new
+    one": the first implant is removed, the second placed)."""
     best, best_key = None, None
     for act in acts:
         if act.sent != implant.sent:
@@ -35,8 +41,9 @@ def _nearest_act(implant: Mention, acts: list[Mention]) -> Optional[Mention]:
         gap = implant.gap(act)
         if gap > MAX_LINK_GAP:
             continue
+        governs = act.end <= implant.start and gap <= 4 and bool(_OBJECT_OF.match(view.text[act.end_char: implant.start_char]))
         # Ties go to the act after the implant ("the K-wire was removed") over one before it.
-        key = (gap, 0 if act.start >= implant.end else 1)
+        key = (0 if governs else 1, gap, 0 if act.start >= implant.end else 1)
         if best_key is None or key < best_key:
             best, best_key = act, key
     return best
@@ -86,7 +93,7 @@ def find_removal(view: NoteView) -> Removal:
     removed: list[Mention] = []
     placed: list[Mention] = []
     for implant in implants:
-        act = _nearest_act(implant, acts)
+        act = _nearest_act(view, implant, acts)
         if act is None:
             if implant.section in removed_hw_sections:
                 removed.append(implant)
