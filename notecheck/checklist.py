@@ -32,7 +32,7 @@ def _statuses(f: Findings, coding: Coding) -> dict[str, tuple[Status, list[Evide
     out["planned_status"] = ("met" if f.planned_status.value else "partial", f.planned_status.evidence[:2], "")
     if f.complexity_factors:
         ev = [e for c in f.complexity_factors for e in c.evidence[:1]] + f.substantial_work[:1]
-        out["modifier_22_support"] = ("met", ev, "") if coding.supports_22 else ("partial", ev, _tenolysis_note(coding))
+        out["modifier_22_support"] = ("met", ev, "") if coding.supports_22 else ("partial", ev, (coding.reason_22 or "") if coding.own_code_22 else "")
     else:
         out["modifier_22_support"] = ("not_applicable", [], "")
     out["anesthesia"] = ("met" if f.anesthesia else "missing", [e for x in f.anesthesia for e in x.evidence[:1]], "")
@@ -42,12 +42,6 @@ def _statuses(f: Findings, coding: Coding) -> dict[str, tuple[Status, list[Evide
     g = coding.global_decision
     out["global_period"] = ("met" if g.decidable else "partial", [], "" if g.decidable else g.reason)
     return out
-
-
-def _tenolysis_note(coding: Coding) -> str:
-    """When the extra work has its own code, say so instead of asking for a 22 paragraph."""
-    reason = coding.reason_22 or ""
-    return reason if "own code" in reason else ""
 
 
 def build_checklist(f: Findings, coding: Coding, rules: ChecklistRules) -> tuple[list[ChecklistItem], int, bool]:

@@ -27,6 +27,7 @@ class Coding:
     global_decision: GlobalDecision
     supports_22: bool
     reason_22: Optional[str]
+    own_code_22: bool = False
     claim_lines: list[ClaimLine] = field(default_factory=list)
     modifiers: list[ModifierSuggestion] = field(default_factory=list)
     icd10: list[Icd10Suggestion] = field(default_factory=list)
@@ -55,7 +56,8 @@ def _modifier_reasons(f: Findings, lines: list[ClaimLine], glob: GlobalDecision,
 def code_note(f: Findings, ctx: ClaimContext, rules: CodingRules, icd: Icd10Rules) -> Coding:
     sel = select_code(f, rules)
     glob = decide_global(f, ctx, rules)
-    supports_22, reason_22 = decide_22(f, rules)
+    d22 = decide_22(f, rules)
+    supports_22, reason_22 = d22.supported, d22.reason
     lines: list[ClaimLine] = []
     if sel.cpt is not None:
         extra = [glob.modifier] if glob.modifier else []
@@ -70,7 +72,7 @@ def code_note(f: Findings, ctx: ClaimContext, rules: CodingRules, icd: Icd10Rule
         reason=sel.reason, flags=sel.flags,
     )
     return Coding(
-        procedure=procedure, selection=sel, global_decision=glob, supports_22=supports_22, reason_22=reason_22,
+        procedure=procedure, selection=sel, global_decision=glob, supports_22=supports_22, reason_22=reason_22, own_code_22=d22.own_code,
         claim_lines=lines, modifiers=_modifier_reasons(f, lines, glob, reason_22, rules),
         icd10=suggest_icd10(f, icd) if sel.is_removal else [],
         risks=denial_risks(f, ctx, sel, lines, glob, supports_22, rules),

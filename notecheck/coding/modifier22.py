@@ -2,26 +2,35 @@
 (DOMAIN decision 6, §4.2)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 from notecheck.models import Findings
 from notecheck.rules import CodingRules
 
 
-def decide_22(f: Findings, rules: CodingRules) -> tuple[bool, Optional[str]]:
+@dataclass(frozen=True)
+class Decision22:
+    supported: bool
+    reason: Optional[str]
+    own_code: bool = False  # the extra work is a separately coded procedure (e.g. tenolysis)
+
+
+def decide_22(f: Findings, rules: CodingRules) -> Decision22:
     factors = [c.value for c in f.complexity_factors]
     if not factors:
-        return False, None
+        return Decision22(False, None)
     names = ", ".join(v.replace("_", " ") for v in factors)
     separately_coded = {p.value for p in f.same_site_procedures} & set(rules.separately_coded_procedures)
     if separately_coded and set(factors) <= set(rules.factors_of_separate_procedures):
         # DOMAIN decision 6: work that has its own code (formal tenolysis 26440/26445) is
         # reported with that code, not as modifier 22.
-        return False, (f"The extra work documented ({names}) is the {', '.join(sorted(separately_coded))} done with the removal; "
-                       "report it with its own code (tenolysis 26440/26445, capsulotomy 26525) rather than 22.")
+        return Decision22(False, (
+            f"The extra work documented ({names}) is the {', '.join(sorted(separately_coded))} done with the removal; "
+            "report it with its own code (tenolysis 26440/26445, capsulotomy 26525) rather than 22."), own_code=True)
     if f.substantial_work:
         quote = f.substantial_work[0].text
-        return True, f"The note documents {names} and states the extra work (\"{quote}\"): 22 is supported (DOMAIN decision 6)."
+        return Decision22(True, f"The note documents {names} and states the extra work (\"{quote}\"): 22 is supported (DOMAIN decision 6).")
     if len(set(factors)) >= rules.factors_without_statement:
-        return True, f"The note documents {len(set(factors))} distinct complexity factors ({names}): 22 is supported (DOMAIN decision 6)."
-    return False, f"The note mentions {names} but does not state how it made the work substantially greater; 22 is not supported."
+        return Decision22(True, f"The note documents {len(set(factors))} distinct complexity factors ({names}): 22 is supported (DOMAIN decision 6).")
+    return Decision22(False, f"The note mentions {names} but does not state how it made the work substantially greater; 22 is not supported.")
