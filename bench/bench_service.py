@@ -2,9 +2,10 @@
 
 Measures, on loopback against `notecheck serve` started as a user would (a child process):
   - latency p50/p95/p99 of POST /v1/check for a ~150-word and a ~900-word note, sequentially
-    (one keep-alive client) and with 16 concurrent clients, beside `Checker.check` of the same
-    notes in this process;
-  - throughput (checks/s) with 16 clients on 1 and on 2 workers;
+    (one keep-alive client: httpx, and the lighter http.client) and with 16 concurrent clients,
+    beside `Checker.check` of the same notes in this process;
+  - throughput (checks/s) with 16 clients on 1 and on 2 workers, with the CPU the server and the
+    load generator spent per check (the machine's other work inflates wall-clock rates, not these);
   - soak: the server's RSS after 2,000 and after 20,000 distinct notes (numbers and words varied
     so every note brings new token strings), with the pipeline recycling on; optionally the same
     soak with recycling off, to show what it prevents.
@@ -13,7 +14,7 @@ Prints a table and the ratios the issue sets targets for (sequential p50 <= 1.5x
 RSS at 20,000 within 10% of RSS at 2,000) and writes JSON to bench/results/.
 
     python bench/bench_service.py [--requests 200] [--clients 16] [--soak-small 2000]
-                                  [--soak-large 20000] [--no-soak] [--compare-no-recycle]
+                                  [--soak-large 20000] [--no-soak | --soak-only] [--compare-no-recycle]
 """
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ Differences from medspaCy 1.3.1's component, each on purpose:
 """
 
 import re
+from bisect import bisect_left, bisect_right
 from typing import Optional
 
 from spacy.language import Language
@@ -23,6 +24,7 @@ from pipelines.matching import RuleMatcher
 from pipelines.target_matcher import section_at, sentence_ids
 
 DEFAULT_GATE = ["IMPLANT", "ACT"]
+_REACH = 64  # tokens: above every rule's max_scope (validated at most 60) plus a trigger's length
 
 
 @Language.factory(
@@ -67,18 +69,25 @@ class ConTextComponent:
             if int(sent[start]) in wanted_sents
         ]
         pseudo = [(s, e) for i, s, e in triggers if self.rules[i].category == "PSEUDO"]
+        pseudo_tokens = {t for ps, pe in pseudo for t in range(ps, pe)}
         by_sentence: dict[int, list[tuple[int, int, int]]] = {}
-        for i, start, end in triggers:
-            if self.rules[i].category != "PSEUDO" and any(ps < end and start < pe for ps, pe in pseudo):
+        for i, start, end in sorted(triggers, key=lambda x: x[1]):
+            if self.rules[i].category != "PSEUDO" and any(t in pseudo_tokens for t in range(start, end)):
                 continue
             by_sentence.setdefault(int(sent[start]), []).append((i, start, end))
+        starts_of = {k: [t[1] for t in v] for k, v in by_sentence.items()}
         sections = doc._.get(SECTIONS) or [("body", 0, 0, len(doc_text(doc)))]
         section_starts = [s[1] for s in sections]
         text_lower = doc_text(doc).lower()
         for n, span in enumerate(spans):
-            local = by_sentence.get(int(sent[span.start]))
+            key = int(sent[span.start])
+            local = by_sentence.get(key)
             if not local:
                 continue
+            # Only triggers within the widest scope can reach the span (run-on notes make
+            # sentences of thousands of tokens).
+            starts = starts_of[key]
+            local = local[bisect_left(starts, span.start - _REACH): bisect_right(starts, span.end + _REACH)]
             terminate_at = [s for i, s, _ in local if self.rules[i].category == "TERMINATE"]
             for i, start, end in local:
                 rule = self.rules[i]

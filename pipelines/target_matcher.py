@@ -77,10 +77,16 @@ class TargetMatcher:
                 suppressors.setdefault(item[1], []).append((item[3], item[4]))
             else:
                 candidates.append(item)
-        sent = None
+        # Token-occupancy sets keep every test linear in the note (a 1 MB note has ~10^4 spans).
+        suppressed: dict[str, set[int]] = {}
+        for label, spans in suppressors.items():
+            cover = suppressed.setdefault(label, set())
+            for s_start, s_end in spans:
+                cover.update(range(s_start, s_end))
         kept = []
         for label, value, rule_id, start, end in candidates:
-            if any(s < end and start < e for s, e in suppressors.get(label, ())):
+            cover = suppressed.get(label)
+            if cover and any(t in cover for t in range(start, end)):
                 continue
             rule = self.rules[rule_id]
             if rule.sections or rule.not_sections:
@@ -91,19 +97,26 @@ class TargetMatcher:
                     continue
             kept.append((label, value, rule_id, start, end))
         kept = _longest_per_label(kept)
+        tokens_of: dict[str, set[int]] = {}
+        for o in kept:
+            tokens_of.setdefault(o[0], set()).update(range(o[3], o[4]))
+        sent = None
+        sentences_of: dict[str, set[int]] = {}
         final = []
         for label, value, rule_id, start, end in kept:
             rule = self.rules[rule_id]
             if rule.requires_near:
-                window, wanted = rule.requires_near.window, set(rule.requires_near.labels)
-                if not any(o[0] in wanted and o[3] - window <= end and start <= o[4] + window for o in kept):
+                window = rule.requires_near.window
+                near = range(max(0, start - window), end + window)
+                if not any(t in tokens_of.get(w, ()) for w in rule.requires_near.labels for t in near):
                     continue
             if rule.requires_in_sentence:
                 if sent is None:
                     sent = sentence_ids(doc)
-                wanted = set(rule.requires_in_sentence)
-                here = sent[start]
-                if not any(o[0] in wanted and sent[o[3]] == here for o in kept):
+                    for o in kept:
+                        sentences_of.setdefault(o[0], set()).add(int(sent[o[3]]))
+                here = int(sent[start])
+                if not any(here in sentences_of.get(w, ()) for w in rule.requires_in_sentence):
                     continue
             if label not in self.hidden:
                 final.append(Span(doc, start, end, label=label, kb_id=value, span_id=rule_id))

@@ -1,7 +1,7 @@
 """Structured JSON logs that can never contain a note.
 
 - The access log is written by `AccessLogMiddleware`: request id, method, path, status, request and
-  response sizes, duration. Never a body, a query string or a header value.
+  response sizes, duration, worker pid. Never a body, a query string or a header value.
 - `ScrubExceptionFilter` removes exception messages (which may quote input, e.g. a pydantic
   ValidationError) from every record before it is formatted, keeping only the exception types and
   the traceback's code locations.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import traceback
@@ -184,6 +185,7 @@ class AccessLogMiddleware:
                         "status": status["code"] or None,  # None: the client left before an answer
                         **sizes,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "worker": os.getpid(),  # which worker process answered
                     }
                 },
             )

@@ -38,20 +38,33 @@ def reuse_port_supported() -> bool:
     return hasattr(socket, "SO_REUSEPORT")
 
 
-def _listening_socket(host: str, port: int) -> socket.socket:
+def _tcp_socket(host: str) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto must say TCP: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on sockets whose
+    # proto is IPPROTO_TCP, and accepted connections inherit it. With proto 0, responses (written
+    # as headers, then body) wait for delayed ACKs and throughput halves.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
     sock.set_inheritable(False)
     return sock
 
 
+def _listening_socket(host: str, port: int) -> socket.socket:
+    sock = _tcp_socket(host)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
 def _claim_port(host: str, port: int) -> int:
-    """Fail early, in the supervisor, when the port is taken; resolve port 0 to a real port."""
-    probe = _listening_socket(host, port)
+    """Fail early, in the supervisor, when the port is taken; resolve port 0 to a real port.
+
+    The probe binds *without* SO_REUSEPORT, so it also fails when another SO_REUSEPORT service
+    (a second `notecheck serve`, say) listens there, instead of silently sharing its port.
+    """
+    probe = _tcp_socket(host)
     try:
+        probe.bind((host, port))
         return int(probe.getsockname()[1])
     finally:
         probe.close()

@@ -600,9 +600,9 @@ class TestServeFunction:
 
     @pytest.fixture
     def captured(self, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-        import uvicorn
-
         import logging.config
+
+        import uvicorn
 
         import service.run
 

@@ -144,7 +144,8 @@ def test_marker_never_logged_on_any_path(checker: Checker, records: Records) -> 
     access = [r for r in records.all() if r.name == ACCESS_LOGGER]
     assert len({r.fields["request_id"] for r in access}) == len(responses) + 2  # type: ignore[attr-defined]
     fields = access[0].fields  # type: ignore[attr-defined]
-    assert set(fields) == {"request_id", "method", "path", "status", "request_bytes", "response_bytes", "duration_ms"}
+    assert set(fields) == {"request_id", "method", "path", "status", "request_bytes", "response_bytes", "duration_ms",
+                           "worker"}
     assert fields["path"] == "/v1/check" and fields["request_bytes"] > len(NOTE)
     assert_no_marker(records.all())
 

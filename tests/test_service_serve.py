@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator, NamedTuple
@@ -132,12 +133,23 @@ def test_300_requests_from_16_clients(two_workers: Server) -> None:
     access = [json.loads(line) for line in log.splitlines() if '"notecheck.access"' in line]
     assert len(access) >= total
     assert all(set(entry) >= {"request_id", "method", "path", "status", "request_bytes", "response_bytes",
-                              "duration_ms"} for entry in access)
+                              "duration_ms", "worker"} for entry in access)
+    # Both workers answered: 16 keep-alive connections opened at once are spread over them
+    # (SO_REUSEPORT), not all accepted by whichever worker woke first.
+    per_worker = Counter(entry["worker"] for entry in access if entry["path"].startswith("/v1/"))
+    assert len(per_worker) == 2, per_worker
+    assert min(per_worker.values()) >= total // 10, per_worker
 
 
-def test_graceful_shutdown_finishes_in_flight_requests(tmp_path: Path) -> None:
-    """SIGTERM while a long check runs: the check completes with 200, then the process exits 0."""
-    server = start(tmp_path, workers=1)
+@pytest.mark.parametrize(
+    "workers,signum",
+    [(1, signal.SIGTERM), (2, signal.SIGTERM), (2, signal.SIGINT)],
+    ids=["1-worker-SIGTERM", "2-workers-SIGTERM", "2-workers-SIGINT"],
+)
+def test_graceful_shutdown_finishes_in_flight_requests(tmp_path: Path, workers: int, signum: int) -> None:
+    """A stop signal while a long check runs: the check completes with 200, then the process
+    exits cleanly."""
+    server = start(tmp_path, workers=workers)
     try:
         # All sample notes in one text: a check that takes a second or more.
         long_note = "\n\n".join(p.read_text(encoding="utf-8") for p in NOTES)
@@ -155,12 +167,13 @@ def test_graceful_shutdown_finishes_in_flight_requests(tmp_path: Path) -> None:
         thread = threading.Thread(target=slow_request)
         thread.start()
         time.sleep(0.4)  # the request is in, its check is running
-        server.process.send_signal(signal.SIGTERM)
+        server.process.send_signal(signum)
         thread.join(timeout=120)
         assert outcome == {"status": 200, "note_id": "long"}
-        # uvicorn re-raises the signal it handled once shutdown is complete, so a SIGTERM'd server
-        # ends "killed by SIGTERM", which init systems and container runtimes treat as a clean stop.
-        assert server.process.wait(timeout=60) in (0, -signal.SIGTERM)
+        # uvicorn re-raises the signal it handled once shutdown is complete, so a single-process
+        # server ends "killed by SIGTERM" (init systems and container runtimes count that as a
+        # clean stop) or, for SIGINT, with the CLI's 130; the supervisor exits 0.
+        assert server.process.wait(timeout=60) in (0, -signal.SIGTERM, 130)
     finally:
         stop(server)
     lines = [json.loads(line) for line in server.log.read_text(encoding="utf-8").splitlines()]
@@ -168,8 +181,67 @@ def test_graceful_shutdown_finishes_in_flight_requests(tmp_path: Path) -> None:
     # The signal arrived while the check was running, and the check still answered.
     assert messages.index(("Shutting down", None)) < messages.index(("request", "/v1/check"))
     assert ("Application shutdown complete.", None) in messages
-    with pytest.raises(httpx.TransportError):
-        httpx.get(f"{server.url}/healthz", timeout=2)
+
+
+def worker_pids(server: Server) -> set[int]:
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+    return {int(pid) for pid in children.read_text().split()} if children.exists() else set()
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"  # a zombie has exited and waits to be reaped
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the worker processes")
+def test_supervisor_restarts_a_dead_worker_and_workers_outlive_no_supervisor(tmp_path: Path) -> None:
+    from service.supervisor import MIN_UPTIME_FOR_RESTART, reuse_port_supported
+
+    if not reuse_port_supported():
+        pytest.skip("no SO_REUSEPORT: several workers run under uvicorn's own supervisor")
+    server = start(tmp_path, workers=2)
+    started = time.monotonic()
+    try:
+        workers = {pid for pid in worker_pids(server) if alive(pid)}
+        # multiprocessing's resource tracker is a child too; the workers are the ones serving.
+        access = [json.loads(line) for line in server.log.read_text(encoding="utf-8").splitlines()
+                  if '"worker started"' in line]
+        spawned = {entry["pid"] for entry in access}
+        assert len(spawned) == 2 and spawned <= workers
+        time.sleep(max(0.0, MIN_UPTIME_FOR_RESTART + 0.5 - (time.monotonic() - started)))
+        victim = sorted(spawned)[0]
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while True:
+            current = {json.loads(line)["pid"] for line in server.log.read_text(encoding="utf-8").splitlines()
+                       if '"worker started"' in line}
+            if len(current) == 3:
+                break
+            assert time.monotonic() < deadline, "the dead worker was not replaced"
+            time.sleep(0.2)
+        replacement = (current - spawned).pop()
+        deadline = time.monotonic() + 60
+        while httpx.get(f"{server.url}/readyz", timeout=5).status_code != 200 or not alive(replacement):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+
+        # The supervisor killed outright: its workers notice and stop by themselves.
+        survivors = (spawned - {victim}) | {replacement}
+        server.process.kill()
+        server.process.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while any(alive(pid) for pid in survivors):
+            assert time.monotonic() < deadline, "workers outlived their supervisor"
+            time.sleep(0.2)
+    finally:
+        stop(server)
 
 
 def test_bad_environment_is_a_one_line_error(tmp_path: Path) -> None:
@@ -180,6 +252,27 @@ def test_bad_environment_is_a_one_line_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().startswith("notecheck: error: bad NOTECHECK_MAX_BATCH")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("reuse_port", [False, True], ids=["plain-holder", "reuseport-holder"])
+def test_port_in_use(tmp_path: Path, workers: int, reuse_port: bool) -> None:
+    """A port another program listens on is refused, even one listening with SO_REUSEPORT (which
+    several supervised workers would otherwise silently share with it)."""
+    if reuse_port and not hasattr(socket, "SO_REUSEPORT"):
+        pytest.skip("no SO_REUSEPORT")
+    with socket.socket() as holder:
+        if reuse_port:
+            holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = subprocess.run(serve_command(port, workers), cwd=tmp_path, capture_output=True, text=True,
+                                timeout=60, env={**os.environ, "NOTECHECK_API_KEY": API_KEY})
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    if workers > 1:
+        assert result.stderr.strip().splitlines()[-1].startswith(f"notecheck: error: cannot listen on 127.0.0.1:{port}")
 
 
 def non_loopback_address() -> str:

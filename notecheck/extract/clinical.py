@@ -33,7 +33,8 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
     fallback = set(view.rules.sections.roles.indication_fallback_sections)
     anywhere = set(view.rules.vocabulary.indications_read_anywhere)
     found = [m for m in usable if m.section in sections] or [m for m in usable if m.section in fallback]
-    found += [m for m in usable if m.value in anywhere and m.section in fallback and m not in found]
+    chosen = {id(m) for m in found}
+    found += [m for m in usable if m.value in anywhere and m.section in fallback and id(m) not in chosen]
     if any(m.affirmed for m in view.of("DESIGN")):
         found = [m for m in found if m.rule != "ind.exposure_hardware"]
     found = [m for m in found if m.value != "staged_removal" or _about_removed(view, m, removed_types)]

@@ -193,8 +193,9 @@ def _counted_mentions(view: NoteView, kind: str, removed: list[Mention], note_va
     sentence that accounts for the hardware ("Both wires intact on inspection")."""
     accounted = {m.sent for m in view.of("ACCOUNTED") if m.affirmed}
     out = list(removed)
+    taken = {id(m) for m in out}
     for m in view.of("IMPLANT"):
-        if m.sent in accounted and m not in out and not m.has("NEGATED", "OTHER_PERSON", "HISTORICAL"):
+        if m.sent in accounted and id(m) not in taken and not m.has("NEGATED", "OTHER_PERSON", "HISTORICAL"):
             if resolve_type(m.value, note_values) == kind:
                 out.append(m)
     if plural_only:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Optional
 
 from spacy.tokens import Doc
 
@@ -61,6 +61,7 @@ class NoteView:
         self._section_starts = [s[1] for s in self.sections]
         sent = sentence_ids(doc) if len(doc) else []
         self.token_sent = sent
+        self._sentence_chars: Optional[dict[int, tuple[int, int]]] = None
         modifiers = doc._.get(MODIFIERS) or []
         history, plan, other = set(roles.history_sections), set(roles.plan_sections), set(roles.other_person_sections)
         mentions = []
@@ -109,8 +110,17 @@ class NoteView:
         return [t.lower_ for t in self.doc[start:end]]
 
     def sentence_text(self, sent: int) -> str:
-        tokens = [i for i, s in enumerate(self.token_sent) if s == sent]
-        if not tokens:
-            return ""
-        first, last = self.doc[tokens[0]], self.doc[tokens[-1]]
-        return self.text[first.idx: last.idx + len(last)]
+        if self._sentence_chars is None:
+            # One pass over the sentence ids: (first token, last token) per sentence.
+            bounds: dict[int, list[int]] = {}
+            for i, s in enumerate(self.token_sent.tolist() if hasattr(self.token_sent, "tolist") else self.token_sent):
+                if s in bounds:
+                    bounds[s][1] = i
+                else:
+                    bounds[s] = [i, i]
+            doc = self.doc
+            self._sentence_chars = {
+                s: (doc[a].idx, doc[b].idx + len(doc[b])) for s, (a, b) in bounds.items()
+            }
+        start, end = self._sentence_chars.get(sent, (0, 0))
+        return self.text[start:end]
