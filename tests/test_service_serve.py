@@ -151,8 +151,10 @@ def test_graceful_shutdown_finishes_in_flight_requests(tmp_path: Path, workers: 
     exits cleanly."""
     server = start(tmp_path, workers=workers)
     try:
-        # All sample notes in one text: a check that takes a second or more.
-        long_note = "\n\n".join(p.read_text(encoding="utf-8") for p in NOTES)
+        # The sample notes repeated to just under the 1 MB limit: a check that takes a second or
+        # more (checking is linear in the note's size, ~2.5 ms per KB here).
+        one_pass = "\n\n".join(p.read_text(encoding="utf-8") for p in NOTES)
+        long_note = "\n\n".join([one_pass] * max(1, 900_000 // (len(one_pass.encode("utf-8")) + 2)))
         outcome: dict[str, object] = {}
 
         def slow_request() -> None:
