@@ -147,15 +147,24 @@ def _placement_primary(view: NoteView) -> bool:
     return bool(title_acts) and not any(a.value in REMOVAL for a in title_acts)
 
 
+# Sizes between a count and its implant ("two 0.045-inch K-wires", "2.0 mm", "26-gauge"), never a
+# bare list number ("3.").
+_SIZE = re.compile(r"\d*\.\d+(?:-?(?:mm|inch|in|cm|gauge|g))?|\d+(?:\.\d+)?-?(?:mm|inch|in|cm|gauge|g)|\d+-\d+")
+
+
 def _count(view: NoteView, mention: Mention) -> Optional[int]:
     vocab = view.rules.vocabulary
     skip = set(vocab.count_skip_words)
-    for token in reversed(view.lower_tokens(mention.start - 6, mention.start)):
+    first = mention.start
+    # Never look back past the sentence start ("3. The tension band wire" is item 3, not 3 wires).
+    while first > max(0, mention.start - 6) and view.token_sent[first - 1] == mention.sent:
+        first -= 1
+    for token in reversed(view.lower_tokens(first, mention.start)):
         if token in vocab.numbers:
             return vocab.numbers[token]
         if token.isdigit() and 0 < int(token) < 20:
             return int(token)
-        if token in skip or re.fullmatch(r"[\d.]+(?:-?(?:mm|inch|in|cm|gauge|g))?|\d+-\d+|0\.\d+", token):
+        if token in skip or _SIZE.fullmatch(token):
             continue
         break
     tail = view.text[mention.end_char: mention.end_char + 8]
@@ -209,21 +218,27 @@ def _followed_by_implant(view: NoteView, mention: Mention) -> bool:
 
 
 def _site_of(view: NoteView, mention: Mention) -> Optional[str]:
-    """The finger closest to a counted mention in its sentence. (Metacarpals are not keyed: the
-    title and the description name the same one in different words, so sums would double.)"""
-    best, best_gap = None, 11
-    for a in view.of("DIGIT"):
-        if a.sent == mention.sent and a.gap(mention) < best_gap and not a.has("NEGATED"):
-            best, best_gap = a, a.gap(mention)
-    return best.value if best else None
+    """The finger a counted mention is about: the closest one in its sentence, else the last one
+    named in the two sentences before it in the same section ("RF: incision ... Both KW removed").
+    (Metacarpals are not keyed: the title and the description name the same one in different
+    words, so sums would double.)"""
+    digits = [a for a in view.of("DIGIT") if not a.has("NEGATED")]
+    here = [a for a in digits if a.sent == mention.sent]
+    if here:
+        return min(here, key=lambda a: a.gap(mention)).value
+    before = [a for a in digits if mention.sent - 2 <= a.sent < mention.sent and a.section == mention.section]
+    return before[-1].value if before else None
 
 
 def _total_count(view: NoteView, kind: str, removed: list[Mention], note_values: set[str]) -> Optional[int]:
     """Largest count stated per site, summed over sites ("2 K-wires from the RF P1, 1 from the
     SF P1" -> 3); a count with no site beside it stands for the whole removal."""
     per_site: dict[Optional[str], int] = {}
+    removed_ids = {id(m) for m in removed}
     for m in _counted_mentions(view, kind, removed, note_values):
         c = _count(view, m)
+        if c is None and id(m) in removed_ids and not _is_plural(m) and _site_of(view, m) is not None:
+            c = 1  # "SF: ... kwire removed intact": one, at that finger
         if c is None:
             continue
         if re.match(r"^\s*(?:[x×]\s*\d+\s*)?each\b", view.text[m.end_char: m.end_char + 12], re.I):
