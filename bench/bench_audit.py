@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-MTSAMPLES = Path("/work/shared/mtsamples/mtsamples.jsonl")
+MTSAMPLES = Path(os.environ.get("NOTECHECK_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared")) / "mtsamples" / "mtsamples.jsonl"
 RESULTS = Path(__file__).resolve().parent / "results"
 
 # Runs one audit in this child process and reports its peak RSS (KiB on Linux), the parent's own

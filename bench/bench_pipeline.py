@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "mtsamples" / "mtsamples.jsonl"
+CORPUS = Path(os.environ.get("NOTECHECK_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared")) / "mtsamples" / "mtsamples.jsonl"
 
 
 def load_texts(path: Path) -> list[str]:

@@ -9,10 +9,10 @@ import pytest
 
 from notecheck.cli import main
 
-MTSAMPLES = Path("/work/shared/mtsamples/mtsamples.jsonl")
+from corpora import MISSING, MTSAMPLES
 
 
-@pytest.mark.skipif(not MTSAMPLES.exists(), reason=f"{MTSAMPLES} is not available")
+@pytest.mark.skipif(not MTSAMPLES.exists(), reason=MISSING)
 def test_audit_of_mtsamples_has_every_record_and_no_error(tmp_path: Path, capsys) -> None:
     ids = [json.loads(line)["note_id"] for line in MTSAMPLES.open(encoding="utf-8") if line.strip()]
     assert len(ids) == 2377

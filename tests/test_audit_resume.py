@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-MTSAMPLES = Path("/work/shared/mtsamples/mtsamples.jsonl")
+from corpora import MISSING, MTSAMPLES
 N_NOTES = 240
 CLI = [sys.executable, "-c", "import sys; from notecheck.cli import main; sys.exit(main())", "audit"]
 
-pytestmark = pytest.mark.skipif(not MTSAMPLES.exists(), reason=f"{MTSAMPLES} is not available")
+pytestmark = pytest.mark.skipif(not MTSAMPLES.exists(), reason=MISSING)
 
 
 @pytest.fixture(scope="module")

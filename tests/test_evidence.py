@@ -9,11 +9,11 @@ from typing import Any, Iterator
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from corpora import MISSING, MTSAMPLES, REAL_NOTES_DIR, ROOT
+
 SAMPLE_NOTES = sorted((ROOT / "sample_notes").glob("*.txt"))
-SHARED = ROOT.parent / "shared"
-REAL_NOTES = sorted((SHARED / "real_notes").glob("*.txt"))
-MTSAMPLES = SHARED / "mtsamples" / "mtsamples.jsonl"
+REAL_NOTES = sorted(REAL_NOTES_DIR.glob("*.txt"))
+needs_corpora = pytest.mark.skipif(not MTSAMPLES.exists(), reason=MISSING)
 
 EVIDENCE_KEYS = {"text", "start", "end", "section"}
 
@@ -48,6 +48,11 @@ def test_iter_evidence_finds_nested_evidence():
     assert [p for p, _ in iter_evidence(dump)] == ["$.findings.implants[0].evidence[0]", "$.checklist[0].evidence[0]"]
 
 
+def test_sample_notes_present():
+    assert len(SAMPLE_NOTES) >= 40
+
+
+@needs_corpora
 def test_corpora_present():
     assert len(SAMPLE_NOTES) >= 40
     assert len(REAL_NOTES) == 19
@@ -90,10 +95,12 @@ def mtsamples_results(checker) -> list[tuple[str, str, Any]]:
     return out
 
 
+@needs_corpora
 def test_mtsamples_all_checked(mtsamples_results):
     assert len(mtsamples_results) >= 2300
 
 
+@needs_corpora
 def test_mtsamples_never_26320(mtsamples_results):
     """All 2,377 reports: none is a hand/finger implant removal (mtsamples/README.md)."""
     wrong = [f"{note_id}: {r.procedure.reason}" for note_id, _, r in mtsamples_results
@@ -101,6 +108,7 @@ def test_mtsamples_never_26320(mtsamples_results):
     assert wrong == []
 
 
+@needs_corpora
 def test_mtsamples_evidence_offsets(mtsamples_results):
     bad = []
     for note_id, text, result in mtsamples_results:
