@@ -1,6 +1,6 @@
 """`notecheck audit INPUT --out FILE`: the orchestration (CONTRACT.md §4, issue 4).
 
-    input (streamed) ─► claims join ─► worker pool (ordered) ─► journal (fsync per record)
+    input (streamed) ─► claims join ─► worker pool (ordered) ─► journal (flushed per record)
                                                                    │
                                summary (built as records pass) ◄───┤
                                                                    ▼
