@@ -5,7 +5,7 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import NoReturn, Optional, Sequence
 
 from pydantic import ValidationError
 
@@ -23,9 +23,16 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {value!r}") from None
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors are one line on stderr and exit 2 (CONTRACT.md §4), without the usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="notecheck", description="Check operative notes for CPT 26320 documentation and coding.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="notecheck", description="Check operative notes for CPT 26320 documentation and coding.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     check = sub.add_parser("check", help="check one note (PATH, or - for stdin)")
     check.add_argument("path")
