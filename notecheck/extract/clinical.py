@@ -36,7 +36,7 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
     chosen = {id(m) for m in found}
     found += [m for m in usable if m.value in anywhere and m.section in fallback and id(m) not in chosen]
     if any(m.affirmed for m in view.of("DESIGN")):
-        found = [m for m in found if m.rule != "ind.exposure_hardware"]
+        found = [m for m in found if m.rule not in ("ind.exposure_hardware", "ind.exposure_sectioned")]
     found = [m for m in found if m.value != "staged_removal" or _about_removed(view, m, removed_types)]
     grouped = _grouped(found)
     if len(grouped) > 1:
