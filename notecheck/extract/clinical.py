@@ -39,8 +39,9 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
         found = [m for m in found if m.rule not in ("ind.exposure_hardware", "ind.exposure_sectioned")]
     found = [m for m in found if m.value != "staged_removal" or _about_removed(view, m, removed_types)]
     grouped = _grouped(found)
-    if len(grouped) > 1:
-        # "other" ("symptomatic hardware") is the catch-all: it stands only when nothing specific does.
+    if any(g.value not in anywhere and g.value != "other" for g in grouped):
+        # "other" ("symptomatic hardware") is the catch-all: it stands only when no specific
+        # complaint does (a healed fracture or a plan says when, not why).
         grouped = [g for g in grouped if g.value != "other"]
     return grouped
 
