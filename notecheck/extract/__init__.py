@@ -22,6 +22,9 @@ def extract_findings(doc: Doc, rules: RuleSet) -> Findings:
         return Findings(region=site.region, laterality=site.laterality, **context)
     found_indications = indications(view, {i.type for i in removal.implants})
     factors, substantial = complexity(view)
+    if not any(i.value == "infection" for i in found_indications):
+        # Debridement or a washout is infection work only in a removal done for infection.
+        factors = [f for f in factors if f.value != "infection_debridement"]
     return Findings(
         region=site.region, laterality=site.laterality, **context,
         implants=removal.implants,
