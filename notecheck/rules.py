@@ -141,6 +141,7 @@ class SectionRoles(_Strict):
     placed_hardware_sections: list[str]
     removed_hardware_sections: list[str]
     field_sections: list[str]
+    narrative_sections: list[str]
     indication_sections: list[str]
     indication_fallback_sections: list[str]
     operative_sections: list[str]
@@ -151,9 +152,12 @@ class SectionFile(_Strict):
     kind: Literal["section_rules"]
     rules: list[SectionRule]
     roles: SectionRoles
+    description_cues: list[str] = []
 
     @model_validator(mode="after")
     def _roles_name_known_sections(self) -> "SectionFile":
+        for cue in self.description_cues:
+            _check_regex(cue)
         known = {r.category for r in self.rules} | {"body"}
         for role, cats in self.roles.model_dump().items():
             unknown = set(cats) - known

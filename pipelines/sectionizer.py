@@ -52,6 +52,11 @@ class SectionMatcher:
             body = "|".join(f"({rx})" for rx, _ in alternatives)
             self._regexes[letter] = (re.compile(f"(?P<hdr>{body}){_TAIL}", re.IGNORECASE), [c for _, c in alternatives])
         self._fields = frozenset(sections.roles.field_sections)
+        self._narrative = frozenset(sections.roles.narrative_sections)
+        self._cue = re.compile(
+            r"^[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?(?:" + "|".join(sections.description_cues) + ")",
+            re.IGNORECASE | re.MULTILINE,
+        )
 
     def find(self, text: str) -> list[tuple[str, int, int, int]]:
         found: list[tuple[str, int, int]] = []
@@ -103,6 +108,13 @@ class SectionMatcher:
         for i, (cat, start, end) in enumerate(found):
             stop = found[i + 1][1] if i + 1 < len(found) else len(text)
             field_end = self._field_end(text, cat, end, stop)
+            if cat in self._narrative:
+                cue = self._cue.search(text, text.find("\n", end, stop) + 1 or stop, stop) if "\n" in text[end:stop] else None
+                if cue is not None:
+                    # The operation begins inside a history paragraph with no header of its own.
+                    sections.append((cat, start, end, cue.start()))
+                    sections.append(("procedure_description", cue.start(), cue.start(), stop))
+                    continue
             sections.append((cat, start, end, field_end))
             if field_end < stop and text[field_end:stop].strip():
                 # Narrative after a one-line field ("Anes: local" then the operation) is body.
