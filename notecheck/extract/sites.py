@@ -16,6 +16,7 @@ from notecheck.extract.mentions import Mention, NoteView
 from notecheck.extract.rays import metacarpal_ray
 
 PHALANGES = ("proximal_phalanx", "middle_phalanx", "distal_phalanx")
+WRIST_BONES = ("carpal", "radius", "ulna")
 DIGIT_JOINTS = ("mcp", "pip", "dip", "ip")
 DESCRIPTION_SECTIONS = ("procedure_description", "findings", "body", "unusual_procedure", "implants_removed")
 _ANATOMY = ("DIGIT", "BONE", "JOINT", "REGION")
@@ -202,6 +203,10 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
     finger_rays |= {b.ray for b in site.bones if b.value in PHALANGES}
     mc_rays = {b.ray for b in site.bones if b.value == "metacarpal" and b.ray}
     site.digits = [d for d in site.digits if vocab.digit_rays[d.value] not in mc_rays or vocab.digit_rays[d.value] in finger_rays]
+    if any(b.value in WRIST_BONES for b in site.bones):
+        # Beside a wrist site, a finger with no phalanx or finger joint of its own is a symptom
+        # ("catching when she bends the thumb"), not a second site.
+        site.digits = [d for d in site.digits if vocab.digit_rays[d.value] in finger_rays]
     if (site.digits or any(b.value in PHALANGES for b in site.bones)) and _about_the_foot(view):
         site.digits = []
         for bone in site.bones:
