@@ -32,7 +32,16 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
     ]
     fallback = set(view.rules.sections.roles.indication_fallback_sections)
     anywhere = set(view.rules.vocabulary.indications_read_anywhere)
-    found = [m for m in usable if m.section in sections] or [m for m in usable if m.section in fallback]
+    # Unheaded text before the operation's description is the pre-operative story (an HPI
+    # written under the title lines), as good as an indications section.
+    first_description = min((s[1] for s in view.sections if s[0] == "procedure_description"), default=None)
+
+    def preoperative(m: Mention) -> bool:
+        return m.section in sections or (
+            m.section == "body" and first_description is not None and m.start_char < first_description
+        )
+
+    found = [m for m in usable if preoperative(m)] or [m for m in usable if m.section in fallback]
     chosen = {id(m) for m in found}
     found += [m for m in usable if m.value in anywhere and m.section in fallback and id(m) not in chosen]
     if any(m.affirmed for m in view.of("DESIGN")):
