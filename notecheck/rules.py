@@ -153,6 +153,7 @@ class SectionFile(_Strict):
     rules: list[SectionRule]
     roles: SectionRoles
     description_cues: list[str] = []
+    long_title_chars: int = Field(default=600, ge=100)
 
     @model_validator(mode="after")
     def _roles_name_known_sections(self) -> "SectionFile":

@@ -52,6 +52,8 @@ class SectionMatcher:
             body = "|".join(f"({rx})" for rx, _ in alternatives)
             self._regexes[letter] = (re.compile(f"(?P<hdr>{body}){_TAIL}", re.IGNORECASE), [c for _, c in alternatives])
         self._fields = frozenset(sections.roles.field_sections)
+        self._titles = frozenset(sections.roles.title_sections)
+        self._long_title = sections.long_title_chars
         self._narrative = frozenset(sections.roles.narrative_sections)
         self._cue = re.compile(
             r"^[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?(?:" + "|".join(sections.description_cues) + ")",
@@ -108,6 +110,8 @@ class SectionMatcher:
         for i, (cat, start, end) in enumerate(found):
             stop = found[i + 1][1] if i + 1 < len(found) else len(text)
             field_end = self._field_end(text, cat, end, stop)
+            if cat in self._titles and field_end - end > self._long_title:
+                cat = "procedure_description"  # a narrative under "PROCEDURE:" is the description
             if cat in self._narrative:
                 cue = self._cue.search(text, text.find("\n", end, stop) + 1 or stop, stop) if "\n" in text[end:stop] else None
                 if cue is not None:
