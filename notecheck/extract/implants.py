@@ -137,13 +137,27 @@ def _provisional(view: NoteView, mention: Mention, placed_types: set[str], note_
     kind = resolve_type(mention.value, note_values) if mention.label == "IMPLANT" else GENERIC
     if kind not in placed_types and kind != GENERIC:
         return False
-    return says(vocab.provisional_words)
+    if says(vocab.provisional_words):
+        return True
+    # The same kind was placed in this operation and nothing names a removal procedure ("HWR",
+    # "removal of hardware", a removal in the title): wires that held an osteotomy while screws
+    # went in, then came out.
+    named_removal = any(a.value == "removal_and_implant" and a.affirmed for a in view.of("ACT")) or _title_removal(view)
+    return not named_removal and not says(vocab.old_hardware_words)
+
+
+def _title_acts(view: NoteView) -> list[Mention]:
+    titles = set(view.rules.sections.roles.title_sections)
+    return [a for a in view.of("ACT") if a.section in titles and a.affirmed]
+
+
+def _title_removal(view: NoteView) -> bool:
+    return any(a.value in REMOVAL for a in _title_acts(view))
 
 
 def _placement_primary(view: NoteView) -> bool:
     """The procedure title names a fixation and no removal: hardware coming out is provisional."""
-    titles = set(view.rules.sections.roles.title_sections)
-    title_acts = [a for a in view.of("ACT") if a.section in titles and a.affirmed]
+    title_acts = _title_acts(view)
     return bool(title_acts) and not any(a.value in REMOVAL for a in title_acts)
 
 
