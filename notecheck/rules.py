@@ -184,6 +184,7 @@ class Vocabulary(_Strict):
     hand_words_regex: str
     indications_read_anywhere: list[str]
     joint_bones: dict[str, list[str]]
+    complication_indications: list[str]
 
 
 TARGET_FILES = (

@@ -6,8 +6,6 @@ from notecheck.models import ApproachFinding, Evidence, PlannedStatusFinding, Va
 from notecheck.extract.implants import resolve_type
 from notecheck.extract.mentions import Mention, NoteView
 
-# CONTRACT.md §1: these indications make a removal unplanned (a complication drove it).
-COMPLICATIONS = ("infection", "migration", "loosening", "breakage", "exposure")
 
 
 def _grouped(mentions: list[Mention], order: list[str] | None = None) -> list[ValueFinding]:
@@ -89,7 +87,7 @@ def approach(view: NoteView, removal_sentences: set[int]) -> ApproachFinding:
 
 def planned_status(view: NoteView, found: list[ValueFinding]) -> PlannedStatusFinding:
     by_value = {f.value: f for f in found}
-    complications = [by_value[c] for c in COMPLICATIONS if c in by_value]
+    complications = [by_value[c] for c in view.rules.vocabulary.complication_indications if c in by_value]
     if complications:
         return PlannedStatusFinding(value="unplanned", evidence=[e for f in complications for e in f.evidence][:6])
     if "staged_removal" in by_value:

@@ -17,7 +17,6 @@ from notecheck.extract.rays import metacarpal_ray
 
 PHALANGES = ("proximal_phalanx", "middle_phalanx", "distal_phalanx")
 WRIST_BONES = ("carpal", "radius", "ulna")
-DIGIT_JOINTS = ("mcp", "pip", "dip", "ip")
 DESCRIPTION_SECTIONS = ("procedure_description", "findings", "body", "unusual_procedure", "implants_removed")
 _ANATOMY = ("DIGIT", "BONE", "JOINT", "REGION")
 
