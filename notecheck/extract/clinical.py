@@ -7,7 +7,6 @@ from notecheck.extract.implants import resolve_type
 from notecheck.extract.mentions import Mention, NoteView
 
 
-
 def _grouped(mentions: list[Mention], order: list[str] | None = None) -> list[ValueFinding]:
     out: dict[str, ValueFinding] = {}
     for m in mentions:
