@@ -300,6 +300,8 @@ class CodingRules(_Strict):
     fees: dict[str, float]
     finger_modifiers: dict[Literal["left", "right"], dict[str, str]]
     side_modifiers: dict[Literal["left", "right"], str]
+    hand_bones: list[str]
+    wrist_bones: list[str]
     global_modifiers: list[str]
     assistant_modifiers: list[str]
     removal_codes: list[str]
@@ -310,6 +312,10 @@ class CodingRules(_Strict):
     separately_coded_procedures: list[str]
     factors_of_separate_procedures: list[str]
     denial_risks: dict[str, RiskText]
+
+    @property
+    def all_finger_modifiers(self) -> frozenset[str]:
+        return frozenset(code for table in self.finger_modifiers.values() for code in table.values())
 
 
 class IcdMapping(_Strict):

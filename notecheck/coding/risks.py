@@ -3,11 +3,10 @@ page's common denial reasons). Each risk is an id from patterns/coding.yaml with
 from __future__ import annotations
 
 from notecheck.coding.global_period import GlobalDecision
-from notecheck.coding.selection import HAND_BONES, Selection
+from notecheck.coding.selection import Selection
 from notecheck.models import ClaimContext, ClaimLine, DenialRisk, Findings
 from notecheck.rules import CodingRules
 
-FINGER = {"FA", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9"}
 
 
 class _Risks:
@@ -81,7 +80,7 @@ def _code_risks(r: _Risks, f: Findings, sel: Selection, billed: str) -> None:
         r.add("billed_20680_for_hand")
     elif sel.cpt == "26320" and billed == "20670":
         r.add("billed_20670_for_hand")
-    elif sel.cpt in ("20680", "20670") and billed == "26320" and not any(b.value in HAND_BONES for b in f.bones):
+    elif sel.cpt in ("20680", "20670") and billed == "26320" and not any(b.value in r.rules.hand_bones for b in f.bones):
         r.add("billed_26320_for_wrist")
     else:
         r.add("billed_wrong_code", f"The note supports {sel.cpt}; {billed} was billed.")
@@ -104,8 +103,9 @@ def _anatomic_risks(r: _Risks, f: Findings, lines: list[ClaimLine], mods: set[st
         r.add("missing_laterality_modifier")
     elif billed_sides - sides and sides:
         r.add("laterality_modifier_contradicts_note")
-    want_f = expected & FINGER
-    got_f = mods & FINGER
+    finger = r.rules.all_finger_modifiers
+    want_f = expected & finger
+    got_f = mods & finger
     if got_f - want_f:
         if f.laterality.value is None:
             r.add("finger_modifier_without_side")

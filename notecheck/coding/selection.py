@@ -7,8 +7,6 @@ from typing import Optional
 from notecheck.models import Findings
 from notecheck.rules import CodingRules
 
-HAND_BONES = ("metacarpal", "proximal_phalanx", "middle_phalanx", "distal_phalanx")
-WRIST_BONES = ("carpal", "radius", "ulna")
 
 
 @dataclass
@@ -53,8 +51,8 @@ def select_code(f: Findings, rules: CodingRules) -> Selection:
     percutaneous_only = pulled and not f.approach.incision_documented and (not types or types <= set(rules.percutaneous_types))
     if percutaneous_only and not in_or and not under_anesthesia:
         return Selection(True, None, "Exposed percutaneous pins pulled without an incision or anesthesia are part of the index global package; no removal code is separately reportable (DOMAIN decision 2).", "pin_pull")
-    hand = any(b.value in HAND_BONES for b in f.bones) or bool(f.digits)
-    wrist = any(b.value in WRIST_BONES for b in f.bones)
+    hand = any(b.value in rules.hand_bones for b in f.bones) or bool(f.digits)
+    wrist = any(b.value in rules.wrist_bones for b in f.bones)
     regions = {r.value for r in f.region}
     if not hand and not wrist and not f.bones:
         hand = bool(regions & {"finger", "hand"})

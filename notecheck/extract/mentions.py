@@ -93,17 +93,10 @@ class NoteView:
         for m in mentions:
             self._by_label.setdefault(m.label, []).append(m)
 
-    def section_of(self, char: int) -> str:
-        i = bisect_right(self._section_starts, char) - 1
-        return self.sections[i][0] if i >= 0 else "body"
-
     def of(self, *labels: str) -> list[Mention]:
         if len(labels) == 1:
             return self._by_label.get(labels[0], [])
         return [m for m in self.mentions if m.label in labels]
-
-    def in_sentences(self, mentions: Iterable[Mention], sentences: set[int]) -> list[Mention]:
-        return [m for m in mentions if m.sent in sentences]
 
     def lower_tokens(self, start: int, end: int) -> list[str]:
         start, end = max(0, start), min(len(self.doc), end)

@@ -16,7 +16,6 @@ from notecheck.extract.mentions import Mention, NoteView
 from notecheck.extract.rays import metacarpal_ray
 
 PHALANGES = ("proximal_phalanx", "middle_phalanx", "distal_phalanx")
-WRIST_BONES = ("carpal", "radius", "ulna")
 DESCRIPTION_SECTIONS = ("procedure_description", "findings", "body", "unusual_procedure", "implants_removed")
 _ANATOMY = ("DIGIT", "BONE", "JOINT", "REGION")
 
@@ -202,7 +201,7 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
     finger_rays |= {b.ray for b in site.bones if b.value in PHALANGES}
     mc_rays = {b.ray for b in site.bones if b.value == "metacarpal" and b.ray}
     site.digits = [d for d in site.digits if vocab.digit_rays[d.value] not in mc_rays or vocab.digit_rays[d.value] in finger_rays]
-    if any(b.value in WRIST_BONES for b in site.bones):
+    if any(vocab.bone_regions.get(b.value) in ("wrist", "forearm") for b in site.bones):
         # Beside a wrist site, a finger with no phalanx or finger joint of its own is a symptom
         # ("catching when she bends the thumb"), not a second site.
         site.digits = [d for d in site.digits if vocab.digit_rays[d.value] in finger_rays]
