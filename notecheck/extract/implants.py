@@ -203,15 +203,16 @@ def _implant_findings(view: NoteView, removed: list[Mention], note_values: set[s
         by_type.setdefault(resolve_type(m.value, note_values), []).append(m)
     findings = []
     for kind, mentions in by_type.items():
-        count = _total_count(view, kind, mentions, note_values)
-        if count is None and not any(_is_plural(m) for m in mentions) and not _counted_mentions(view, kind, mentions, note_values, plural_only=True):
+        counted = _counted_mentions(view, kind, mentions, note_values)
+        count = _total_count(view, mentions, counted)
+        if count is None and not any(_is_plural(m) for m in counted):
             count = 1
         findings.append(ImplantFinding(type=kind, count=count, evidence=[m.evidence() for m in mentions]))
     findings.sort(key=lambda f: f.evidence[0].start)
     return findings, generic
 
 
-def _counted_mentions(view: NoteView, kind: str, removed: list[Mention], note_values: set[str], plural_only: bool = False) -> list[Mention]:
+def _counted_mentions(view: NoteView, kind: str, removed: list[Mention], note_values: set[str]) -> list[Mention]:
     """Mentions of this type that state how many came out: the removed ones, and those in a
     sentence that accounts for the hardware ("Both wires intact on inspection")."""
     accounted = {m.sent for m in view.of("ACCOUNTED") if m.affirmed}
@@ -221,8 +222,6 @@ def _counted_mentions(view: NoteView, kind: str, removed: list[Mention], note_va
         if m.sent in accounted and id(m) not in taken and not m.has("NEGATED", "OTHER_PERSON", "HISTORICAL"):
             if resolve_type(m.value, note_values) == kind:
                 out.append(m)
-    if plural_only:
-        return [m for m in out if _is_plural(m)]
     # "four plate screws": the plate word qualifies the screws and counts nothing itself.
     return [m for m in out if not (m.value == "plate" and _followed_by_implant(view, m))]
 
@@ -244,12 +243,12 @@ def _site_of(view: NoteView, mention: Mention) -> Optional[str]:
     return before[-1].value if before else None
 
 
-def _total_count(view: NoteView, kind: str, removed: list[Mention], note_values: set[str]) -> Optional[int]:
+def _total_count(view: NoteView, removed: list[Mention], counted: list[Mention]) -> Optional[int]:
     """Largest count stated per site, summed over sites ("2 K-wires from the RF P1, 1 from the
     SF P1" -> 3); a count with no site beside it stands for the whole removal."""
     per_site: dict[Optional[str], int] = {}
     removed_ids = {id(m) for m in removed}
-    for m in _counted_mentions(view, kind, removed, note_values):
+    for m in counted:
         c = _count(view, m)
         if c is None and id(m) in removed_ids and not _is_plural(m) and _site_of(view, m) is not None:
             c = 1  # "SF: ... kwire removed intact": one, at that finger
