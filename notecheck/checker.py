@@ -6,6 +6,7 @@ from typing import Iterable, Iterator, Optional
 
 from spacy.tokens import Doc
 
+from notecheck.budget import check_budget, time_budget
 from notecheck.checklist import build_checklist
 from notecheck.coding import code_note
 from notecheck.extract import extract_findings
@@ -26,10 +27,18 @@ class Checker:
     def version(self) -> str:
         return self.rules.version
 
-    def check(self, text: str, context: Optional[ClaimContext] = None, note_id: Optional[str] = None) -> Result:
-        """Check one note; raises NoteInputError for empty or binary text."""
+    def check(
+        self,
+        text: str,
+        context: Optional[ClaimContext] = None,
+        note_id: Optional[str] = None,
+        budget_s: Optional[float] = None,
+    ) -> Result:
+        """Check one note; raises NoteInputError for empty or binary text and CheckTimeout when
+        `budget_s` seconds pass before the result is ready."""
         validate_text(text)
-        return self.result(self.doc(text), context, note_id)
+        with time_budget(budget_s):
+            return self.result(self.doc(text), context, note_id)
 
     def pipe(self, notes: Iterable[tuple[str, Optional[ClaimContext], Optional[str]]]) -> Iterator[Result]:
         """Check (text, context, note_id) triples lazily, in order; texts must be validated."""
@@ -42,12 +51,15 @@ class Checker:
         doc = self.nlp.make_doc(text)
         doc.user_data[TEXT_KEY] = text
         for _, component in self.nlp.pipeline:
+            check_budget()
             doc = component(doc)
+        check_budget()
         return doc
 
     def result(self, doc: Doc, context: Optional[ClaimContext], note_id: Optional[str]) -> Result:
         ctx = context or ClaimContext()
         findings = extract_findings(doc, self.rules)
+        check_budget()
         coding = code_note(findings, ctx, self.coding_rules, self.icd_rules)
         checklist, score, ready = build_checklist(findings, coding, self.checklist_rules)
         return Result(
