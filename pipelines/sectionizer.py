@@ -8,6 +8,7 @@ Section objects break serialization; here sections are tuples of character offse
 """
 
 import re
+from collections import deque
 from typing import Optional
 
 from spacy.language import Language
@@ -15,6 +16,7 @@ from spacy.tokens import Doc
 
 from notecheck.rules import SectionFile, load_rules
 from pipelines.extensions import SECTIONS, doc_text, register_extensions
+from pipelines.lines import Lines
 
 
 def _header_regex(header: str) -> str:
@@ -32,6 +34,7 @@ _CANDIDATE = re.compile(
     r"|(?<=[a-z0-9,;)\]][ \t])(?=[A-Z]{2,}\b)",
     re.MULTILINE,
 )
+_BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is blank
 _TAIL = r"(?![A-Za-z0-9/])(?P<tail>[ \t]*(?::|-(?=[ \t])|—|–)?)"
 
 
@@ -62,10 +65,11 @@ class SectionMatcher:
 
     def find(self, text: str) -> list[tuple[str, int, int, int]]:
         found: list[tuple[str, int, int]] = []
-        positions = [c.end() for c in _CANDIDATE.finditer(text)]
+        positions = deque(c.end() for c in _CANDIDATE.finditer(text))
+        lines = Lines(text)
         seen: set[int] = set()
         while positions:
-            pos = positions.pop(0)
+            pos = positions.popleft()
             if pos in seen or pos >= len(text):
                 continue
             seen.add(pos)
@@ -78,15 +82,17 @@ class SectionMatcher:
                 continue
             header = m.group("hdr")
             start, end = m.start("hdr"), m.end()
-            line_start = text.rfind("\n", 0, start) + 1
+            line_start = lines.start_of(start)
             at_line_start = not text[line_start:start].strip(" \t-*•·0123456789.()")
             colon = m.group("tail").strip() != ""
-            line_end = text.find("\n", end)
-            rest = text[end: len(text) if line_end < 0 else line_end]
+            line_end = lines.end_of(end)
+            # Only the start of the line's rest matters; never slice a run-on line to its end.
+            rest = text[end: min(len(text) if line_end < 0 else line_end, end + 40)]
+            rest_blank = _BLANK_REST.match(text, end) is None
             if len(header) <= 2:
                 ok = at_line_start and m.group("tail").strip() == ":"  # "S:", "A/P" but never "A 1 cm..."
             elif at_line_start:
-                ok = colon or not rest.strip() or (header.isupper() and any(c.islower() for c in rest[:40]))
+                ok = colon or rest_blank or (header.isupper() and any(c.islower() for c in rest[:40]))
             else:
                 # Run-on dictation: "...done. PROCEDURE: ..." or "...same. PROCEDURE removal of ..."
                 ok = (colon and header[:1].isupper()) or (
@@ -101,7 +107,7 @@ class SectionMatcher:
             after = end
             while after < len(text) and text[after] in " \t":
                 after += 1
-            positions.insert(0, after)
+            positions.appendleft(after)
         found.sort(key=lambda f: f[1])
         sections: list[tuple[str, int, int, int]] = []
         first = found[0][1] if found else len(text)

@@ -57,7 +57,8 @@ def _about_removed(view: NoteView, mention: Mention, removed_types: set[str]) ->
     ("a temporary K-wire was pulled at 4 weeks" in a note removing screws)."""
     implants = view.of("IMPLANT")
     note_values = {m.value for m in implants}
-    here = {resolve_type(m.value, note_values) for m in implants if m.sent == mention.sent and m.value != "hardware"}
+    in_sentence = view.index("IMPLANT", implants).in_sentence(mention.sent)
+    here = {resolve_type(m.value, note_values) for m in in_sentence if m.value != "hardware"}
     return not here or not removed_types or bool(here & removed_types)
 
 
@@ -128,11 +129,11 @@ def same_site_procedures(view: NoteView) -> list[ValueFinding]:
     roles = view.rules.sections.roles
     titles = set(roles.title_sections)
     found = []
-    placements = [m for m in view.of("ACT") if m.value == "placement" and m.affirmed]
+    placements = view.index("ACT:placement", (m for m in view.of("ACT") if m.value == "placement" and m.affirmed))
     for m in view.of("PROC"):
         if not m.affirmed or m.section not in roles.removal_sections:
             continue
-        beside_fixation = any(p.sent == m.sent and p.gap(m) <= 8 for p in placements)
+        beside_fixation = any(p.gap(m) <= 8 for p in placements.around(m, 8, 8))
         if m.section in titles or m.value in ("refixation", "tenolysis", "capsulotomy", "amputation") or beside_fixation:
             found.append(m)
     return _grouped(found)
