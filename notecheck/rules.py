@@ -185,6 +185,8 @@ class Vocabulary(_Strict):
     indications_read_anywhere: list[str]
     joint_bones: dict[str, list[str]]
     complication_indications: list[str]
+    fusion_words_regex: str
+    healed_state_window: int
 
 
 TARGET_FILES = (

@@ -2,6 +2,8 @@
 (anesthesia, setting, hardware accounted for, closure, depth, same-site procedures)."""
 from __future__ import annotations
 
+import re
+
 from notecheck.models import ApproachFinding, Evidence, PlannedStatusFinding, ValueFinding
 from notecheck.extract.implants import resolve_type
 from notecheck.extract.mentions import Mention, NoteView
@@ -130,10 +132,29 @@ def same_site_procedures(view: NoteView) -> list[ValueFinding]:
     titles = set(roles.title_sections)
     found = []
     placements = view.index("ACT:placement", (m for m in view.of("ACT") if m.value == "placement" and m.affirmed))
+    healed_fusion = _healed_fusion(view)
     for m in view.of("PROC"):
         if not m.affirmed or m.section not in roles.removal_sections:
+            continue
+        if m.value == "fusion" and (healed_fusion or _beside_healed(view, m)):
             continue
         beside_fixation = any(p.gap(m) <= 8 for p in placements.around(m, 8, 8))
         if m.section in titles or m.value in ("refixation", "tenolysis", "capsulotomy", "amputation") or beside_fixation:
             found.append(m)
     return _grouped(found)
+
+
+def _healed_fusion(view: NoteView) -> bool:
+    """The note affirms that a fusion is solid ("Fusion solid", "arthrodesis has united")."""
+    words = re.compile(view.rules.vocabulary.fusion_words_regex)
+    return any(
+        m.value == "fracture_healed" and m.affirmed and words.search(view.sentence_text(m.sent))
+        for m in view.of("INDICATION")
+    )
+
+
+def _beside_healed(view: NoteView, proc: Mention) -> bool:
+    """"PIPJ arthrodesis (fused)": a healed-state cue right beside the procedure word."""
+    window = view.rules.vocabulary.healed_state_window
+    healed = view.index("INDICATION:healed", (m for m in view.of("INDICATION") if m.value == "fracture_healed" and m.affirmed))
+    return any(h.gap(proc) <= window for h in healed.around(proc, window, window))
