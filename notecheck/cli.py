@@ -132,18 +132,22 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     import json
 
     from notecheck.checker import Checker
-    from notecheck.evaluation import GoldError, evaluate_folder, format_run, run_json
+    from notecheck.evaluation import GoldError, evaluate_batches, format_run, load_gold, run_json
     from notecheck.evaluation.perturb import select
 
     try:
         names = select(args.perturb) if args.perturb else None
     except ValueError as exc:
         raise UsageError(f"--perturb: {exc}") from None
+    try:
+        batches = load_gold(Path(args.gold_dir))
+    except GoldError as exc:
+        raise UsageError(str(exc)) from None
     checker = Checker()
     try:
-        run = evaluate_folder(Path(args.gold_dir), lambda text, ctx, note_id: checker.check(text, ctx, note_id),
-                              names, args.seed)
-    except GoldError as exc:
+        run = evaluate_batches(args.gold_dir, batches, lambda text, ctx, note_id: checker.check(text, ctx, note_id),
+                               names, args.seed)
+    except GoldError as exc:  # a note that cannot be read or checked
         raise UsageError(str(exc)) from None
     if args.json != "-":
         print(format_run(run, misses=args.misses))

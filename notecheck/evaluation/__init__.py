@@ -8,12 +8,12 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Optional
 
-from notecheck.evaluation.gold import GoldError, load_gold
+from notecheck.evaluation.gold import GoldBatch, GoldError, load_gold
 from notecheck.evaluation.report import format_misses, format_scores, scores_json
 from notecheck.evaluation.robustness import TransformScore, format_robustness, robustness_json, run_robustness
 from notecheck.evaluation.scoring import CheckFn, Scores, format_counts, run_batches, score
 
-__all__ = ["EvalRun", "GoldError", "evaluate_folder", "format_run", "run_json"]
+__all__ = ["EvalRun", "GoldError", "evaluate_batches", "evaluate_folder", "format_run", "load_gold", "run_json"]
 
 
 @dataclass
@@ -29,7 +29,11 @@ class EvalRun:
 def evaluate_folder(folder: Path, check: CheckFn, perturb: Optional[list[str]] = None, seed: int = 1) -> EvalRun:
     """Score every batch under `folder` (its own gold pairs, and each sub-folder's) and their total;
     with `perturb` (transformation names), also the robustness of the key fields."""
-    batches = load_gold(folder)
+    return evaluate_batches(str(folder), load_gold(folder), check, perturb, seed)
+
+
+def evaluate_batches(gold_dir: str, batches: list[GoldBatch], check: CheckFn, perturb: Optional[list[str]] = None,
+                     seed: int = 1) -> EvalRun:
     outcomes, results = run_batches(batches, check)
     per_batch = [score(b.name, [o for o in outcomes if o.batch == b.name], format_counts(b)) for b in batches]
     formats: dict[str, int] = {}
@@ -38,7 +42,7 @@ def evaluate_folder(folder: Path, check: CheckFn, perturb: Optional[list[str]] =
             formats[fmt] = formats.get(fmt, 0) + n
     total = per_batch[0] if len(per_batch) == 1 else score("total", outcomes, formats)
     rules_version = next((r.rules_version for r in results.values()), "")
-    run = EvalRun(str(folder), per_batch, total, rules_version)
+    run = EvalRun(gold_dir, per_batch, total, rules_version)
     if perturb:
         run.robustness = run_robustness(batches, check, perturb, seed, results)
         run.seed = seed

@@ -21,7 +21,7 @@ from typing import Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from notecheck.models import Bone, ClaimContext, Complexity, Cpt, Digit, ImplantType, Indication, Region, Side
-from notecheck.reader import DEFAULT_MAX_BYTES, decode_note
+from notecheck.reader import DEFAULT_MAX_BYTES, NoteInputError, decode_note
 
 FieldValue = Union[Optional[str], frozenset[str]]
 GoldFormat = Literal["sample", "released"]
@@ -189,7 +189,10 @@ class GoldNote:
         return self.format == "sample"
 
     def read_text(self) -> str:
-        return decode_note(self.text_path.read_bytes(), DEFAULT_MAX_BYTES).text
+        try:
+            return decode_note(self.text_path.read_bytes(), DEFAULT_MAX_BYTES).text
+        except NoteInputError as exc:
+            raise GoldError(f"note {self.text_path.name}: {exc}") from None
 
 
 @dataclass(frozen=True)
