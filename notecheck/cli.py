@@ -51,9 +51,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--billed-modifiers")
     check.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
 
-    ev = sub.add_parser("eval", help="per-field precision, recall and F1 against gold JSON")
-    ev.add_argument("gold_dir")
-    ev.add_argument("--verbose", "-v", action="store_true", help="list every mismatch")
+    ev = sub.add_parser("eval", help="score against gold (sample_notes or released-eval format): headline accuracy, "
+                        "claims, per-field precision/recall/F1; --perturb for robustness")
+    ev.add_argument("gold_dir", help="a folder of .txt + .json gold pairs, or of sub-folders (batches) holding them")
+    ev.add_argument("--misses", "--verbose", "-v", dest="misses", action="store_true",
+                    help="list each field's misses (note id, want, got)")
+    ev.add_argument("--json", nargs="?", const="-", metavar="PATH",
+                    help="write the scores as JSON to PATH (no PATH or -: to stdout, instead of the table)")
+    ev.add_argument("--perturb", nargs="?", const="all", metavar="NAMES",
+                    help="robustness under meaning-preserving transformations: all (default) or a comma-separated "
+                         "choice of runon, allcaps, headers, bullets, abbreviations, spelling, typos, speech")
+    ev.add_argument("--seed", type=int, default=1, help="seed of the random transformations (default 1)")
 
     audit = sub.add_parser("audit", help="check many notes into one report (.jsonl, .csv or .html)")
     audit.add_argument("input")
@@ -121,22 +129,37 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from notecheck.checker import Checker
-    from notecheck.evaluate import evaluate, format_table, gold_pairs
+    import json
 
-    folder = Path(args.gold_dir)
-    if not folder.is_dir():
-        raise UsageError(f"not a directory: {args.gold_dir}")
-    pairs = gold_pairs(folder)
-    if not pairs:
-        raise UsageError(f"no .txt + .json gold pairs in {args.gold_dir}")
+    from notecheck.checker import Checker
+    from notecheck.evaluation import GoldError, evaluate_batches, format_run, load_gold, run_json
+    from notecheck.evaluation.perturb import select
+
+    try:
+        names = select(args.perturb) if args.perturb else None
+    except ValueError as exc:
+        raise UsageError(f"--perturb: {exc}") from None
+    try:
+        batches = load_gold(Path(args.gold_dir))
+    except GoldError as exc:
+        raise UsageError(str(exc)) from None
     checker = Checker()
-    scores = evaluate(folder, lambda text, ctx, note_id: checker.check(text, ctx, note_id))
-    print(format_table(scores, len(pairs)))
-    if args.verbose:
-        for name, s in scores.items():
-            for miss in s.misses:
-                print(f"  {name}: {miss}")
+    try:
+        run = evaluate_batches(args.gold_dir, batches, lambda text, ctx, note_id: checker.check(text, ctx, note_id),
+                               names, args.seed)
+    except GoldError as exc:  # a note that cannot be read or checked
+        raise UsageError(str(exc)) from None
+    if args.json != "-":
+        print(format_run(run, misses=args.misses))
+    if args.json:
+        doc = json.dumps(run_json(run), indent=2) + "\n"
+        if args.json == "-":
+            sys.stdout.write(doc)
+        else:
+            try:
+                Path(args.json).write_text(doc, encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"cannot write {args.json}: {type(exc).__name__}") from None
     return 0
 
 
