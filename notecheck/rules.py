@@ -105,7 +105,7 @@ class TargetFile(_Strict):
 
 
 ContextCategory = Literal[
-    "NEGATED", "HYPOTHETICAL", "HISTORICAL", "FUTURE", "OTHER_PERSON", "NO_EFFECT", "PSEUDO", "TERMINATE"
+    "NEGATED", "HYPOTHETICAL", "HISTORICAL", "FUTURE", "OTHER_PERSON", "NO_EFFECT", "CONSENT", "PSEUDO", "TERMINATE"
 ]
 
 
@@ -186,6 +186,7 @@ class Vocabulary(_Strict):
     joint_bones: dict[str, list[str]]
     complication_indications: list[str]
     fusion_words_regex: str
+    consent_risk_indications: list[str]
     healed_state_window: int
 
 

@@ -43,8 +43,14 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
     found = [m for m in usable if preoperative(m)] or [m for m in usable if m.section in fallback]
     chosen = {id(m) for m in found}
     found += [m for m in usable if m.value in anywhere and m.section in fallback and id(m) not in chosen]
-    if any(m.affirmed for m in view.of("DESIGN")):
-        found = [m for m in found if m.rule not in ("ind.exposure_hardware", "ind.exposure_sectioned")]
+    design = [m for m in view.of("DESIGN") if m.affirmed]
+    if design:
+        # Pins left out of the skin on purpose ("left protruding through the skin, bent and
+        # capped") are exposed and protruding by design: neither is a complication.
+        design_sents = {m.sent for m in design}
+        found = [m for m in found if m.value != "exposure" and not (m.value == "prominence" and m.sent in design_sents)]
+    risks = set(view.rules.vocabulary.consent_risk_indications)
+    found = [m for m in found if not (m.has("CONSENT") and m.value in risks)]
     found = [m for m in found if m.value != "staged_removal" or _about_removed(view, m, removed_types)]
     grouped = _grouped(found)
     if any(g.value not in anywhere and g.value != "other" for g in grouped):
@@ -103,7 +109,7 @@ def planned_status(view: NoteView, found: list[ValueFinding]) -> PlannedStatusFi
 def complexity(view: NoteView) -> tuple[list[ValueFinding], list[Evidence]]:
     roles = view.rules.sections.roles
     sections = set(roles.operative_sections)
-    usable = [m for m in view.of("COMPLEXITY") if m.affirmed and not m.has("NO_EFFECT") and m.section in sections]
+    usable = [m for m in view.of("COMPLEXITY") if m.affirmed and not m.has("NO_EFFECT", "CONSENT") and m.section in sections]
     substantial = [m.evidence() for m in view.of("SUBSTANTIAL") if m.affirmed and not m.has("NO_EFFECT") and m.section in sections]
     return _grouped(usable), substantial
 
