@@ -96,6 +96,16 @@ def approach(view: NoteView, removal_sentences: set[int]) -> ApproachFinding:
 def planned_status(view: NoteView, found: list[ValueFinding]) -> PlannedStatusFinding:
     by_value = {f.value: f for f in found}
     complications = [by_value[c] for c in view.rules.vocabulary.complication_indications if c in by_value]
+    if complications and "staged_removal" in by_value:
+        # A removal planned at the index stays planned when the complication is only told in the
+        # history (a wound infection at 2 weeks, since settled) or met during the operation (a
+        # wire found broken): only one stated as a pre-operative reason, or an early return,
+        # makes it unplanned.
+        roles = view.rules.sections.roles
+        told_or_met = set(roles.history_sections) | set(roles.operative_sections)
+        early = [m for m in view.of("PLANNING") if m.affirmed and m.value == "unplanned_return"]
+        if not early and all(e.section in told_or_met for f in complications for e in f.evidence):
+            return PlannedStatusFinding(value="planned", evidence=by_value["staged_removal"].evidence[:6])
     if complications:
         return PlannedStatusFinding(value="unplanned", evidence=[e for f in complications for e in f.evidence][:6])
     if "staged_removal" in by_value:
