@@ -38,7 +38,8 @@ def select_code(f: Findings, rules: CodingRules) -> Selection:
     settings = {s.value for s in f.setting}
     under_anesthesia = bool(anesthesia - {"no_anesthesia"})
     in_or = bool(settings & {"operating_room", "procedure_room"})
-    if types and types <= {"external_fixator"}:
+    # The pins and wires of a frame come out with it: they are the fixator, not a second implant.
+    if "external_fixator" in types and types - {"external_fixator"} <= set(rules.percutaneous_types):
         if under_anesthesia or in_or:
             return Selection(True, None, "An external fixator removed under anesthesia is reported with 20694 (DOMAIN §2.1 rule 6), not 26320.", "external_fixator", ["20694"])
         return Selection(True, None, "External fixator removal without anesthesia is part of the index global package (DOMAIN §2.1 rule 6).", "external_fixator")
