@@ -187,6 +187,7 @@ class Vocabulary(_Strict):
     complication_indications: list[str]
     fusion_words_regex: str
     consent_risk_indications: list[str]
+    wish_yields_to: list[str]
     healed_state_window: int
 
 

@@ -57,6 +57,8 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
         # "other" ("symptomatic hardware") is the catch-all: it stands only when no specific
         # complaint does (a healed fracture or a plan says when, not why).
         grouped = [g for g in grouped if g.value != "other"]
+    if set(view.rules.vocabulary.wish_yields_to) & {g.value for g in grouped}:
+        grouped = [g for g in grouped if g.value != "patient_request"]
     return grouped
 
 
