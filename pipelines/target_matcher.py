@@ -108,13 +108,19 @@ class TargetMatcher:
             label, value, rule_id, start, end = item
             rule = self.rules[rule_id]
             if rule.requires_near:
+                # Near means near in the same sentence: "...over the plate. Failed therapy" is not
+                # a failed plate.
+                if sent is None:
+                    sent = sentence_ids(doc)
                 window = rule.requires_near.window
-                near = range(max(0, start - window), end + window)
+                here = sent[start]
+                near = [t for t in range(max(0, start - window), min(len(doc), end + window)) if sent[t] == here]
                 if not any(t in tokens_of.get(w, ()) for w in rule.requires_near.labels for t in near):
                     continue
             if rule.requires_in_sentence:
                 if sent is None:
                     sent = sentence_ids(doc)
+                if not sentences_of:
                     for o in kept:
                         sentences_of.setdefault(o[0], set()).add(int(sent[o[3]]))
                 here = int(sent[start])
