@@ -168,6 +168,13 @@ def claim_is_wrong(gold: GoldNote) -> Optional[bool]:
     if "modifiers" in gold.fields:
         wrong = wrong or frozenset(claim.billed_modifiers) != gold.fields["modifiers"]
     expected_units = gold.fields.get("units")
+    if not isinstance(expected_units, str) and expected_cpt and "modifiers" in gold.fields:
+        # The released format gives no units: one unit per claim line (CONTRACT §1), and each
+        # digit line carries its own finger modifier, so a claim needs as many units as finger
+        # modifiers (one per side for metacarpal or hand sites).
+        fingers = [m for m in gold.fields["modifiers"] if m == "FA" or (m.startswith("F") and m[1:].isdigit())]
+        sides = [m for m in gold.fields["modifiers"] if m in ("LT", "RT")]
+        expected_units = str(max(1, len(fingers), len(sides)))
     if isinstance(expected_units, str) and claim.billed_units is not None:
         wrong = wrong or str(claim.billed_units) != expected_units
     return wrong or bool(gold.fields.get("denial_risks"))
