@@ -34,6 +34,11 @@ _CANDIDATE = re.compile(
     r"|(?<=[a-z0-9,;)\]][ \t])(?=[A-Z]{2,}\b)",
     re.MULTILINE,
 )
+# A transcription with no line breaks runs its fields together: "...left ring finger Indications:
+# pain over the pin". A capitalised header with a colon mid-line is tried only in such notes
+# (lines averaging RUNON_LINE_CHARS or more), where no layout is left to say where fields begin.
+_RUNON_CANDIDATE = re.compile(r"(?<=[^\s.!?:][ \t])(?=[A-Z][A-Za-z/&'()-]*(?:[ \t]+[A-Za-z/&'()-]+){0,5}[ \t]*:)")
+RUNON_LINE_CHARS = 400
 _BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is blank
 _TAIL = r"(?![A-Za-z0-9/])(?P<tail>[ \t]*(?::|-(?=[ \t])|—|–)?)"
 
@@ -65,7 +70,10 @@ class SectionMatcher:
 
     def find(self, text: str) -> list[tuple[str, int, int, int]]:
         found: list[tuple[str, int, int]] = []
-        positions = deque(c.end() for c in _CANDIDATE.finditer(text))
+        starts = [c.end() for c in _CANDIDATE.finditer(text)]
+        if len(text) >= RUNON_LINE_CHARS * (text.count("\n") + 1):
+            starts = sorted(set(starts).union(c.end() for c in _RUNON_CANDIDATE.finditer(text)))
+        positions = deque(starts)
         lines = Lines(text)
         seen: set[int] = set()
         while positions:
