@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from patterns import PATTERNS_DIR
 
@@ -253,6 +253,23 @@ def load_model(model: type[BaseModel], path: Path) -> Any:
     return obj
 
 
+class Normalization(_Strict):
+    version: str
+    kind: Literal["normalization"]
+    variants: dict[str, list[str]]
+    fuzzy_min_length: int = Field(ge=4)
+
+    @field_validator("variants")
+    @classmethod
+    def _single_token_canonical(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for canonical, variants in value.items():
+            if not canonical.strip() or " " in canonical or canonical != canonical.lower():
+                raise ValueError(f"canonical word {canonical!r} must be one lower-case word")
+            if any(v != v.lower() or not v.strip() for v in variants):
+                raise ValueError(f"variants of {canonical!r} must be non-empty lower-case strings")
+        return value
+
+
 class RuleSet(_Strict):
     """Everything the pipeline reads from a patterns directory."""
 
@@ -262,10 +279,12 @@ class RuleSet(_Strict):
     context: ContextFile
     sections: SectionFile
     vocabulary: Vocabulary
+    normalization: Normalization
+    known_words: frozenset[str]
 
     @property
     def version(self) -> str:
-        parts = [f.version for f in self.targets] + [self.context.version, self.sections.version]
+        parts = [f.version for f in self.targets] + [self.context.version, self.sections.version, self.normalization.version]
         return "+".join(sorted(set(parts)))
 
 
@@ -287,7 +306,17 @@ def load_rules(directory: Optional[str] = None) -> RuleSet:
         context=load_model(ContextFile, base / "context.yaml"),
         sections=load_model(SectionFile, base / "sections.yaml"),
         vocabulary=load_model(Vocabulary, base / "vocabulary.yaml"),
+        normalization=load_model(Normalization, base / "normalization.yaml"),
+        known_words=_load_words(base / "known_words.txt"),
     )
+
+
+def _load_words(path: Path) -> frozenset[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise RuleFileError(f"{path.name}: word list not found in {path.parent}") from None
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
 class RiskText(_Strict):
