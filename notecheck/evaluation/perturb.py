@@ -317,7 +317,8 @@ _NATIONAL = (
     ("centimeter", "centimetre", True), ("gray", "grey", False), ("favor", "favour", False),
     ("labeled", "labelled", False), ("counseled", "counselled", False), ("artifact", "artefact", True),
     ("maneuver", "manoeuvre", True), ("lidocaine", "lignocaine", False), ("epinephrine", "adrenaline", False),
-    ("acetaminophen", "paracetamol", False), ("operating room", "operating theatre", True),
+    ("acetaminophen", "paracetamol", False), ("in the operating room", "in theatre", False),
+    ("to the operating room", "to theatre", False), ("operating room", "operating theatre", True),
     ("small finger", "little finger", True),
 )
 SPELLING = Rewriter(rule for pair_ in (
