@@ -125,8 +125,9 @@ def test_abbreviations_round_trip_and_keep_numbers_and_negation():
 @pytest.mark.parametrize("before, after", [
     ("Anesthesia: local.", "Anaesthesia: local."),
     ("ANAESTHESIA: LOCAL", "ANESTHESIA: LOCAL"),
-    ("small haematoma, little finger, theatre", "small hematoma, small finger, theatre"),
+    ("small haematoma, little finger, theatre", "small hematoma, small finger, theatre"),  # bare: ambiguous
     ("in the operating theatre", "in the operating room"),
+    ("removal in theatre; back to the operating room", "removal in the operating room; back to theatre"),
     ("the small fingers", "the little fingers"),
     ("Oedema and a tumour at the centre", "Edema and a tumor at the center"),
     ("cauterized, localised, mobilization", "cauterised, localized, mobilisation"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Any, Optional
 
 from notecheck.evaluation.gold import GoldBatch, GoldError, load_gold
@@ -13,7 +12,7 @@ from notecheck.evaluation.report import format_misses, format_scores, scores_jso
 from notecheck.evaluation.robustness import TransformScore, format_robustness, robustness_json, run_robustness
 from notecheck.evaluation.scoring import CheckFn, Scores, format_counts, run_batches, score
 
-__all__ = ["EvalRun", "GoldError", "evaluate_batches", "evaluate_folder", "format_run", "load_gold", "run_json"]
+__all__ = ["EvalRun", "GoldError", "evaluate_batches", "format_run", "load_gold", "run_json"]
 
 
 @dataclass
@@ -26,14 +25,10 @@ class EvalRun:
     seed: Optional[int] = None
 
 
-def evaluate_folder(folder: Path, check: CheckFn, perturb: Optional[list[str]] = None, seed: int = 1) -> EvalRun:
-    """Score every batch under `folder` (its own gold pairs, and each sub-folder's) and their total;
-    with `perturb` (transformation names), also the robustness of the key fields."""
-    return evaluate_batches(str(folder), load_gold(folder), check, perturb, seed)
-
-
 def evaluate_batches(gold_dir: str, batches: list[GoldBatch], check: CheckFn, perturb: Optional[list[str]] = None,
                      seed: int = 1) -> EvalRun:
+    """Score every batch (see `load_gold`) and their total; with `perturb` (transformation names),
+    also the robustness of the key fields."""
     outcomes, results = run_batches(batches, check)
     per_batch = [score(b.name, [o for o in outcomes if o.batch == b.name], format_counts(b)) for b in batches]
     formats: dict[str, int] = {}

@@ -29,7 +29,7 @@ def is_shouting(text: str) -> bool:
 
 
 def _sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" \t")
+    before = text[max(0, pos - 80):pos].rstrip(" \t")  # a bounded look back keeps rewriting linear
     return not before or before[-1] in ".!?:\n"
 
 
@@ -41,6 +41,7 @@ def runon(text: str, seed: int = 0) -> str:
 
 
 def allcaps(text: str, seed: int = 0) -> str:
+    """The whole note upper-cased, as some EHR exports and dictation templates print it."""
     return text.upper()
 
 
@@ -252,7 +253,7 @@ class Rewriter:
         return self.regex.sub(replace, text)
 
 
-_HAND = (r"(?=[ \t]+(?:thumb|index|middle|long|ring|small|little|hand|wrist|forearm|fingers?|digits?|"
+_HAND = (r"(?=[ \t]+(?i:thumb|index|middle|long|ring|small|little|hand|wrist|forearm|fingers?|digits?|"
          r"1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|upper extremity)\b)")
 
 ABBREVIATIONS = Rewriter(rule for pair_ in (
@@ -316,7 +317,8 @@ _NATIONAL = (
     ("centimeter", "centimetre", True), ("gray", "grey", False), ("favor", "favour", False),
     ("labeled", "labelled", False), ("counseled", "counselled", False), ("artifact", "artefact", True),
     ("maneuver", "manoeuvre", True), ("lidocaine", "lignocaine", False), ("epinephrine", "adrenaline", False),
-    ("acetaminophen", "paracetamol", False), ("operating room", "operating theatre", True),
+    ("acetaminophen", "paracetamol", False), ("in the operating room", "in theatre", False),
+    ("to the operating room", "to theatre", False), ("operating room", "operating theatre", True),
     ("small finger", "little finger", True),
 )
 SPELLING = Rewriter(rule for pair_ in (
