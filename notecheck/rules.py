@@ -258,6 +258,9 @@ class Normalization(_Strict):
     kind: Literal["normalization"]
     variants: dict[str, list[str]]
     fuzzy_min_length: int = Field(ge=4)
+    spoken_stops: list[str]
+    spoken_stop_min: int = Field(ge=1)
+    period_noun_after: list[str]
 
     @field_validator("variants")
     @classmethod

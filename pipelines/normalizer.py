@@ -19,7 +19,9 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from notecheck.rules import RuleSet, load_rules
-from pipelines.extensions import register_extensions
+import re
+
+from pipelines.extensions import SPOKEN_STOPS_KEY, doc_text, register_extensions
 
 
 def _deletions(word: str) -> set[str]:
@@ -109,10 +111,29 @@ class Normalizer:
                     self._canonical[key] = canonical
                     self.phrases.add(f"norm:{canonical}", [tokens])
         self.speller = Speller(rule_words(rules), rules.known_words, spec.fuzzy_min_length)
+        words = "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in sorted(spec.spoken_stops, key=len, reverse=True))
+        self._spoken = re.compile(r"(?i)(?<=[a-z0-9)%])([ \t]+)(?:" + words + r")[ \t,]+(?=[a-z])")
+        self._noun_after = frozenset(spec.period_noun_after)
+        self._spoken_min = spec.spoken_stop_min
+
+    def spoken_stops(self, text: str) -> list[int]:
+        """Where spoken full stops end sentences, when the note is dictated that way."""
+        if "period" not in text.lower() and "paragraph" not in text.lower() and "line" not in text.lower():
+            return []
+        stops = []
+        for m in self._spoken.finditer(text):
+            before = text[max(0, m.start() - 20): m.start()].split()
+            if before and before[-1].lower().strip(",;:") in self._noun_after:
+                continue
+            stops.append(m.end())
+        return stops if len(stops) >= self._spoken_min else []
 
     def __call__(self, doc: Doc) -> Doc:
         if len(doc) == 0:
             return doc
+        stops = self.spoken_stops(doc_text(doc))
+        if stops:
+            doc.user_data[SPOKEN_STOPS_KEY] = stops
         matches = self.phrases(doc, as_spans=True)
         if matches:
             with doc.retokenize() as retokenizer:

@@ -14,7 +14,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipelines.extensions import SECTIONS, doc_text, register_extensions
+from pipelines.extensions import SECTIONS, SPOKEN_STOPS_KEY, doc_text, register_extensions
 from pipelines.lines import Lines
 
 _BREAK = re.compile(
@@ -76,7 +76,7 @@ class SentenceSplitter:
         if len(doc) == 0:
             return doc
         offsets = doc.to_array([IDX]).astype(np.int64).ravel()
-        starts = sentence_starts(doc_text(doc), doc._.get(SECTIONS))
+        starts = sentence_starts(doc_text(doc), doc._.get(SECTIONS)) + list(doc.user_data.get(SPOKEN_STOPS_KEY, ()))
         token_starts = np.unique(np.searchsorted(offsets, np.asarray(starts, dtype=np.int64), side="left"))
         flags = np.full((len(doc), 1), -1, dtype=np.int64)
         flags[token_starts[token_starts < len(doc)], 0] = 1
