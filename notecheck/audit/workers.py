@@ -16,7 +16,8 @@ import traceback
 from typing import TYPE_CHECKING, Any, Optional
 
 from notecheck.audit.evidence import excerpts
-from notecheck.audit.inputs import NoteJob, load_text
+from notecheck.audit.inputs import NoteJob, load_text, safe_note_id
+from notecheck.budget import CheckTimeout
 from notecheck.reader import NoteInputError
 
 if TYPE_CHECKING:
@@ -27,11 +28,13 @@ EXCERPTS_KEY = "_excerpts"  # only in the journal of an .html run; never in a .j
 _checker: Optional["Checker"] = None
 _max_bytes = 0
 _with_excerpts = False
+_budget_s: Optional[float] = None  # seconds per note; None: no budget
 
 
-def init_worker(max_bytes: int, with_excerpts: bool, parent_pid: int, rules_dir: Optional[str] = None) -> None:
+def init_worker(max_bytes: int, with_excerpts: bool, parent_pid: int, rules_dir: Optional[str] = None,
+                budget_s: Optional[float] = None) -> None:
     """Pool initializer: build this process's Checker once."""
-    global _checker, _max_bytes, _with_excerpts
+    global _checker, _max_bytes, _with_excerpts, _budget_s
     # Ctrl-C is the parent's to handle; a worker that also raised would print a traceback each.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent(parent_pid)
@@ -40,6 +43,7 @@ def init_worker(max_bytes: int, with_excerpts: bool, parent_pid: int, rules_dir:
     _checker = Checker(rules_dir)
     _max_bytes = max_bytes
     _with_excerpts = with_excerpts
+    _budget_s = budget_s
 
 
 def _exit_with_parent(parent_pid: int) -> None:
@@ -70,15 +74,15 @@ def check_chunk(jobs: list[NoteJob]) -> list[str]:
 
 
 def error_line(note_id: str, reason: str) -> str:
-    return json.dumps({"note_id": note_id, "error": " ".join(reason.split())}, ensure_ascii=False)
+    return json.dumps({"note_id": safe_note_id(note_id), "error": " ".join(reason.split())}, ensure_ascii=False)
 
 
 def check_job(job: NoteJob) -> str:
     assert _checker is not None, "init_worker() was not run in this process"
     try:
         text, encoding = load_text(job, _max_bytes)
-        result = _checker.check(text, job.claim, job.note_id)
-    except NoteInputError as exc:
+        result = _checker.check(text, job.claim, job.note_id, budget_s=_budget_s, max_bytes=_max_bytes)
+    except (NoteInputError, CheckTimeout) as exc:
         return error_line(job.note_id, str(exc))
     except Exception as exc:  # a checker bug must cost one note, not the night's run
         return error_line(job.note_id, describe_failure(exc))
@@ -87,7 +91,12 @@ def check_job(job: NoteJob) -> str:
     record["encoding"] = encoding
     if _with_excerpts:
         record[EXCERPTS_KEY] = excerpts(record, text)
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    try:
+        line.encode("utf-8")  # the journal writes UTF-8: a line it cannot write must not reach it
+    except UnicodeEncodeError:
+        return error_line(job.note_id, "the result holds text that is not valid Unicode")
+    return line
 
 
 def describe_failure(exc: BaseException) -> str:
