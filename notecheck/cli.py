@@ -11,7 +11,7 @@ from typing import NoReturn, Optional, Sequence, TextIO
 from pydantic import ValidationError
 
 from notecheck.reader import (
-    DEFAULT_MAX_BYTES, MAX_BYTES_CEILING, NoteInputError, decode_note, open_regular, read_note_bytes,
+    DEFAULT_MAX_BYTES, MAX_BYTES_CEILING, NoteInputError, decode_note, open_regular, read_note_bytes, safe_note_id,
 )
 
 
@@ -128,7 +128,7 @@ def _read_input(path: str, max_bytes: int) -> tuple[str, str]:
             size = os.fstat(fh.fileno()).st_size
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
-    return decode_note(data, max_bytes, size=size).text, p.stem
+    return decode_note(data, max_bytes, size=size).text, safe_note_id(p.stem)
 
 
 def _output_target(output: Optional[str], note_path: str) -> Optional[Path]:
@@ -160,7 +160,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     text, name = _read_input(args.path, args.max_bytes)
     try:
         ctx = ClaimContext(
-            note_id=args.note_id or name, removal_date=args.removal_date, index_surgery_date=args.index_date,
+            note_id=safe_note_id(args.note_id) if args.note_id else name, removal_date=args.removal_date, index_surgery_date=args.index_date,
             index_cpt=args.index_cpt, index_related=args.index_related, billed_cpt=args.billed_cpt,
             billed_units=args.billed_units, billed_modifiers=args.billed_modifiers,
         )

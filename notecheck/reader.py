@@ -113,6 +113,17 @@ def decode_note(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES, size: Optional[
     return DecodedNote(text=text, encoding=encoding)
 
 
+def safe_note_id(raw: str) -> str:
+    """A note id that can be written anywhere: lone surrogates (a JSON "\\ud800", or the
+    undecodable bytes of a file name) become the visible escape `\\ud800`, the same in the
+    journal, every output and a later --resume."""
+    try:
+        raw.encode("utf-8")
+        return raw
+    except UnicodeEncodeError:
+        return raw.encode("utf-8", errors="backslashreplace").decode("utf-8")
+
+
 def is_blank(text: str) -> bool:
     """True when the text has nothing but whitespace and zero-width characters."""
     return _VISIBLE.search(text) is None

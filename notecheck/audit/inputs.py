@@ -19,7 +19,9 @@ from typing import BinaryIO, Iterator, Literal, Optional
 from notecheck.audit.claims import ClaimIndex
 from notecheck.audit.lines import CsvRecord, Line, combine_encodings, csv_field_limit, csv_records, read_lines
 from notecheck.models import ClaimContext
-from notecheck.reader import NoteInputError, decode_note, open_regular, over_limit, read_note_bytes, utf8_size
+from notecheck.reader import (
+    NoteInputError, decode_note, open_regular, over_limit, read_note_bytes, safe_note_id, utf8_size,
+)
 
 NOTE_SUFFIXES = (".txt", ".docx")
 # A .docx is a zip that may carry images and styles, so its file can be much larger than its text;
@@ -44,17 +46,6 @@ SourceKind = Literal["file", "docx", "text"]
 
 class InputError(ValueError):
     """The input as a whole is unusable; one line, no note text."""
-
-
-def safe_note_id(raw: str) -> str:
-    """A note id that can be written anywhere: lone surrogates (a JSON "\\ud800", or the
-    undecodable bytes of a file name) become the visible escape `\\ud800`, the same in the
-    journal, every output and a later --resume."""
-    try:
-        raw.encode("utf-8")
-        return raw
-    except UnicodeEncodeError:
-        return raw.encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
