@@ -153,11 +153,12 @@ def _output_target(output: Optional[str], note_path: str) -> Optional[Path]:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    target = _output_target(args.output, args.path)
+    text, name = _read_input(args.path, args.max_bytes)
+    # Imported once the input is known to be usable: loading spaCy takes seconds, a refusal should not.
     from notecheck.checker import Checker
     from notecheck.models import ClaimContext
 
-    target = _output_target(args.output, args.path)
-    text, name = _read_input(args.path, args.max_bytes)
     try:
         ctx = ClaimContext(
             note_id=safe_note_id(args.note_id) if args.note_id else name, removal_date=args.removal_date, index_surgery_date=args.index_date,

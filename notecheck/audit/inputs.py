@@ -237,7 +237,11 @@ class JsonlSource(NoteSource):
                 elif line.encoding is None:
                     job = NoteJob(seq=seq, note_id=fallback_id, source="text", error="note is neither UTF-8 nor cp1252 text")
                 else:
-                    job = _jsonl_job(seq, line, fallback_id, self.max_bytes)
+                    try:
+                        job = _jsonl_job(seq, line, fallback_id, self.max_bytes)
+                    except Exception as exc:  # whatever one line does, it costs that line only
+                        job = NoteJob(seq=seq, note_id=fallback_id, source="text",
+                                      error=f"line {line.number} could not be read ({type(exc).__name__})")
                 yield job
                 seq += 1
 
