@@ -145,6 +145,7 @@ class SectionRoles(_Strict):
     indication_sections: list[str]
     indication_fallback_sections: list[str]
     operative_sections: list[str]
+    done_today_sections: list[str] = []
 
 
 class SectionFile(_Strict):
@@ -188,6 +189,7 @@ class Vocabulary(_Strict):
     fusion_words_regex: str
     consent_risk_indications: list[str]
     wish_yields_to: list[str]
+    past_act_suffixes: list[str]
     healed_state_window: int
 
 

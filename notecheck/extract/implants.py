@@ -87,8 +87,13 @@ def find_removal(view: NoteView) -> Removal:
         implants = [m for m in implants if m.value != "spacer_generic"]
     out = Removal()
 
+    done_today = set(roles.done_today_sections)
+    past = tuple(view.rules.vocabulary.past_act_suffixes)
+
     def is_removal_act(act: Mention) -> bool:
-        return act.value in REMOVAL and act.affirmed and act.section in removal_sections
+        if act.value not in REMOVAL or not act.affirmed:
+            return False
+        return act.section in removal_sections or (act.section in done_today and act.text.lower().endswith(past))
 
     removed: list[Mention] = []
     placed: list[Mention] = []
