@@ -37,7 +37,9 @@ _CANDIDATE = re.compile(
 # A transcription with no line breaks runs its fields together: "...left ring finger Indications:
 # pain over the pin". A capitalised header with a colon mid-line is tried only in such notes
 # (lines averaging RUNON_LINE_CHARS or more), where no layout is left to say where fields begin.
-_RUNON_CANDIDATE = re.compile(r"(?<=[^\s.!?:][ \t])(?=[A-Z][A-Za-z/&'()-]*(?:[ \t]+[A-Za-z/&'()-]+){0,5}[ \t]*:)")
+_RUNON_CANDIDATE = re.compile(r"(?<=[^\s.!?:][ \t])(?=[A-Za-z][A-Za-z/&'()-]*(?:[ \t]+[A-Za-z/&'()-]+){0,5}[ \t]*:)")
+# A field's value ends at its first sentence end when the note has no line layout to end it.
+_FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])")
 RUNON_LINE_CHARS = 400
 _BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is blank
 _TAIL = r"(?![A-Za-z0-9/])(?P<tail>[ \t]*(?::|-(?=[ \t])|—|–)?)"
@@ -71,7 +73,8 @@ class SectionMatcher:
     def find(self, text: str) -> list[tuple[str, int, int, int]]:
         found: list[tuple[str, int, int]] = []
         starts = [c.end() for c in _CANDIDATE.finditer(text)]
-        if len(text) >= RUNON_LINE_CHARS * (text.count("\n") + 1):
+        runon = len(text) >= RUNON_LINE_CHARS * (text.count("\n") + 1)
+        if runon:
             starts = sorted(set(starts).union(c.end() for c in _RUNON_CANDIDATE.finditer(text)))
         positions = deque(starts)
         lines = Lines(text)
@@ -103,7 +106,7 @@ class SectionMatcher:
                 ok = colon or rest_blank or (header.isupper() and any(c.islower() for c in rest[:40]))
             else:
                 # Run-on dictation: "...done. PROCEDURE: ..." or "...same. PROCEDURE removal of ..."
-                ok = (colon and header[:1].isupper()) or (
+                ok = (colon and (header[:1].isupper() or runon)) or (
                     header.isupper() and any(c.islower() for c in rest[:25])
                 )
             if not ok:
@@ -123,7 +126,7 @@ class SectionMatcher:
             sections.append(("body", 0, 0, first))
         for i, (cat, start, end) in enumerate(found):
             stop = found[i + 1][1] if i + 1 < len(found) else len(text)
-            field_end = self._field_end(text, cat, end, stop)
+            field_end = self._field_end(text, cat, end, stop, runon)
             if cat in self._titles and field_end - end > self._long_title:
                 cat = "procedure_description"  # a narrative under "PROCEDURE:" is the description
             if cat in self._narrative:
@@ -139,10 +142,14 @@ class SectionMatcher:
                 sections.append(("body", field_end, field_end, stop))
         return sections
 
-    def _field_end(self, text: str, category: str, header_end: int, stop: int) -> int:
-        """A field section ends with its line, or, when the header stands alone, at a blank line."""
+    def _field_end(self, text: str, category: str, header_end: int, stop: int, runon: bool = False) -> int:
+        """A field section ends with its line, or, when the header stands alone, at a blank line;
+        in a note without line layout, at its first sentence end."""
         if category not in self._fields:
             return stop
+        if runon:
+            end = _FIELD_STOP.search(text, header_end, stop)
+            return end.end() if end else stop
         line_end = text.find("\n", header_end, stop)
         if line_end < 0:
             return stop
