@@ -218,17 +218,21 @@ def test_select_names():
 
 # ---- the robustness evaluation on sample_notes ----------------------------------------------------------------------
 
-# Measured on this branch with SEED over all 94 sample notes (shares over the notes each
-# transformation changed), each rounded down to the 0.05 below: (same as unperturbed, matches gold).
+# Measured with SEED over all 94 sample notes (shares over the notes each transformation changed),
+# each rounded down to the 0.05 below: (same as unperturbed, matches gold). 2026-12-06, after the
+# normalizer, run-on sectioning and header synonyms: runon 0.876/0.753, allcaps 0.954/0.770,
+# headers 0.987/0.776, bullets 1.000/0.800, abbreviations 0.968/0.766, spelling 1.000/0.805,
+# typos 0.979/0.777, speech 0.967/0.761. ("Matches gold" is bounded by the unperturbed notes'
+# own all-key-fields share, 0.78-0.81, mostly indications.)
 FLOORS = {
-    "runon": (0.75, 0.70),
+    "runon": (0.85, 0.75),
     "allcaps": (0.95, 0.75),
-    "headers": (0.80, 0.65),
+    "headers": (0.95, 0.75),
     "bullets": (0.95, 0.80),
-    "abbreviations": (0.85, 0.70),
+    "abbreviations": (0.95, 0.75),
     "spelling": (0.95, 0.80),
-    "typos": (0.90, 0.75),
-    "speech": (0.65, 0.55),
+    "typos": (0.95, 0.75),
+    "speech": (0.95, 0.75),
 }
 
 
