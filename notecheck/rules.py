@@ -6,6 +6,7 @@ rule file never degrades silently into a rule that matches nothing (Presidio #17
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -289,8 +290,25 @@ class RuleSet(_Strict):
 
     @property
     def version(self) -> str:
-        parts = [f.version for f in self.targets] + [self.context.version, self.sections.version, self.normalization.version]
-        return "+".join(sorted(set(parts)))
+        """The package version and a hash of every rule file's bytes: it changes whenever any rule
+        file does (the files' own `version:` fields never did), so two results with the same
+        rules_version were produced by the same rules."""
+        return rules_fingerprint(self.directory)
+
+
+@lru_cache(maxsize=8)
+def rules_fingerprint(directory: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        package = version("notecheck")
+    except PackageNotFoundError:
+        package = "dev"
+    digest = hashlib.sha256()
+    for path in sorted(Path(directory).iterdir()):
+        if path.suffix in (".yaml", ".txt") and path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{package}+{digest.hexdigest()[:12]}"
 
 
 @lru_cache(maxsize=8)
