@@ -147,6 +147,7 @@ class SectionRoles(_Strict):
     indication_fallback_sections: list[str]
     operative_sections: list[str]
     done_today_sections: list[str] = []
+    addendum_sections: list[str] = []
 
 
 class SectionFile(_Strict):
@@ -191,6 +192,9 @@ class Vocabulary(_Strict):
     consent_risk_indications: list[str]
     wish_yields_to: list[str]
     past_act_suffixes: list[str]
+    correction_cues: list[str]
+    corrected_side_before: list[str]
+    wrong_side_before: list[str]
     healed_state_window: int
 
 
@@ -368,6 +372,9 @@ class CodingRules(_Strict):
     separately_coded_procedures: list[str]
     factors_of_separate_procedures: list[str]
     denial_risks: dict[str, RiskText]
+    # Risks that rest on the documented side: lowered to a review question when the note's
+    # sides conflict.
+    side_dependent_risks: list[str] = []
 
     @property
     def all_finger_modifiers(self) -> frozenset[str]:

@@ -284,7 +284,36 @@ def _anatomy_sides(sides: list[Mention], anatomy: MentionIndex) -> list[Mention]
     return out
 
 
+def _addendum_side(view: NoteView, sides: list[Mention]) -> Optional[Mention]:
+    """The side an addendum states as the corrected one, if it corrects the side at all."""
+    vocab = view.rules.vocabulary
+    addenda = set(view.rules.sections.roles.addendum_sections)
+    cue = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(c) for c in vocab.correction_cues) + r")(?![a-z])")
+    scores: dict[str, int] = {}
+    best: dict[str, Mention] = {}
+    for s in sides:
+        if s.section not in addenda or s.value not in ("left", "right") or not cue.search(view.sentence_text(s.sent).lower()):
+            continue
+        before = " ".join(view.lower_tokens(s.start - 4, s.start))
+        score = 1 if s.text.isupper() and len(s.text) > 1 else 0
+        if any(before.endswith(w) for w in vocab.wrong_side_before):
+            score -= 2
+        elif any(before.endswith(w) for w in vocab.corrected_side_before):
+            score += 2
+        scores[s.value] = scores.get(s.value, 0) + score
+        best.setdefault(s.value, s)
+    if not scores:
+        return None
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    if ranked[0][1] <= 0 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return best[ranked[0][0]]
+
+
 def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope: list[Mention]) -> LateralityFinding:
+    corrected = _addendum_side(view, sides)
+    if corrected is not None:
+        return LateralityFinding(value=corrected.value, evidence=[corrected.evidence()])
     roles = view.rules.sections.roles
     headers = set(roles.header_sections)
     anatomy = view.index("ANATOMY:usable", (m for m in view.of(*_ANATOMY) if _usable(m)))
