@@ -41,6 +41,7 @@ _RUNON_CANDIDATE = re.compile(r"(?<=[^\s.!?:][ \t])(?=[A-Za-z][A-Za-z/&'()-]*(?:
 # A field's value ends at its first sentence end when the note has no line layout to end it.
 _FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])")
 RUNON_LINE_CHARS = 400
+_TITLED_NEXT = re.compile(r"[ \t]+(?:[A-Z][a-z]|\d)")
 _BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is blank
 _TAIL = r"(?![A-Za-z0-9/])(?P<tail>[ \t]*(?::|-(?=[ \t])|—|–)?)"
 
@@ -103,7 +104,11 @@ class SectionMatcher:
             if len(header) <= 2:
                 ok = at_line_start and m.group("tail").strip() == ":"  # "S:", "A/P" but never "A 1 cm..."
             elif at_line_start:
-                ok = colon or rest_blank or (header.isupper() and any(c.islower() for c in rest[:40]))
+                # "History 47 year old ...", "Technique Dorsal incision ...": a header in title case
+                # with no colon, followed straight by a capital or a number ("Procedure was
+                # performed" stays a sentence).
+                titled = header[:1].isupper() and not header.isupper() and _TITLED_NEXT.match(rest) is not None
+                ok = colon or rest_blank or titled or (header.isupper() and any(c.islower() for c in rest[:40]))
             else:
                 # Run-on dictation: "...done. PROCEDURE: ..." or "...same. PROCEDURE removal of ..."
                 ok = (colon and (header[:1].isupper() or runon)) or (
