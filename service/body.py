@@ -126,8 +126,9 @@ def _batch_object(doc: str, max_batch: int) -> dict[str, Any]:
                 break
             else:
                 raise json.JSONDecodeError("Expecting ',' delimiter", doc, pos)
-    if _skip(doc, pos) != len(doc):
-        raise json.JSONDecodeError("Extra data", doc, pos)
+    end = _skip(doc, pos)
+    if end != len(doc):
+        raise json.JSONDecodeError("Extra data", doc, end)
     return result
 
 
