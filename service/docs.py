@@ -1,6 +1,7 @@
-"""GET /docs: Swagger UI served from the installed `swagger-ui-bundle` package, so the page works
-on a network with no way out (FastAPI's default loads it from a CDN, unpinned and without
-integrity, and its favicon from the internet).
+"""GET /docs: Swagger UI served from the installed `fastapi-offline` package (Swagger UI 5, which
+reads the OpenAPI 3.1 that FastAPI writes), so the page works on a network with no way out
+(FastAPI's default loads it from a CDN, unpinned and without integrity, and its favicon from the
+internet). Only the package's static files are used, not its app class.
 
 The page is static HTML; service/static/docs.js starts Swagger UI (no inline script, so the
 page's CSP allows scripts from 'self' only; see service.middleware.DOCS_HEADERS). Only the
@@ -18,11 +19,11 @@ from starlette.exceptions import HTTPException
 DOCS_PATH = "/docs"
 ASSET_PREFIX = "/docs/assets/"
 
-# name served under /docs/assets/ -> (file in swagger-ui-bundle's folder, media type)
+# name served under /docs/assets/ -> (file in fastapi-offline's static folder, media type)
 ASSETS: dict[str, tuple[str, str]] = {
     "swagger-ui.css": ("swagger-ui.css", "text/css"),
     "swagger-ui-bundle.js": ("swagger-ui-bundle.js", "text/javascript"),
-    "favicon.png": ("favicon-32x32.png", "image/png"),
+    "favicon.png": ("favicon.png", "image/png"),
 }
 
 PAGE = """<!doctype html>
@@ -47,7 +48,7 @@ PLAIN_PAGE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>notecheck API</title></head>
 <body><h1>notecheck API</h1>
-<p>The interactive documentation needs the <code>swagger-ui-bundle</code> package, which is not
+<p>The interactive documentation needs the <code>fastapi-offline</code> package, which is not
 installed. The OpenAPI description is at <a href="/openapi.json">/openapi.json</a>.</p>
 </body></html>
 """
@@ -56,11 +57,11 @@ installed. The OpenAPI description is at <a href="/openapi.json">/openapi.json</
 def swagger_ui_dir() -> Optional[Path]:
     """The folder of the installed Swagger UI files, or None without the package."""
     try:
-        from swagger_ui_bundle import swagger_ui_path
+        import fastapi_offline
     except ImportError:
         return None
-    folder = Path(str(swagger_ui_path))
-    return folder if (folder / "swagger-ui-bundle.js").is_file() else None
+    folder = Path(fastapi_offline.__file__).parent / "static"
+    return folder if all((folder / name).is_file() for name, _ in ASSETS.values()) else None
 
 
 def docs_router() -> APIRouter:

@@ -464,7 +464,7 @@ def test_web_stack_is_a_core_dependency() -> None:
         for requirement in importlib.metadata.requires("notecheck") or []
         if "extra ==" not in requirement
     }
-    assert {"fastapi", "uvicorn", "h11", "swagger-ui-bundle"} <= core
+    assert {"fastapi", "uvicorn", "h11", "fastapi-offline"} <= core
 
 
 # ---- fuzz: /v1/check bodies -----------------------------------------------------------------
