@@ -247,13 +247,21 @@ def test_supervisor_restarts_a_dead_worker_and_workers_outlive_no_supervisor(tmp
         stop(server)
 
 
-def test_bad_environment_is_a_one_line_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "name,value,message",
+    [("NOTECHECK_MAX_BATCH", "many", "bad NOTECHECK_MAX_BATCH"),
+     ("NOTECHECK_API_KEY", " \n", "bad NOTECHECK_API_KEY: blank after trimming whitespace; unset it to run without a key"),
+     ("NOTECHECK_MAX_NOTE_BYTES", "5000000", "bad NOTECHECK_MAX_NOTE_BYTES: at most 1,000,000")],
+    ids=["not-a-number", "blank-api-key", "note-limit-over-the-checker-limit"],
+)
+def test_bad_environment_is_a_one_line_error(tmp_path: Path, name: str, value: str, message: str) -> None:
     result = subprocess.run(
         serve_command(free_port(), 1), cwd=tmp_path, capture_output=True, text=True, timeout=60,
-        env={**os.environ, "NOTECHECK_MAX_BATCH": "many"},
+        env={**os.environ, name: value},
     )
     assert result.returncode == 2
-    assert result.stderr.strip().startswith("notecheck: error: bad NOTECHECK_MAX_BATCH")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.strip().startswith(f"notecheck: error: {message}")
     assert "Traceback" not in result.stderr
 
 
