@@ -10,6 +10,11 @@ running keep the Checker they started with and the old one is freed when they fi
 Every check runs under a time budget (`notecheck.budget`): a note that takes longer raises
 CheckTimeout and frees the check thread, so one pathological note cannot hold the worker. A
 batch has one budget for the whole request and stops between notes when its caller goes away.
+
+The budget is cooperative (checked between pipeline stages and inside their loops), so a stage
+that overruns holds the thread until it reaches its next check. The caller does not wait for
+that: after the budget plus OVERRUN_GRACE_S (time in the queue included) it gets CheckTimeout
+anyway, and a check still queued then is dropped. Every request's answer time is bounded.
 """
 from __future__ import annotations
 
@@ -31,6 +36,10 @@ log = logging.getLogger(SERVICE_LOGGER)
 
 NoteItem = tuple[str, Optional[ClaimContext], Optional[str]]
 
+# How long past its budget a caller waits for the check thread before answering CheckTimeout
+# itself (the thread may still be inside one long pipeline step).
+OVERRUN_GRACE_S = 2.0
+
 
 class NotReady(Exception):
     """The pipeline has not loaded (yet, or at all)."""
@@ -47,11 +56,11 @@ class BatchNoteError(NoteInputError):
 class BatchTimeout(CheckTimeout):
     """A batch ran out of time (its own budget, or one note's); `index` says at which note."""
 
-    def __init__(self, budget_s: float, index: int, whole_batch: bool) -> None:
+    def __init__(self, budget_s: float, index: Optional[int], whole_batch: bool) -> None:
         super().__init__(budget_s)
         self.index = index
         what = "batch" if whole_batch else f"notes[{index}]"
-        where = f" (stopped at notes[{index}])" if whole_batch else ""
+        where = f" (stopped at notes[{index}])" if whole_batch and index is not None else ""
         self.args = (f"{what} not checked within its {budget_s:g}-second time budget{where}",)
 
 
@@ -146,15 +155,27 @@ class Engine:
 
     async def check(self, text: str, context: Optional[ClaimContext], note_id: Optional[str]) -> Result:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool(), self._check_sync, text, context, note_id)
+        work = loop.run_in_executor(self._pool(), self._check_sync, text, context, note_id)
+        if self._budget_s is None:
+            return await work
+        try:
+            # wait_for cancels `work` on timeout: dropped if still queued.
+            return await asyncio.wait_for(work, self._budget_s + OVERRUN_GRACE_S)
+        except TimeoutError:
+            raise CheckTimeout(self._budget_s) from None
 
     async def check_many(self, items: Sequence[NoteItem]) -> list[Result]:
         # Cancelling the awaiting task (the client went away, or shutdown cut the request off)
         # drops a batch still queued and stops a running one before its next note.
         stop = threading.Event()
         loop = asyncio.get_running_loop()
+        work = loop.run_in_executor(self._pool(), self._pipe_sync, list(items), stop)
+        limit = None if self._batch_budget_s is None else self._batch_budget_s + OVERRUN_GRACE_S
         try:
-            return await loop.run_in_executor(self._pool(), self._pipe_sync, list(items), stop)
+            return await asyncio.wait_for(work, limit)
+        except TimeoutError:
+            stop.set()
+            raise BatchTimeout(self._batch_budget_s or 0.0, None, whole_batch=True) from None
         except asyncio.CancelledError:
             stop.set()
             raise
