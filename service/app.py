@@ -188,7 +188,6 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
             body = await run_in_threadpool(parse_batch, raw, request.headers.get("content-type"), settings.max_batch)
         except BodyError as exc:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status)
-        del raw
         for index, note in enumerate(body.notes):
             size = _note_too_large(note.text, settings.max_note_bytes)
             if size is not None:

@@ -292,5 +292,9 @@ ERROR_RESPONSES: dict[Union[int, str], dict[str, Any]] = {
         [{"type": "date_from_datetime_parsing", "loc": ["body", "removal_date"],
           "msg": "Input should be a valid date or datetime, month value is outside expected range of 1-12"}],
     ),
-    503: _error_response("The pipeline is still loading (or failed to load).", "pipeline is still loading"),
+    503: _error_response(
+        "The pipeline is still loading (or failed to load), the note or batch was not checked within its "
+        "time budget (NOTECHECK_CHECK_BUDGET_S / NOTECHECK_BATCH_BUDGET_S), or the server is shutting down.",
+        "note not checked within its 10-second time budget",
+    ),
 }
