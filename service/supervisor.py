@@ -159,6 +159,11 @@ def _run_worker(host: str, port: int, uvicorn_kwargs: dict[str, Any], log_config
 
     watch_parent(supervisor, orphaned, lambda: server.should_exit)
     server.run(sockets=[_listening_socket(host, port)])
+    # Here after a shutdown that no signal started (the watchdog's): uvicorn has drained what it
+    # could within the shutdown timeout. A check still on the check thread would hold a normal
+    # exit, which joins threads, for up to its budget; nothing is left to answer it.
+    logging.shutdown()
+    os._exit(0)
 
 
 @dataclass
