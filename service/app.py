@@ -1,9 +1,11 @@
 """The FastAPI app (CONTRACT.md §5): `create_app(settings)` builds one; `uvicorn --factory
 service.app:create_app` (what `notecheck serve` runs) builds it from the environment.
 
-Request path, outside in: access log -> catch-all 500 -> security headers -> CORS (only with an
-allow-list) -> API key (/v1/ only) -> body-size limit -> FastAPI (validation, routes). Checking
-runs on the Engine's thread, never on the event loop.
+Request path, outside in: access log -> catch-all 500 (and 503 for a request cut off by
+shutdown) -> security headers -> CORS (only with an allow-list) -> API key (/v1/ only) ->
+body-size limit and read timeout -> FastAPI (validation, routes). Checking runs on the Engine's
+thread under a time budget, never on the event loop; the batch body is parsed on a worker thread
+with its note count capped first (service.body).
 """
 from __future__ import annotations
 
@@ -21,11 +23,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
+from notecheck.budget import CheckTimeout
 from notecheck.checker import Checker
 from notecheck.models import Result
 from notecheck.reader import NoteInputError
 from notecheck.rules import load_coding
 from service.auth import APIKeyMiddleware, document_security
+from service.body import BodyError, json_error_detail, parse_batch
+from service.disconnect import CLIENT_CLOSED_REQUEST, unless_disconnected
+from service.docs import docs_router
 from service.engine import BatchNoteError, Engine, NotReady
 from service.logging_ import AccessLogMiddleware, install_scrubbers
 from service.middleware import BodyLimitMiddleware, CatchAllMiddleware, SecurityHeadersMiddleware
@@ -64,7 +70,16 @@ batch at most `NOTECHECK_MAX_BATCH` notes (default 100); over either limit, or o
 the answer is **413**. Malformed JSON, missing or blank `text`, wrong types and bad dates get
 **422**. Every error body is JSON `{"detail": ...}` and never repeats the note. Unknown fields are
 ignored. Requests must be sent as `Content-Type: application/json`.
+
+**Time.** A note has `NOTECHECK_CHECK_BUDGET_S` seconds (default 10) to be checked, a whole batch
+`NOTECHECK_BATCH_BUDGET_S` (default 60); past that the answer is **503** with a JSON detail. A
+body not received within `NOTECHECK_BODY_TIMEOUT` seconds (default 60) gets **408**.
 """
+
+BATCH_REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BatchRequest"}}},
+}
 
 
 def _note_too_large(text: str, limit: int) -> Optional[int]:
@@ -98,6 +113,8 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
         recycle_strings=settings.recycle_strings,
         recycle_notes=settings.recycle_notes,
         factory=checker_factory,
+        budget_s=settings.check_budget_s,
+        batch_budget_s=settings.batch_budget_s,
     )
 
     @asynccontextmanager
@@ -116,6 +133,7 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
         summary="CPT 26320 operative-note checker",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # service.docs serves /docs from the installed Swagger UI, not a CDN
         redoc_url=None,  # one documentation page (/docs) to keep a CSP for
     )
     app.state.settings = settings
@@ -139,15 +157,19 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
             **{code: ERROR_RESPONSES[code] for code in (413, 422, 503)},
         },
     )
-    async def check(body: CheckRequest) -> Response:
+    async def check(body: CheckRequest, request: Request) -> Response:
         size = _note_too_large(body.text, settings.max_note_bytes)
         if size is not None:
             raise HTTPException(413, f"note is {size:,} bytes, over the {settings.max_note_bytes:,}-byte limit")
         await ensure_ready()
         try:
-            result = await engine.check(body.text, body.context, body.context.note_id)
+            answered, result = await unless_disconnected(
+                request.receive, engine.check(body.text, body.context, body.context.note_id)
+            )
         except NoteInputError as exc:  # binary-looking text; the message never quotes the note
             return _note_rejected(["body", "text"], exc)
+        if not answered or result is None:
+            return Response(status_code=CLIENT_CLOSED_REQUEST)
         # Serialized once here; returning the model would make FastAPI validate it a second time.
         return Response(result.model_dump_json(), media_type="application/json")
 
@@ -156,12 +178,16 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
         response_model=BatchResponse,
         summary="Check several notes, results in the same order",
         responses={code: ERROR_RESPONSES[code] for code in (413, 422, 503)},
+        openapi_extra={"requestBody": BATCH_REQUEST_BODY},
     )
-    async def check_batch(body: BatchRequest) -> Response:
-        # 413 (not 422) for too many notes: the request is well-formed, only larger than this
-        # server accepts, exactly like an oversized body.
-        if len(body.notes) > settings.max_batch:
-            raise HTTPException(413, f"batch has {len(body.notes)} notes, over the limit of {settings.max_batch}")
+    async def check_batch(request: Request) -> Response:
+        # The body (already capped in bytes by BodyLimitMiddleware) is decoded on a worker thread,
+        # the notes counted before any is built: 413 for too many, like an oversized body.
+        raw = await request.body()
+        try:
+            body = await run_in_threadpool(parse_batch, raw, request.headers.get("content-type"), settings.max_batch)
+        except BodyError as exc:
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status)
         for index, note in enumerate(body.notes):
             size = _note_too_large(note.text, settings.max_note_bytes)
             if size is not None:
@@ -172,9 +198,13 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
             return Response('{"results":[]}', media_type="application/json")
         await ensure_ready()
         try:
-            results = await engine.check_many([(n.text, n.context, n.context.note_id) for n in body.notes])
+            answered, results = await unless_disconnected(
+                request.receive, engine.check_many([(n.text, n.context, n.context.note_id) for n in body.notes])
+            )
         except BatchNoteError as exc:
             return _note_rejected(["body", "notes", exc.index, "text"], exc)
+        if not answered or results is None:
+            return Response(status_code=CLIENT_CLOSED_REQUEST)
         payload = '{"results":[' + ",".join(r.model_dump_json() for r in results) + "]}"
         return Response(payload, media_type="application/json")
 
@@ -194,6 +224,7 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
         )
 
     app.include_router(api)
+    app.include_router(docs_router())
 
     @app.get("/healthz", response_model=HealthResponse, tags=["ops"], summary="200 while the process is up")
     async def healthz() -> HealthResponse:
@@ -228,10 +259,16 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_security(
-                get_openapi(title=app.title, version=app.version, summary=app.summary,
-                            description=app.description, routes=app.routes)
-            )
+            spec = get_openapi(title=app.title, version=app.version, summary=app.summary,
+                               description=app.description, routes=app.routes)
+            # The batch route parses its own body (service.body), so FastAPI does not know its
+            # model: add BatchRequest (and what it refers to) to the components.
+            batch_schema = BatchRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            for name, schema in batch_schema.pop("$defs", {}).items():
+                schemas.setdefault(name, schema)
+            schemas["BatchRequest"] = batch_schema
+            app.openapi_schema = document_security(spec)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -244,13 +281,18 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
     async def not_ready(request: Request, exc: NotReady) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "1"})
 
+    @app.exception_handler(CheckTimeout)
+    async def timed_out(request: Request, exc: CheckTimeout) -> JSONResponse:
+        # 503: this server could not do it in the time it allows; the check thread is free again.
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        # FastAPI turns a body json.loads cannot even decode (bytes that are not UTF-8/16/32) into
+        # FastAPI turns a body json.loads refuses with anything but JSONDecodeError (bytes that are
+        # not UTF-8/16/32, nesting past the recursion limit, an integer of over 4,300 digits) into
         # a bare 400; for the caller it is malformed JSON like any other, so 422 (CONTRACT §5).
-        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
-            detail = [{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error: body is not UTF-8 text"}]
-            return JSONResponse({"detail": detail}, status_code=422)
+        if exc.status_code == 400 and isinstance(exc.__cause__, (ValueError, RecursionError)):
+            return JSONResponse({"detail": json_error_detail(exc.__cause__)}, status_code=422)
         return await http_exception_handler(request, exc)
 
     # Paths the access log may name; included routers are not flattened into app.routes.
@@ -262,7 +304,7 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
         return settings.max_batch_bytes if path == BATCH_PATH else settings.max_check_body
 
     # add_middleware wraps: the last added is the outermost.
-    app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
+    app.add_middleware(BodyLimitMiddleware, limit_for=body_limit, timeout=settings.body_timeout)
     app.add_middleware(APIKeyMiddleware, api_key=settings.api_key)
     if settings.cors_origins:
         app.add_middleware(

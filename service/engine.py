@@ -6,18 +6,27 @@ its tokenizer cache by them), so a service that checks distinct notes for days g
 Building a fresh Checker takes ~0.3 s, so once the store has grown by `recycle_strings` a new one
 is built on a background thread and swapped in with one reference assignment; checks already
 running keep the Checker they started with and the old one is freed when they finish.
+
+Every check runs under a time budget (`notecheck.budget`): a note that takes longer raises
+CheckTimeout and frees the check thread, so one pathological note cannot hold the worker. A
+batch has one budget for the whole request and stops between notes when its caller goes away.
+
+The budget is cooperative (checked between pipeline stages and inside their loops), so a stage
+that overruns holds the thread until it reaches its next check. The caller does not wait for
+that: after the budget plus OVERRUN_GRACE_S (time in the queue included) it gets CheckTimeout
+anyway, and a check still queued then is dropped. Every request's answer time is bounded.
 """
 from __future__ import annotations
 
 import asyncio
 import gc
 import logging
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional, Sequence
 
+from notecheck.budget import CheckTimeout
 from notecheck.checker import Checker
 from notecheck.models import ClaimContext, Result
 from notecheck.reader import NoteInputError, validate_text
@@ -26,6 +35,10 @@ from service.logging_ import SERVICE_LOGGER
 log = logging.getLogger(SERVICE_LOGGER)
 
 NoteItem = tuple[str, Optional[ClaimContext], Optional[str]]
+
+# How long past its budget a caller waits for the check thread before answering CheckTimeout
+# itself (the thread may still be inside one long pipeline step).
+OVERRUN_GRACE_S = 2.0
 
 
 class NotReady(Exception):
@@ -40,6 +53,21 @@ class BatchNoteError(NoteInputError):
         self.index = index
 
 
+class BatchTimeout(CheckTimeout):
+    """A batch ran out of time (its own budget, or one note's); `index` says at which note."""
+
+    def __init__(self, budget_s: float, index: Optional[int], whole_batch: bool) -> None:
+        super().__init__(budget_s)
+        self.index = index
+        what = "batch" if whole_batch else f"notes[{index}]"
+        where = f" (stopped at notes[{index}])" if whole_batch and index is not None else ""
+        self.args = (f"{what} not checked within its {budget_s:g}-second time budget{where}",)
+
+
+class CheckCancelled(Exception):
+    """The caller went away; the rest of its batch is not checked."""
+
+
 class Engine:
     def __init__(
         self,
@@ -48,8 +76,12 @@ class Engine:
         recycle_strings: int = 10_000,
         recycle_notes: int = 50_000,
         factory: Callable[[], Checker] = Checker,
+        budget_s: Optional[float] = None,
+        batch_budget_s: Optional[float] = None,
     ) -> None:
         self._factory = factory
+        self._budget_s = budget_s
+        self._batch_budget_s = batch_budget_s
         self._recycle_strings = recycle_strings
         self._recycle_notes = recycle_notes
         self._threads = threads
@@ -123,11 +155,30 @@ class Engine:
 
     async def check(self, text: str, context: Optional[ClaimContext], note_id: Optional[str]) -> Result:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool(), self._check_sync, text, context, note_id)
+        work = loop.run_in_executor(self._pool(), self._check_sync, text, context, note_id)
+        if self._budget_s is None:
+            return await work
+        try:
+            # wait_for cancels `work` on timeout: dropped if still queued.
+            return await asyncio.wait_for(work, self._budget_s + OVERRUN_GRACE_S)
+        except TimeoutError:
+            raise CheckTimeout(self._budget_s) from None
 
     async def check_many(self, items: Sequence[NoteItem]) -> list[Result]:
+        # Cancelling the awaiting task (the client went away, or shutdown cut the request off)
+        # drops a batch still queued and stops a running one before its next note.
+        stop = threading.Event()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool(), self._pipe_sync, list(items))
+        work = loop.run_in_executor(self._pool(), self._pipe_sync, list(items), stop)
+        limit = None if self._batch_budget_s is None else self._batch_budget_s + OVERRUN_GRACE_S
+        try:
+            return await asyncio.wait_for(work, limit)
+        except TimeoutError:
+            stop.set()
+            raise BatchTimeout(self._batch_budget_s or 0.0, None, whole_batch=True) from None
+        except asyncio.CancelledError:
+            stop.set()
+            raise
 
     def _pool(self) -> ThreadPoolExecutor:
         executor = self._executor
@@ -144,22 +195,41 @@ class Engine:
     def _check_sync(self, text: str, context: Optional[ClaimContext], note_id: Optional[str]) -> Result:
         checker = self._current()  # read once: a swap mid-check must not change the Checker used
         try:
-            return checker.check(text, context, note_id)
+            return checker.check(text, context, note_id, budget_s=self._budget_s)
         finally:
             self._after(checker, 1)
 
-    def _pipe_sync(self, items: list[NoteItem]) -> list[Result]:
-        # Checker.pipe expects validated texts (Checker.check validates its own).
+    def _pipe_sync(self, items: list[NoteItem], stop: Optional[threading.Event] = None) -> list[Result]:
+        # Every note is validated before any is checked, so a bad last note fails fast. The
+        # size limit is the caller's (the service's 413 on UTF-8 bytes, at most the reader's
+        # limit), so the reader's own limit never cuts in here.
         for index, (text, _, _) in enumerate(items):
             try:
-                validate_text(text, max_chars=sys.maxsize)
+                validate_text(text)
             except NoteInputError as exc:
                 raise BatchNoteError(index, str(exc)) from None
         checker = self._current()
+        deadline = None if self._batch_budget_s is None else time.monotonic() + self._batch_budget_s
+        results: list[Result] = []
         try:
-            return list(checker.pipe(items))
+            for index, (text, context, note_id) in enumerate(items):
+                if stop is not None and stop.is_set():
+                    raise CheckCancelled()
+                budget, whole_batch = self._budget_s, False
+                if deadline is not None:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise BatchTimeout(self._batch_budget_s or 0.0, index, whole_batch=True)
+                    if budget is None or remaining < budget:
+                        budget, whole_batch = remaining, True
+                try:
+                    results.append(checker.check(text, context, note_id, budget_s=budget))
+                except CheckTimeout:
+                    spent = self._batch_budget_s if whole_batch else self._budget_s
+                    raise BatchTimeout(spent or 0.0, index, whole_batch) from None
+            return results
         finally:
-            self._after(checker, len(items))
+            self._after(checker, len(results))
 
     # -- recycling -----------------------------------------------------------------------------
 

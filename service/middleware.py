@@ -1,14 +1,16 @@
-"""ASGI middleware of the service: body-size limit, security headers, last-resort error handler.
+"""ASGI middleware of the service: body-size limit and read timeout, security headers, last-resort
+error handler.
 
 Pure ASGI (not BaseHTTPMiddleware) so that they add no per-request task and can answer before
 FastAPI reads or parses a body.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sys
-from typing import Callable
+from typing import Callable, Optional
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,14 +27,14 @@ PAGE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
 )
-# FastAPI's Swagger UI page loads its bundle from jsDelivr and starts it with an inline script, so
-# it gets a policy that allows exactly that, and the same framing and referrer rules.
+# The /docs page (service.docs): Swagger UI from the installed package, started by a script file,
+# so nothing but 'self' is allowed to run. Swagger UI sets inline styles, hence 'unsafe-inline'
+# for styles only; images are its own and data: URIs.
 DOCS_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (
         b"content-security-policy",
-        b"default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-        b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-        b"img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'",
+        b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        b"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     ),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -61,14 +63,18 @@ async def send_json(send: Send, status: int, payload: object, headers: tuple[tup
 class BodyLimitMiddleware:
     """413 for a body over the route's limit: by Content-Length before reading, and by counting
     the streamed chunks (chunked uploads, lying Content-Length) before anything parses them.
+    408 for a body not received within `timeout` seconds: a client sending a byte at a time
+    would otherwise hold its connection (and the buffered part of its body) for as long as it
+    likes.
 
     The body is buffered up to the limit and replayed to the app, which is what FastAPI would do
     anyway when it parses JSON.
     """
 
-    def __init__(self, app: ASGIApp, limit_for: Callable[[str], int]) -> None:
+    def __init__(self, app: ASGIApp, limit_for: Callable[[str], int], timeout: Optional[float] = None) -> None:
         self.app = app
         self.limit_for = limit_for
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
@@ -83,18 +89,27 @@ class BodyLimitMiddleware:
                 break
         chunks: list[bytes] = []
         total = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return  # the client went away; nothing to answer
-            chunk = message.get("body", b"")
-            total += len(chunk)
-            if total > limit:
-                await self._reject(send, limit)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        try:
+            async with asyncio.timeout(self.timeout):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return  # the client went away; nothing to answer
+                    chunk = message.get("body", b"")
+                    total += len(chunk)
+                    if total > limit:
+                        await self._reject(send, limit)
+                        return
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            chunks.clear()
+            await send_json(
+                send, 408, {"detail": f"request body not received within {self.timeout:g} seconds"},
+                ((b"connection", b"close"),),
+            )
+            return
         body = b"".join(chunks)
         replayed = False
 
@@ -148,7 +163,10 @@ class SecurityHeadersMiddleware:
 class CatchAllMiddleware:
     """A true bug becomes a bare 500 JSON and one log record with the exception's type and code
     locations, never its message (which could quote the note), and never reaches uvicorn's own
-    "Exception in ASGI application" log, which would print the message."""
+    "Exception in ASGI application" log, which would print the message.
+
+    A request that uvicorn cancels (still running when the shutdown timeout ends) gets a JSON 503
+    instead of uvicorn's text/plain 500: the service is going away, the request was fine."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -167,6 +185,14 @@ class CatchAllMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except asyncio.CancelledError:
+            # Only uvicorn cancels a request task, and only at the end of a graceful shutdown; the
+            # task ends here rather than handing uvicorn an exception to report as a 500.
+            log.warning("request cut off by shutdown",
+                        extra={"fields": {"request_id": scope.get("state", {}).get("request_id")}})
+            if not started:
+                await send_json(send, 503, {"detail": "server is shutting down; request not completed"},
+                                ((b"connection", b"close"), (b"retry-after", b"1")))
         except Exception:  # noqa: BLE001 - the point of this middleware
             # The request id links this record to its access-log line (which has the path).
             fields = {"request_id": scope.get("state", {}).get("request_id")}

@@ -6,6 +6,7 @@ fields mean "not given", modifiers may be a string or a list).
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Literal, Optional, Union
 
@@ -92,6 +93,21 @@ RESULT_EXAMPLE: dict[str, Any] = {
 }
 
 
+# A character that shows: neither whitespace nor an invisible format character (zero-width space,
+# joiners and non-joiners, direction marks and embeddings, word joiner and invisible operators,
+# byte-order mark, soft hyphen, interlinear annotation and tag characters). A note of only those
+# has no words to check. The same rule as notecheck.reader's empty-note check, applied here so
+# that it is a 422 before the request queues for the check thread.
+_VISIBLE = re.compile(
+    r"[^\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    r"\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f]"
+)
+
+
+def _blank(value: str) -> bool:
+    return _VISIBLE.search(value) is None
+
+
 def _encodable(value: str) -> None:
     # JSON allows lone surrogates ("\\ud800"), which Python decodes but no UTF-8 output can carry:
     # refuse them at the door rather than fail while writing the result.
@@ -144,7 +160,7 @@ class CheckRequest(BaseModel):
         # runs once, on the check thread, right before the pipeline; the size limit is the app's
         # (413, configurable).
         _encodable(value)
-        if not value.strip():
+        if _blank(value):
             raise ValueError("note is empty")
         return value
 
@@ -276,5 +292,9 @@ ERROR_RESPONSES: dict[Union[int, str], dict[str, Any]] = {
         [{"type": "date_from_datetime_parsing", "loc": ["body", "removal_date"],
           "msg": "Input should be a valid date or datetime, month value is outside expected range of 1-12"}],
     ),
-    503: _error_response("The pipeline is still loading (or failed to load).", "pipeline is still loading"),
+    503: _error_response(
+        "The pipeline is still loading (or failed to load), the note or batch was not checked within its "
+        "time budget (NOTECHECK_CHECK_BUDGET_S / NOTECHECK_BATCH_BUDGET_S), or the server is shutting down.",
+        "note not checked within its 10-second time budget",
+    ),
 }

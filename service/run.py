@@ -7,9 +7,13 @@
   elsewhere under uvicorn's own multi-process mode.
 - SIGINT/SIGTERM stop accepting connections and give in-flight requests
   NOTECHECK_SHUTDOWN_TIMEOUT seconds (default 30) to finish before the worker exits.
+- Slow clients are cut off: a request head must arrive within NOTECHECK_HEADER_TIMEOUT seconds
+  and its body within NOTECHECK_BODY_TIMEOUT, and a worker keeps at most
+  NOTECHECK_MAX_CONNECTIONS connections open (service.protocol, service.middleware).
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import logging.config
@@ -17,6 +21,7 @@ import sys
 from typing import Any
 
 from service.logging_ import SERVICE_LOGGER, install_scrubbers, log_config
+from service.protocol import LimitedH11Protocol
 from service.settings import Settings, SettingsError
 from service.supervisor import Supervisor, reuse_port_supported
 
@@ -28,6 +33,22 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn.Config keyword arguments for the service (all picklable: the supervisor hands them
+    to spawned workers)."""
+    return {
+        "access_log": False,  # service.logging_.AccessLogMiddleware writes the access log
+        "server_header": False,
+        "proxy_headers": False,  # no proxy is assumed; behind one, set it up there
+        "timeout_graceful_shutdown": settings.shutdown_timeout,
+        "timeout_keep_alive": settings.keep_alive_timeout,
+        # h11 with a request-head deadline and a connection cap (uvicorn has neither).
+        "http": functools.partial(
+            LimitedH11Protocol, header_timeout=settings.header_timeout, max_connections=settings.max_connections
+        ),
+    }
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> int:
@@ -56,13 +77,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> int:
             extra={"fields": {"host": host}},
         )
     log.info("starting", extra={"fields": {"host": host, "port": port, "workers": count}})
-    uvicorn_kwargs: dict[str, Any] = {
-        "access_log": False,  # service.logging_.AccessLogMiddleware writes the access log
-        "server_header": False,
-        "proxy_headers": False,  # no proxy is assumed; behind one, set it up there
-        "timeout_graceful_shutdown": settings.shutdown_timeout,
-        "timeout_keep_alive": 5,
-    }
+    uvicorn_kwargs = uvicorn_options(settings)
     if count > 1 and reuse_port_supported():
         try:
             return Supervisor(host, port, count, uvicorn_kwargs, config, settings.shutdown_timeout).run()

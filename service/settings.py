@@ -15,6 +15,11 @@ from notecheck.reader import DEFAULT_MAX_BYTES
 
 ENV_PREFIX = "NOTECHECK_"
 
+# Checker.check validates every note against the reader's default limit, so that limit is the
+# largest note the checker accepts: a larger NOTECHECK_MAX_NOTE_BYTES would be capped there
+# silently (a 422 for notes the service promised to take), so it is refused at start-up instead.
+CHECKER_MAX_NOTE_BYTES = DEFAULT_MAX_BYTES
+
 # Environment variable -> Settings field. Listed explicitly so that a typo in a field name cannot
 # silently turn into an unread variable, and so the README can point at one table.
 ENV_FIELDS: dict[str, str] = {
@@ -30,6 +35,12 @@ ENV_FIELDS: dict[str, str] = {
     "NOTECHECK_READY_WAIT": "ready_wait",
     "NOTECHECK_SHUTDOWN_TIMEOUT": "shutdown_timeout",
     "NOTECHECK_LOG_LEVEL": "log_level",
+    "NOTECHECK_CHECK_BUDGET_S": "check_budget_s",
+    "NOTECHECK_BATCH_BUDGET_S": "batch_budget_s",
+    "NOTECHECK_HEADER_TIMEOUT": "header_timeout",
+    "NOTECHECK_BODY_TIMEOUT": "body_timeout",
+    "NOTECHECK_KEEP_ALIVE_TIMEOUT": "keep_alive_timeout",
+    "NOTECHECK_MAX_CONNECTIONS": "max_connections",
 }
 
 
@@ -43,7 +54,9 @@ class Settings(BaseModel):
     api_key: Optional[str] = Field(
         default=None, description="When set, every /v1/ request must carry it (Bearer or X-API-Key)."
     )
-    max_note_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1, description="Largest note text, UTF-8 bytes.")
+    max_note_bytes: int = Field(
+        default=DEFAULT_MAX_BYTES, ge=1, description="Largest note text, UTF-8 bytes."
+    )
     max_batch: int = Field(default=100, ge=1, description="Most notes in one /v1/check/batch request.")
     max_batch_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1, description="Largest /v1/check/batch request body, bytes."
@@ -69,6 +82,28 @@ class Settings(BaseModel):
         default=30.0, ge=0, description="Seconds in-flight requests get to finish on shutdown."
     )
     log_level: str = Field(default="info")
+    # Checking is CPU-bound and runs on the worker's one check thread: a note that takes longer
+    # than this is abandoned (503) so that it cannot hold every other request on that worker.
+    check_budget_s: float = Field(
+        default=10.0, gt=0, le=3600, description="Seconds one note may take to check before 503 (/v1/check)."
+    )
+    # A batch has one budget for the whole request (each note also stays within check_budget_s):
+    # per note, 100 notes could hold the worker for 100 budgets.
+    batch_budget_s: float = Field(
+        default=60.0, gt=0, le=3600, description="Seconds one /v1/check/batch request may take before 503."
+    )
+    header_timeout: float = Field(
+        default=10.0, gt=0, le=600, description="Seconds a client has to send a request's line and headers."
+    )
+    body_timeout: float = Field(
+        default=60.0, gt=0, le=3600, description="Seconds a client has to send a request's whole body."
+    )
+    keep_alive_timeout: float = Field(
+        default=5.0, gt=0, le=600, description="Seconds an idle keep-alive connection is kept open."
+    )
+    max_connections: int = Field(
+        default=256, ge=1, le=100_000, description="Open connections one worker accepts; more get 503."
+    )
 
     @property
     def max_check_body(self) -> int:
@@ -81,9 +116,21 @@ class Settings(BaseModel):
 
     @field_validator("api_key", mode="before")
     @classmethod
-    def _blank_key_is_none(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
+    def _trimmed_key(cls, value: object) -> object:
+        # A key read from a file or a secret store often ends in a newline; clients never send
+        # one, so an untrimmed key would lock everyone out without a word.
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                # Set but blank is a mistake (an empty secret), not a wish to run without a key.
+                raise ValueError("blank after trimming whitespace; unset it to run without a key")
+        return value
+
+    @field_validator("max_note_bytes")
+    @classmethod
+    def _within_the_checker_limit(cls, value: int) -> int:
+        if value > CHECKER_MAX_NOTE_BYTES:
+            raise ValueError(f"at most {CHECKER_MAX_NOTE_BYTES:,}, the largest note the checker accepts")
         return value
 
     @field_validator("cors_origins", mode="before")
@@ -121,4 +168,5 @@ class Settings(BaseModel):
             field = str(first["loc"][0]) if first["loc"] else "?"
             name = next((n for n, f in ENV_FIELDS.items() if f == field), field)
             # The message is pydantic's text without the input, which could be the API key.
-            raise SettingsError(f"bad {name}: {first['msg']}") from None
+            message = first["msg"].removeprefix("Value error, ")
+            raise SettingsError(f"bad {name}: {message}") from None

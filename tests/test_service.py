@@ -479,7 +479,9 @@ class TestPageAndHeaders:
     def test_docs_headers(self, client: TestClient) -> None:
         r = client.get("/docs")
         assert r.headers["x-frame-options"] == "DENY"
-        assert "cdn.jsdelivr.net" in r.headers["content-security-policy"]
+        # Swagger UI comes from the package: scripts from this server only, no CDN, no inline script.
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self';" in csp and "http" not in csp and "unsafe-eval" not in csp
 
     def test_api_responses_nosniff_and_request_id(self, client: TestClient) -> None:
         r = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
@@ -537,8 +539,30 @@ class TestSettings:
         with pytest.raises(SettingsError, match=next(iter(env))):
             Settings.from_env(env)
 
-    def test_blank_key_means_no_key(self) -> None:
-        assert Settings.from_env({"NOTECHECK_API_KEY": "  "}).api_key is None
+    @pytest.mark.parametrize("value", ["", "  ", "\n", " \t\r\n"])
+    def test_blank_key_refuses_to_start(self, value: str) -> None:
+        """Set but blank (an empty secret file) is a mistake, not a wish for an open service."""
+        with pytest.raises(SettingsError, match=r"^bad NOTECHECK_API_KEY: blank after trimming whitespace"):
+            Settings.from_env({"NOTECHECK_API_KEY": value})
+
+    @pytest.mark.parametrize("value", ["k3y\n", " k3y", "k3y \r\n", "\tk3y\t"])
+    def test_key_is_trimmed(self, checker: Checker, value: str) -> None:
+        """A key read from a file keeps its newline; clients never send it. Before: every request
+        got 401. After: the trimmed key is the key."""
+        settings = Settings.from_env({"NOTECHECK_API_KEY": value})
+        assert settings.api_key == "k3y"
+        with TestClient(create_app(settings, checker_factory=lambda: checker)) as c:
+            assert c.post("/v1/check", json={"text": NOTE}, headers={"X-API-Key": "k3y"}).status_code == 200
+            assert c.post("/v1/check", json={"text": NOTE}, headers={"X-API-Key": "k3"}).status_code == 401
+
+    def test_note_limit_above_the_checker_limit_refuses_to_start(self) -> None:
+        """The checker takes notes of at most the reader's limit: a larger setting would be capped
+        silently (a 422 for a note the service promised to take), so it is refused."""
+        from notecheck.reader import DEFAULT_MAX_BYTES
+
+        assert Settings.from_env({"NOTECHECK_MAX_NOTE_BYTES": str(DEFAULT_MAX_BYTES)}).max_note_bytes == DEFAULT_MAX_BYTES
+        with pytest.raises(SettingsError, match=r"^bad NOTECHECK_MAX_NOTE_BYTES: at most 1,000,000"):
+            Settings.from_env({"NOTECHECK_MAX_NOTE_BYTES": str(DEFAULT_MAX_BYTES + 1)})
 
 
 class TestRecycling:
