@@ -226,6 +226,11 @@ def open_source(path: Path, max_bytes: int) -> NoteSource:
     """The right source for INPUT: a folder, a .csv or a .jsonl."""
     if not path.exists():
         raise InputError(f"no such file or folder: {path}")
+    from notecheck.interchange.audit_source import interchange_source
+
+    interchange = interchange_source(path, max_bytes)  # HL7 v2 messages / FHIR JSON (CONTRACT §6)
+    if interchange is not None:
+        return interchange
     if path.is_dir():
         return FolderSource(path, max_bytes)
     suffix = path.suffix.lower()

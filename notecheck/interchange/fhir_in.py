@@ -68,6 +68,7 @@ class FhirDocument:
 class FhirIntake:
     documents: list[FhirDocument] = field(default_factory=list)
     skipped: list[tuple[Optional[str], str]] = field(default_factory=list)  # (note_id, reason)
+    kind: str = "DocumentReference"  # the resource that came in: DocumentReference or Bundle
 
 
 def _models() -> tuple[Any, Any]:
@@ -119,7 +120,7 @@ def read_fhir(payload: Union[bytes, str, dict], max_bytes: int = DEFAULT_MAX_BYT
     except Exception as exc:  # pydantic ValidationError, or the library's own ValueErrors
         issues = _validation_issues(exc, kind) if hasattr(exc, "errors") else [(f"invalid {kind} ({type(exc).__name__})", kind)]
         raise FhirInputError(422, f"invalid {kind}: {issues[0][0]}", issues=issues) from None
-    intake = FhirIntake()
+    intake = FhirIntake(kind=kind)
     if kind == "DocumentReference":
         _add(intake, resource, "DocumentReference", None, max_bytes)
         return intake
