@@ -159,11 +159,14 @@ class MllpListener:
         await self._stopping.wait()
         assert self.server is not None
         self.server.close()
-        for writer, busy in list(self._connections.values()):
-            if not busy[0]:
-                writer.close()  # idle: nothing in hand to finish
-        if self._connections:
-            await asyncio.gather(*self._connections, return_exceptions=True)
+        # A connection accepted just before the close registers on the next loop turns.
+        await asyncio.sleep(0.05)
+        while self._connections:
+            for writer, busy in list(self._connections.values()):
+                if not busy[0]:
+                    writer.close()  # idle: nothing in hand to finish
+            await asyncio.gather(*list(self._connections), return_exceptions=True)
+            await asyncio.sleep(0)
         await self.server.wait_closed()
         self._executor.shutdown(wait=True)
 
@@ -206,12 +209,15 @@ class MllpListener:
         finally:
             if framer.garbage:
                 log.info("dropped %d bytes outside MLLP frames", framer.garbage)
-            self._connections.pop(task, None)
             writer.close()
             try:
                 await writer.wait_closed()
             except (ConnectionError, OSError):
                 pass
+            finally:
+                # Only now: a stop waits for every registered connection, closing ones included,
+                # so none is cancelled mid-close when the loop ends.
+                self._connections.pop(task, None)
 
 
 async def listen(handler: MessageHandler, host: str, port: int, idle_timeout: Optional[float],
