@@ -132,4 +132,5 @@ def test_no_note_text_in_logs(client: TestClient, caplog: pytest.LogCaptureFixtu
         raw = (FIXTURES / "mdm_t02_ft_presign.hl7").read_bytes().replace(b"Scar tissue", b"ZEBRA-SECRET-PHRASE \\Q\\")
         client.post("/v1/hl7", content=raw, headers=ER7)
     assert "ZEBRA" not in caplog.text
+    assert base64.b64encode(secret.encode()).decode()[:40] not in caplog.text
     assert not any("ZEBRA" in str(getattr(r, "fields", "")) for r in caplog.records)

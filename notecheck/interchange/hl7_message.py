@@ -467,6 +467,7 @@ def split_batch(data: bytes) -> Iterator[bytes]:
 
 
 def looks_like_hl7(data: bytes) -> bool:
-    head = data.lstrip(b"\xef\xbb\xbf\x0b\r\n\x0c \t")[:4]
-    return head in (b"MSH|", b"FHS|", b"BHS|") or (len(head) == 4 and head[:3] in (b"MSH", b"FHS", b"BHS")
-                                                   and not head[3:4].isalnum() and not head[3:4].isspace())
+    """Whether bytes start like an HL7 v2 message or batch (MSH/FHS/BHS and a field separator)."""
+    head = data.lstrip(b"\xef\xbb\xbf\x0b\r\n\x0c \t")
+    sep = head[3:4]
+    return head[:3] in (b"MSH", b"FHS", b"BHS") and bool(sep) and not sep.isalnum() and not sep.isspace()
