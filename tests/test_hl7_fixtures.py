@@ -73,6 +73,18 @@ def test_truncation_is_flagged_without_text() -> None:
 def test_charsets() -> None:
     assert _document("msh18_latin1.hl7").charset == "iso8859-1"
     assert _document("msh18_utf8.hl7").charset == "utf-8"
+    # Text already decoded is not decoded again; MSH-18 still reads \X..\ escapes.
+    text = (FIXTURES / "msh18_latin1.hl7").read_bytes().decode("latin-1").replace("Ren\u00e9e", "Ren\\XE9\\e")
+    outcome = parse_message(text).outcome
+    assert isinstance(outcome, InboundDocument) and outcome.text.startswith("Dr. Ren\u00e9e removed")
+
+
+def test_msh18_that_does_not_fit_the_bytes_falls_back() -> None:
+    raw = (FIXTURES / "msh18_utf8.hl7").read_bytes().replace(b"UNICODE UTF-8", b"ASCII")
+    doc = parse_message(raw).outcome
+    assert isinstance(doc, InboundDocument) and doc.charset == "utf-8"
+    assert doc.text == (FIXTURES / "msh18_utf8.expected.txt").read_text(encoding="utf-8")
+    assert any("MSH-18" in w for w in doc.warnings)
 
 
 @pytest.mark.parametrize(

@@ -197,7 +197,11 @@ def read_message(raw: Union[bytes, str]) -> Hl7Parsed:
         return Hl7Parsed(None, "", outcome=Hl7Error("AR", 100, "MSH", "message does not start with an MSH segment"),
                          size=len(data))
     declared = fields[17].split(fields[1][1:2] or "~")[0] if len(fields) > 17 else ""
-    text, codec = _decode(data, declared, warnings)
+    if isinstance(raw, str):
+        # Already text: MSH-18 only says how to read \X..\ bytes.
+        text, codec = raw, CHARSETS.get(declared.strip().upper(), "utf-8")
+    else:
+        text, codec = _decode(data, declared, warnings)
     segments = split_segments(text, fields[0][3:4] if len(fields[0]) > 3 else "|")
     try:
         message = hl7.parse("\r".join(segments))
