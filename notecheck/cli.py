@@ -62,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check one note (PATH, or - for stdin)")
     check.add_argument("path")
-    check.add_argument("--format", choices=["text", "json", "html"], default="text")
+    check.add_argument("--format", choices=["text", "json", "html", "fhir"], default="text")
+    check.add_argument("--emit-queries", action="store_true", help="with --format fhir: a draft Task per gap")
     check.add_argument("--output", "-o", help="write the result here instead of stdout")
     check.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     check.add_argument("--note-id")
@@ -107,6 +108,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+
+    from notecheck.interchange.cli_entry import add_listen_parser
+
+    add_listen_parser(sub)
     return parser
 
 
@@ -162,6 +167,11 @@ def _output_target(output: Optional[str], note_path: str) -> Optional[Path]:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     target = _output_target(args.output, args.path)
+    from notecheck.interchange.cli_entry import check_interchange
+
+    handled = check_interchange(args)  # HL7 / FHIR files and --format fhir (CONTRACT §6)
+    if handled is not None:
+        return handled
     text, name = _read_input(args.path, args.max_bytes)
     # Imported once the input is known to be usable: loading spaCy takes seconds, a refusal should not.
     from notecheck.checker import Checker
@@ -285,7 +295,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.host, args.port, args.workers)
 
 
-COMMANDS = {"check": _cmd_check, "eval": _cmd_eval, "audit": _cmd_audit, "serve": _cmd_serve}
+def _cmd_listen(args: argparse.Namespace) -> int:
+    from notecheck.interchange.cli_entry import run_listen
+
+    return run_listen(args)
+
+
+COMMANDS = {"check": _cmd_check, "eval": _cmd_eval, "audit": _cmd_audit, "serve": _cmd_serve, "listen": _cmd_listen}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -33,6 +33,7 @@ from service.body import BodyError, json_error_detail, parse_batch
 from service.disconnect import CLIENT_CLOSED_REQUEST, unless_disconnected
 from service.docs import docs_router
 from service.engine import BatchNoteError, Engine, NotReady
+from service.interchange_routes import router as interchange_router
 from service.logging_ import AccessLogMiddleware, install_scrubbers
 from service.middleware import BodyLimitMiddleware, CatchAllMiddleware, SecurityHeadersMiddleware
 from service.models import (
@@ -225,6 +226,7 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
 
     app.include_router(api)
     app.include_router(docs_router())
+    app.include_router(interchange_router)  # POST /v1/hl7, POST /v1/fhir/check (CONTRACT §6)
 
     @app.get("/healthz", response_model=HealthResponse, tags=["ops"], summary="200 while the process is up")
     async def healthz() -> HealthResponse:

@@ -39,4 +39,5 @@ def test_no_server_errors(case: "schemathesis.Case") -> None:
     assert response.status_code < 500, (case.method, case.path, response.status_code, repr(case.body)[:300])
     if response.status_code >= 400:
         body = response.json()
-        assert "detail" in body
+        # FHIR routes answer errors with an OperationOutcome (CONTRACT §6); all others with {"detail"}.
+        assert "detail" in body or body.get("resourceType") == "OperationOutcome"

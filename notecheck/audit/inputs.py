@@ -311,6 +311,11 @@ def open_source(path: Path, max_bytes: int) -> NoteSource:
         raise InputError(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
     if not exists:
         raise InputError(f"no such file or folder: {path}")
+    from notecheck.interchange.audit_source import interchange_source
+
+    interchange = interchange_source(path, max_bytes)  # HL7 v2 messages / FHIR JSON (CONTRACT §6)
+    if interchange is not None:
+        return interchange
     if is_dir:
         return FolderSource(path, max_bytes)
     suffix = path.suffix.lower()
