@@ -157,11 +157,19 @@ def test_graceful_shutdown_finishes_in_flight_requests(tmp_path: Path, workers: 
         one_pass = "\n\n".join(p.read_text(encoding="utf-8") for p in NOTES)
         long_note = "\n\n".join([one_pass] * max(1, 900_000 // (len(one_pass.encode("utf-8")) + 2)))
         outcome: dict[str, object] = {}
+        body_sent = threading.Event()
+
+        def trace(event: str, info: dict) -> None:
+            # The 900 KB body cannot all leave the client before the server reads it: once it
+            # has, the request is in the worker's hands (no fixed sleep racing a loaded machine).
+            if event == "http11.send_request_body.complete":
+                body_sent.set()
 
         def slow_request() -> None:
             try:
-                r = httpx.post(f"{server.url}/v1/check", json={"text": long_note, "note_id": "long"},
-                               headers={"X-API-Key": API_KEY}, timeout=120)
+                with httpx.Client(timeout=120) as client:
+                    r = client.post(f"{server.url}/v1/check", json={"text": long_note, "note_id": "long"},
+                                    headers={"X-API-Key": API_KEY}, extensions={"trace": trace})
                 outcome["status"] = r.status_code
                 outcome["note_id"] = r.json().get("note_id")
             except Exception as exc:  # noqa: BLE001 - reported by the assertion below
@@ -169,7 +177,8 @@ def test_graceful_shutdown_finishes_in_flight_requests(tmp_path: Path, workers: 
 
         thread = threading.Thread(target=slow_request)
         thread.start()
-        time.sleep(0.4)  # the request is in, its check is running
+        assert body_sent.wait(timeout=60), outcome
+        time.sleep(0.1)  # the worker has the whole body; its check starts
         server.process.send_signal(signum)
         thread.join(timeout=120)
         assert outcome == {"status": 200, "note_id": "long"}
