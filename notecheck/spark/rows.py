@@ -87,7 +87,7 @@ def check_partition(config: CheckConfig, batches: Iterable[pd.DataFrame]) -> Ite
 
 def _claim(config: CheckConfig, record: dict[str, Any]) -> tuple[Optional[ClaimContext], Optional[str]]:
     """The note's claim context from its claim columns; (None, reason) when the row is invalid."""
-    values = {name: _plain(record.get(name)) for name in config.claim_fields}
+    values = {name: plain(record.get(name)) for name in config.claim_fields}
     if not any(v not in (None, "") for v in values.values()):
         return None, None
     try:
@@ -96,16 +96,16 @@ def _claim(config: CheckConfig, record: dict[str, Any]) -> tuple[Optional[ClaimC
         return None, f"its claim row is invalid ({describe_validation(exc)})"
 
 
-def _plain(value: Any) -> Any:
-    """pandas hands missing values over as None or NaN; the claim model wants None."""
-    if value is None or (isinstance(value, float) and value != value):
+def plain(value: Any) -> Any:
+    """pandas hands a missing value over as None, NaN, NA or NaT, by column type; we want None."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
     return value
 
 
 def _text(config: CheckConfig, note_id: str, record: dict[str, Any], claim_problem: Optional[str]) -> tuple[str, str]:
     """The note's text and encoding, with the local audit's checks, messages and their order."""
-    content = _plain(record.get("content"))
+    content = plain(record.get("content"))
     if content is not None:  # a file's bytes (a folder input): decoded exactly as the local audit does
         if claim_problem:
             raise NoteInputError(claim_problem)
@@ -113,7 +113,7 @@ def _text(config: CheckConfig, note_id: str, record: dict[str, Any], claim_probl
             return _docx_text(bytes(content), config.max_bytes), "docx"
         note = decode_note(bytes(content), config.max_bytes)
         return note.text, note.encoding
-    text = _plain(record.get("text"))
+    text = plain(record.get("text"))
     if not isinstance(text, str):
         raise NoteInputError('the record has no "text" string')
     loaded = load_text(_text_job(0, note_id, text, "utf-8", config.max_bytes), config.max_bytes)
@@ -137,7 +137,7 @@ def check_record(checker: Optional["Checker"], config: CheckConfig, record: dict
     claim, claim_problem = _claim(config, record)
     extra: Optional[str] = None
     try:
-        input_error = _plain(record.get("input_error"))
+        input_error = plain(record.get("input_error"))
         if input_error:
             raise NoteInputError(str(input_error))
         if not note_id:
@@ -160,11 +160,11 @@ def check_record(checker: Optional["Checker"], config: CheckConfig, record: dict
         line, data = _error(note_id, "the note's text is not valid Unicode (unpaired surrogates)")
     except Exception as exc:  # a checker bug costs one note, not the job
         line, data = _error(note_id, describe_failure(exc))
-    return _flat(config, NoteRow.build(0, data, claim, config.fees), line, extra, _plain(record.get("_order_key")))
+    return _flat(config, NoteRow.build(0, data, claim, config.fees), line, extra, plain(record.get("_order_key")))
 
 
 def _safe_id(value: Any) -> str:
-    value = _plain(value)
+    value = plain(value)
     if value is None:
         return ""
     text = str(value).strip()

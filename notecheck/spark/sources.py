@@ -34,18 +34,18 @@ class NotesInput:
     ignored_files: int = 0
 
 
-def _is_local(path: str) -> bool:
+def is_local(path: str) -> bool:
     scheme = urlparse(path).scheme
     return scheme in ("", "file") or len(scheme) == 1  # a Windows drive letter is not a scheme
 
 
-def _local(path: str) -> Path:
+def local_path(path: str) -> Path:
     return Path(urlparse(path).path if path.startswith("file:") else path)
 
 
 def input_kind(path: str) -> str:
-    if _is_local(path):
-        local = _local(path)
+    if is_local(path):
+        local = local_path(path)
         if not local.exists():
             raise InputError(f"no such file or folder: {path}")
         if local.is_dir():
@@ -117,7 +117,7 @@ def _json_columns(frame: "DataFrame") -> "DataFrame":
 def _read_folder(spark: "SparkSession", path: str, max_bytes: int) -> NotesInput:
     from pyspark.sql import functions as F
 
-    local = _local(path)
+    local = local_path(path)
     names = [e.name for e in os.scandir(local)]
     notes = [n for n in names if n.endswith((".txt", ".docx")) and not n.startswith((".", "~$", "_"))]
     if not notes:
@@ -154,7 +154,7 @@ def _read_folder(spark: "SparkSession", path: str, max_bytes: int) -> NotesInput
 
 
 def read_claims(spark: "SparkSession", path: str) -> "DataFrame":
-    if _is_local(path) and not _local(path).is_file():
+    if is_local(path) and not local_path(path).is_file():
         raise InputError(f"cannot read claims file {path}: No such file")
     if path.lower().endswith(".parquet"):
         frame = spark.read.parquet(path)

@@ -26,6 +26,7 @@ from notecheck.audit.fees import FeeTable
 from notecheck.audit.summary import MAX_LISTED, ClaimsJoin, SummaryBuilder
 from notecheck.models import ClaimContext
 from notecheck.spark.columns import RESULT_JSON
+from notecheck.spark.rows import plain
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -40,8 +41,8 @@ MAX_IDS_LISTED = 1000
 def claim_of_row(row: Any) -> Optional[ClaimContext]:
     """The part of a note's claim that the summary and the report read (billed code, units and
     modifiers), rebuilt from the row's flat columns."""
-    cpt, units, modifiers = row["billed_cpt"], row["billed_units"], row["billed_modifiers"]
-    units = None if units is None or units != units else int(units)  # pandas hands a missing int over as NaN
+    cpt, units, modifiers = plain(row["billed_cpt"]), plain(row["billed_units"]), plain(row["billed_modifiers"])
+    units = None if units is None else int(units)
     if not cpt and units is None and not modifiers:
         return None
     return ClaimContext(billed_cpt=cpt or None, billed_units=units, billed_modifiers=modifiers or "")
