@@ -44,6 +44,9 @@ FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "json", ".html": "htm
 # Rows per Arrow batch handed to a Python worker: notes of a few KB and results of 5–20 KB keep a
 # batch in the tens of MB (Spark's default of 10,000 rows could reach gigabytes with long notes).
 BATCH_ROWS = 256
+# Notes per task when an input arrives in too few partitions (one JSONL or multi-line CSV file is
+# read as one): short enough that a retry is cheap, long enough that task overhead stays small.
+ROWS_PER_TASK = 5000
 
 
 class SparkUsageError(Exception):
@@ -138,7 +141,7 @@ def _run(opts: SparkAuditOptions) -> int:
     source = read_notes(spark, opts.input, opts.max_bytes)
     claims = read_claims(spark, opts.claims) if opts.claims else None
     report = opts.kind == "html"
-    checked = check_notes(source.frame, claims=claims, fees=fees, max_bytes=opts.max_bytes, budget_s=opts.budget_s,
+    checked = check_notes(_spread(spark, source.frame), claims=claims, fees=fees, max_bytes=opts.max_bytes, budget_s=opts.budget_s,
                           with_excerpts=report)
     from pyspark import StorageLevel
 
@@ -149,7 +152,9 @@ def _run(opts: SparkAuditOptions) -> int:
         if not report:
             _write(checked, opts)
         builder = summarise(checked, fees, titles)
-        join = claims_join(source.frame.select("note_id"), claims, prepare_claims(claims), opts.claims) if claims is not None else None
+        join = None
+        if claims is not None:
+            join = claims_join(checked.select("note_id"), claims.cache(), prepare_claims(claims).cache(), opts.claims)
         elapsed = time.monotonic() - started
         summary = builder.build(input=opts.input, output=opts.out, claims=join, ignored_files=source.ignored_files,
                                 elapsed=round(elapsed, 2))
@@ -161,6 +166,17 @@ def _run(opts: SparkAuditOptions) -> int:
         checked.unpersist()
     _say(opts, _closing_line(opts, summary, time.monotonic() - started))
     return 0
+
+
+def _spread(spark: "SparkSession", frame: "DataFrame") -> "DataFrame":
+    """The notes over at least two tasks per core, so that every core works."""
+    try:
+        current, slots = frame.rdd.getNumPartitions(), spark.sparkContext.defaultParallelism
+    except Exception:  # Spark Connect has no RDDs or SparkContext: the input's partitioning stands
+        return frame
+    if current >= 2 * slots:
+        return frame
+    return frame.repartition(max(2 * slots, -(-frame.count() // ROWS_PER_TASK)))
 
 
 def _titles() -> dict[str, str]:

@@ -107,29 +107,31 @@ def summarise(checked: "DataFrame", fees: FeeTable, titles: dict[str, str]) -> S
     return total
 
 
-def claims_join(notes: "DataFrame", claims: "DataFrame", prepared: "DataFrame", file: str) -> ClaimsJoin:
-    """What the join of notes and claim rows matched, as the local audit reports it.
+def claims_join(note_ids: "DataFrame", claims: "DataFrame", prepared: "DataFrame", file: str) -> ClaimsJoin:
+    """What the join of notes and claim rows matched, as the local audit reports it: a few small
+    aggregations over note ids and claim rows (no note text, no results).
 
-    `claims` is the claims file as read, `prepared` its one-row-per-note_id form (first row wins).
+    `note_ids` holds one row per input note, `claims` is the claims file as read, `prepared` its
+    one-row-per-note_id form (first row wins).
     """
     from pyspark.sql import functions as F
 
-    non_blank = claims.where(F.greatest(*[F.length(F.trim(F.coalesce(F.col(f"`{c}`").cast("string"), F.lit(""))))
-                                          for c in claims.columns]) > 0)
     ids = F.trim(F.coalesce(F.col("note_id").cast("string"), F.lit("")))
-    rows = non_blank.count()
-    without_id = non_blank.where(ids == "").count()
+    filled = [F.length(F.trim(F.coalesce(F.col(f"`{c}`").cast("string"), F.lit("")))) for c in claims.columns]
+    non_blank = claims.where((F.greatest(*filled) if len(filled) > 1 else filled[0]) > 0)
+    file_stats = non_blank.agg(F.count(F.lit(1)).alias("rows"), F.sum(F.when(ids == "", 1).otherwise(0)).alias("without_id")).first()
     dup_rows = (non_blank.where(ids != "").groupBy(ids.alias("note_id")).count().where(F.col("count") > 1)
                 .select(F.explode(F.array_repeat("note_id", (F.col("count") - 1).cast("int"))).alias("note_id"))
                 .orderBy("note_id").limit(MAX_IDS_LISTED).collect())
-    note_ids = notes.select("note_id")
-    claim_ids = prepared.select("note_id")
-    joined = claim_ids.join(note_ids.distinct(), "note_id", "left_semi").count()
-    unmatched_notes = note_ids.join(claim_ids, "note_id", "left_anti")
-    unmatched_claims = claim_ids.join(note_ids, "note_id", "left_anti")
+    # Every claim id once, with whether a note has it; every note row, with whether a claim has it.
+    claim_side = prepared.select("note_id").join(note_ids.distinct().withColumn("_has_note", F.lit(True)), "note_id", "left")
+    note_side = note_ids.join(prepared.select("note_id").withColumn("_has_claim", F.lit(True)), "note_id", "left")
+    joined = claim_side.where("_has_note").count()
+    unmatched_notes = note_side.where(F.col("_has_claim").isNull()).select("note_id")
+    unmatched_claims = claim_side.where(F.col("_has_note").isNull()).select("note_id")
     return ClaimsJoin(
         file=file,
-        rows=rows,
+        rows=file_stats["rows"],
         joined=joined,
         notes_without_claim=unmatched_notes.count(),
         notes_without_claim_ids=[r["note_id"] for r in unmatched_notes.orderBy("note_id").limit(MAX_IDS_LISTED).collect()],
@@ -137,7 +139,7 @@ def claims_join(notes: "DataFrame", claims: "DataFrame", prepared: "DataFrame", 
         claims_without_note_ids=[r["note_id"] for r in unmatched_claims.orderBy("note_id").limit(MAX_IDS_LISTED).collect()],
         invalid_rows=invalid_claims(prepared, MAX_IDS_LISTED),
         duplicate_rows=[r["note_id"] for r in dup_rows],
-        rows_without_note_id=without_id,
+        rows_without_note_id=file_stats["without_id"] or 0,
     )
 
 
