@@ -289,3 +289,23 @@ def test_worker_names_the_failure_never_the_note() -> None:
     assert row["error"].startswith("the checker failed on this note (ValueError")
     assert MARKER not in row["error"] and MARKER not in row["result_json"]
     assert row["checklist_implant_type"] == ""
+
+
+def test_even_a_bug_building_the_row_is_an_error_row(monkeypatch) -> None:
+    pytest.importorskip("pandas", reason="the spark extra is not installed")
+    import pandas as pd
+
+    from notecheck.audit.fees import FeeTable
+    from notecheck.spark import rows
+    from notecheck.spark.rows import CheckConfig, check_partition
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise KeyError(MARKER)
+
+    monkeypatch.setattr(rows.NoteRow, "build", broken)
+    config = CheckConfig(item_ids=("implant_type",), fees=FeeTable(fees={}), max_bytes=10_000, budget_s=None)
+    batch = pd.DataFrame({"note_id": ["a", "b"], "text": ["", None]})
+    (out,) = list(check_partition(config, [batch]))
+    assert list(out["note_id"]) == ["a", "b"]
+    assert all(e.startswith("the checker failed on this note (KeyError") for e in out["error"])
+    assert MARKER not in out.to_json()

@@ -100,10 +100,17 @@ def _options(args: argparse.Namespace) -> SparkAuditOptions:
 
 def run_job(args: argparse.Namespace) -> int:
     """0 when the run completed, 2 with one line when it could not."""
+    from pyspark.errors import AnalysisException
+
     try:
         return _run(_options(args))
     except (SparkUsageError, InputError, ClaimsFileError, FeeFileError) as exc:
         print(f"notecheck: error: {exc}", file=sys.stderr)
+        return 2
+    except AnalysisException as exc:  # a path Spark cannot read, a table without the columns…
+        # Its first line names the error class and the path or column, never a row's values.
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"notecheck: error: Spark cannot run this audit: {first}", file=sys.stderr)
         return 2
 
 
@@ -148,13 +155,15 @@ def _run(opts: SparkAuditOptions) -> int:
     # Written, summarised and (for .html) rendered from one computation: each note is checked once
     # (a lost cached block is recomputed; checking is deterministic, so the rows are the same).
     checked = checked.persist(StorageLevel.MEMORY_AND_DISK)
+    cached: list["DataFrame"] = [checked]
     try:
         if not report:
             _write(checked, opts)
         builder = summarise(checked, fees, titles)
         join = None
         if claims is not None:
-            join = claims_join(checked.select("note_id"), claims.cache(), prepare_claims(claims).cache(), opts.claims)
+            cached += [claims.cache(), prepare_claims(claims).cache()]
+            join = claims_join(checked.select("note_id"), cached[1], cached[2], opts.claims)
         elapsed = time.monotonic() - started
         summary = builder.build(input=opts.input, output=opts.out, claims=join, ignored_files=source.ignored_files,
                                 elapsed=round(elapsed, 2))
@@ -163,7 +172,8 @@ def _run(opts: SparkAuditOptions) -> int:
         else:
             _write_summary(opts.out, summary)
     finally:
-        checked.unpersist()
+        for frame in cached:
+            frame.unpersist()
     _say(opts, _closing_line(opts, summary, time.monotonic() - started))
     return 0
 

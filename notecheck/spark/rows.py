@@ -81,8 +81,21 @@ def check_partition(config: CheckConfig, batches: Iterable[pd.DataFrame]) -> Ite
     for batch in batches:
         if checker is None and len(batch):
             checker = worker_checker(config.rules_dir)
-        rows = [check_record(checker, config, record) for record in batch.to_dict("records")]
+        rows = [_guarded(checker, config, record, columns) for record in batch.to_dict("records")]
         yield pd.DataFrame(rows, columns=columns, dtype=object)
+
+
+def _guarded(checker: Optional["Checker"], config: CheckConfig, record: dict[str, Any], columns: list[str]) -> dict[str, Any]:
+    """check_record already turns every note problem into an error row; this is the net under
+    it, so that not even a bug in building the row can fail the task."""
+    try:
+        return check_record(checker, config, record)
+    except Exception as exc:
+        note_id = _safe_id(record.get("note_id"))
+        reason = " ".join(describe_failure(exc).split())
+        row: dict[str, Any] = dict.fromkeys(columns)
+        row.update({"note_id": note_id, "error": reason, "result_json": error_line(note_id, reason)})
+        return row
 
 
 def _claim(config: CheckConfig, record: dict[str, Any]) -> tuple[Optional[ClaimContext], Optional[str]]:
