@@ -309,3 +309,10 @@ def test_even_a_bug_building_the_row_is_an_error_row(monkeypatch) -> None:
     assert list(out["note_id"]) == ["a", "b"]
     assert all(e.startswith("the checker failed on this note (KeyError") for e in out["error"])
     assert MARKER not in out.to_json()
+
+
+def test_without_the_spark_extra_the_engine_is_one_line_and_exit_2(monkeypatch, tmp_path: Path, capsys) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # what `import pyspark` meets when it is not installed
+    assert main(["audit", str(SAMPLES), "--out", str(tmp_path / "o.parquet"), "--engine", "spark"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "pip install 'notecheck[spark]'" in err[0]
