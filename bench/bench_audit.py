@@ -6,7 +6,10 @@ Measures, on /work/shared/mtsamples/mtsamples.jsonl (2,377 real reports):
   - `notecheck audit` end to end (a child process, worker start-up included) with 1 and 2 workers;
   - peak RSS of `notecheck audit` on a 10,000- and a 100,000-note input (the corpus repeated),
     each in its own child process: the audit's own process (RUSAGE_SELF) and its largest worker
-    (RUSAGE_CHILDREN), to show that memory does not grow with the input.
+    (RUSAGE_CHILDREN), to show that memory does not grow with the input;
+  - the input readers (issue 9): the notes CSV, whose records are delimited before the csv module
+    parses them one by one, against one plain `csv.reader` over the same file, and the JSONL
+    reader against `json.loads` per line (the hardening's cost, as a ratio).
 
 Prints a table and the ratios the issue sets targets for, and writes JSON to bench/results/.
 
@@ -133,6 +136,49 @@ def bench_rss(corpus: list[dict[str, str]], n: int, workers: int, tmp: Path) -> 
     return result
 
 
+def bench_readers(corpus: list[dict[str, str]], repeat: int, tmp: Path) -> dict[str, Any]:
+    """Notes per second through notecheck's CSV and JSONL readers vs the plain parsers."""
+    import csv
+
+    from notecheck.audit.inputs import open_source
+
+    csv_path, jsonl_path = tmp / "readers.csv", tmp / "readers.jsonl"
+    write_repeated(corpus, len(corpus) * repeat, jsonl_path)
+    with jsonl_path.open(encoding="utf-8") as src, csv_path.open("w", encoding="utf-8", newline="") as dst:
+        writer = csv.writer(dst)
+        writer.writerow(["note_id", "text"])
+        for line in src:
+            obj = json.loads(line)
+            writer.writerow([obj["note_id"], obj["text"]])
+
+    def timed(fn) -> tuple[int, float]:
+        start = time.perf_counter()
+        n = fn()
+        return n, time.perf_counter() - start
+
+    def plain_csv() -> int:
+        previous = csv.field_size_limit(2**31 - 1)
+        try:
+            with csv_path.open(encoding="utf-8", newline="") as fh:
+                return sum(1 for _ in csv.reader(fh)) - 1
+        finally:
+            csv.field_size_limit(previous)
+
+    def plain_jsonl() -> int:
+        with jsonl_path.open(encoding="utf-8") as fh:
+            return sum(1 for line in fh if json.loads(line))
+
+    out: dict[str, Any] = {"notes": len(corpus) * repeat, "mib_csv": csv_path.stat().st_size / 2**20}
+    for name, fn in (("csv_plain", plain_csv), ("csv_notecheck", lambda: sum(1 for _ in open_source(csv_path, 1_000_000).jobs())),
+                     ("jsonl_plain", plain_jsonl), ("jsonl_notecheck", lambda: sum(1 for _ in open_source(jsonl_path, 1_000_000).jobs()))):
+        n, seconds = timed(fn)
+        assert n == out["notes"], f"{name}: {n} notes for {out['notes']}"
+        out[name] = {"seconds": seconds, "notes_per_s": rate(n, seconds)}
+    csv_path.unlink()
+    jsonl_path.unlink()
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--medspacy-notes", type=int, default=200)
@@ -140,6 +186,9 @@ def main() -> int:
     parser.add_argument("--rss-large", type=int, default=100_000)
     parser.add_argument("--rss-workers", type=int, default=2)
     parser.add_argument("--skip-rss", action="store_true", help="only the throughput figures")
+    parser.add_argument("--readers-repeat", type=int, default=4,
+                        help="time the CSV/JSONL readers on the corpus repeated this many times (0: skip)")
+    parser.add_argument("--readers-only", action="store_true", help="only the input readers' figures")
     parser.add_argument("--steady-repeat", type=int, default=4,
                         help="also time 1 and 2 workers on the corpus repeated this many times, so that the "
                              "~2 s of interpreter and pipeline start-up is amortised (0: skip)")
@@ -155,8 +204,17 @@ def main() -> int:
                                "corpus_notes": len(texts), "cpus": os.cpu_count(), "python": platform.python_version(),
                                "load_average_start": os.getloadavg()}
 
+    if args.readers_only:
+        with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmpdir:
+            readers = bench_readers(corpus, max(1, args.readers_repeat), Path(tmpdir))
+        _print_readers(readers)
+        return 0
+
     with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmpdir:
         tmp = Path(tmpdir)
+        if args.readers_repeat > 0:
+            print("input readers ...", flush=True)
+            results["readers"] = bench_readers(corpus, args.readers_repeat, tmp)
         print("spaCy bare tokenizer ...", flush=True)
         results["tokenizer"] = bench_tokenizer(texts)
         print(f"medspaCy default pipeline on {args.medspacy_notes} notes ...", flush=True)
@@ -193,8 +251,12 @@ def main() -> int:
         small, large = results[f"rss_{args.rss_small}"], results[f"rss_{args.rss_large}"]
         ratios["parent_rss_large_vs_small"] = large["parent_peak_mib"] / small["parent_peak_mib"]
         ratios["worker_rss_large_vs_small"] = large["worker_peak_mib"] / small["worker_peak_mib"]
+    if "readers" in results:
+        ratios.update(_reader_ratios(results["readers"]))
     results["ratios"] = ratios
 
+    if "readers" in results:
+        _print_readers(results["readers"])
     print()
     print(f"load average {results['load_average_start'][0]:.2f} at start, {results['load_average_end'][0]:.2f} at end")
     print(f"{'measurement':<44}{'notes':>9}{'seconds':>10}{'notes/s':>10}{'CPU s':>9}{'notes/CPU-s':>13}")
@@ -226,6 +288,23 @@ def main() -> int:
         path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nresults written to {RESULTS / f'bench_audit-{stamp}.json'}")
     return 0
+
+
+def _reader_ratios(readers: dict[str, Any]) -> dict[str, float]:
+    return {
+        "csv_reader_vs_plain_csv": readers["csv_notecheck"]["notes_per_s"] / readers["csv_plain"]["notes_per_s"],
+        "jsonl_reader_vs_plain_json": readers["jsonl_notecheck"]["notes_per_s"] / readers["jsonl_plain"]["notes_per_s"],
+    }
+
+
+def _print_readers(readers: dict[str, Any]) -> None:
+    print()
+    print(f"input readers, {readers['notes']:,} notes ({readers['mib_csv']:.1f} MiB as CSV)")
+    for name in ("csv_plain", "csv_notecheck", "jsonl_plain", "jsonl_notecheck"):
+        r = readers[name]
+        print(f"  {name:<20}{r['seconds']:>8.2f} s{r['notes_per_s']:>12,.0f} notes/s")
+    for name, value in _reader_ratios(readers).items():
+        print(f"  {name:<30}{value:>6.2f}x")
 
 
 if __name__ == "__main__":

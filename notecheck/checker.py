@@ -11,7 +11,7 @@ from notecheck.checklist import build_checklist
 from notecheck.coding import code_note
 from notecheck.extract import extract_findings
 from notecheck.models import ClaimContext, Result
-from notecheck.reader import validate_text
+from notecheck.reader import DEFAULT_MAX_BYTES, MAX_BYTES_CEILING, validate_text
 from notecheck.rules import load_coding, load_rules
 from pipelines import build_pipeline
 from pipelines.extensions import TEXT_KEY
@@ -22,6 +22,9 @@ class Checker:
         self.rules = load_rules(rules_dir)
         self.coding_rules, self.icd_rules, self.checklist_rules = load_coding(rules_dir)
         self.nlp = build_pipeline(rules_dir)
+        # spaCy's own 1,000,000-character guard protects parser/NER memory, which this pipeline
+        # does not have; the size limit is the caller's (bytes of UTF-8, at most the ceiling).
+        self.nlp.max_length = max(self.nlp.max_length, MAX_BYTES_CEILING)
 
     @property
     def version(self) -> str:
@@ -33,10 +36,12 @@ class Checker:
         context: Optional[ClaimContext] = None,
         note_id: Optional[str] = None,
         budget_s: Optional[float] = None,
+        max_bytes: Optional[int] = DEFAULT_MAX_BYTES,
     ) -> Result:
-        """Check one note; raises NoteInputError for empty or binary text and CheckTimeout when
-        `budget_s` seconds pass before the result is ready."""
-        validate_text(text)
+        """Check one note; raises NoteInputError for empty or binary text or text over `max_bytes`
+        bytes of UTF-8 (None: the caller has applied its limit), and CheckTimeout when `budget_s`
+        seconds pass before the result is ready."""
+        validate_text(text, max_bytes)
         with time_budget(budget_s):
             return self.result(self.doc(text), context, note_id)
 

@@ -2,18 +2,44 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import NoReturn, Optional, Sequence
+from typing import NoReturn, Optional, Sequence, TextIO
 
 from pydantic import ValidationError
 
-from notecheck.reader import DEFAULT_MAX_BYTES, NoteInputError, decode_note
+from notecheck.reader import (
+    DEFAULT_MAX_BYTES, MAX_BYTES_CEILING, NoteInputError, decode_note, open_regular, read_note_bytes, safe_note_id,
+)
 
 
 class UsageError(Exception):
     pass
+
+
+def _byte_limit(value: str) -> int:
+    """--max-bytes: bytes of UTF-8 text, honoured as given up to the hard ceiling."""
+    try:
+        limit = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of bytes: {value!r}") from None
+    if limit < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 byte (got {limit:,})")
+    if limit > MAX_BYTES_CEILING:
+        raise argparse.ArgumentTypeError(f"{limit:,} bytes is over the {MAX_BYTES_CEILING:,}-byte ceiling")
+    return limit
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 (no budget) or a positive number of seconds (got {value})")
+    return seconds
 
 
 def _date(value: str) -> date:
@@ -49,11 +75,20 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--billed-cpt")
     check.add_argument("--billed-units", type=int)
     check.add_argument("--billed-modifiers")
-    check.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
+    check.add_argument("--max-bytes", type=_byte_limit, default=DEFAULT_MAX_BYTES,
+                       help=f"largest note, bytes of UTF-8 text (default {DEFAULT_MAX_BYTES:,})")
 
-    ev = sub.add_parser("eval", help="per-field precision, recall and F1 against gold JSON")
-    ev.add_argument("gold_dir")
-    ev.add_argument("--verbose", "-v", action="store_true", help="list every mismatch")
+    ev = sub.add_parser("eval", help="score against gold (sample_notes or released-eval format): headline accuracy, "
+                        "claims, per-field precision/recall/F1; --perturb for robustness")
+    ev.add_argument("gold_dir", help="a folder of .txt + .json gold pairs, or of sub-folders (batches) holding them")
+    ev.add_argument("--misses", "--verbose", "-v", dest="misses", action="store_true",
+                    help="list each field's misses (note id, want, got)")
+    ev.add_argument("--json", nargs="?", const="-", metavar="PATH",
+                    help="write the scores as JSON to PATH (no PATH or -: to stdout, instead of the table)")
+    ev.add_argument("--perturb", nargs="?", const="all", metavar="NAMES",
+                    help="robustness under meaning-preserving transformations: all (default) or a comma-separated "
+                         "choice of runon, allcaps, headers, bullets, abbreviations, spelling, typos, speech")
+    ev.add_argument("--seed", type=int, default=1, help="seed of the random transformations (default 1)")
 
     audit = sub.add_parser("audit", help="check many notes into one report (.jsonl, .csv or .html)")
     audit.add_argument("input")
@@ -61,7 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--claims")
     audit.add_argument("--workers", type=int, default=None)
     audit.add_argument("--resume", action="store_true")
-    audit.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
+    audit.add_argument("--max-bytes", type=_byte_limit, default=DEFAULT_MAX_BYTES,
+                       help=f"largest note, bytes of UTF-8 text (default {DEFAULT_MAX_BYTES:,})")
+    audit.add_argument("--note-budget", type=_seconds, metavar="SECONDS", default=None,
+                       help="time allowed per note; a note over it becomes an error record (default 30, 0: no limit)")
     audit.add_argument("--fees", help="YAML/JSON fee table {cpt: amount} for revenue at risk")
     audit.add_argument("--quiet", action="store_true")
     audit.add_argument("--engine", choices=["local", "spark"], default="local",
@@ -76,37 +114,74 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _read_input(path: str, max_bytes: int) -> tuple[str, str]:
+    """The note's text and its name; never reads more than the limit needs (read_note_bytes)."""
     if path == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
-        name = "stdin"
-    else:
-        p = Path(path)
-        if not p.exists():
-            raise UsageError(f"no such file: {path}")
-        if p.is_dir():
-            raise UsageError(f"{path} is a directory; use `notecheck audit` for many notes")
-        data = p.read_bytes()
-        name = p.stem
-    return decode_note(data, max_bytes).text, name
+        if sys.stdin is None:
+            raise UsageError("no stdin to read the note from")
+        try:
+            data = read_note_bytes(sys.stdin.buffer, max_bytes)
+        except OSError as exc:
+            raise UsageError(f"cannot read stdin: {exc.strerror or type(exc).__name__}") from None
+        return decode_note(data, max_bytes).text, "stdin"
+    p = Path(path)
+    if p.is_dir():
+        raise UsageError(f"{path} is a directory; use `notecheck audit` for many notes")
+    if not p.exists() and not p.is_symlink():
+        raise UsageError(f"no such file: {path}")
+    try:
+        fh = open_regular(p)
+    except NoteInputError as exc:
+        hint = "; pipe it into `notecheck check -`" if "not a regular file" in str(exc) else ""
+        raise UsageError(f"{path}: {exc}{hint}") from None
+    with fh:
+        try:
+            data = read_note_bytes(fh, max_bytes)
+            size = os.fstat(fh.fileno()).st_size
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
+    return decode_note(data, max_bytes, size=size).text, safe_note_id(p.stem)
+
+
+def _output_target(output: Optional[str], note_path: str) -> Optional[Path]:
+    """-o checked before the (slow) check: a file in an existing, writable folder, not a folder,
+    and not the note itself."""
+    if output is None:
+        return None
+    target = Path(output)
+    if target.is_dir():
+        raise UsageError(f"-o {output} is a folder; give a file name")
+    folder = target.parent
+    if not folder.is_dir():
+        raise UsageError(f"the folder for -o does not exist: {folder}")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"cannot write to the folder {folder} (permission denied)")
+    if note_path != "-":
+        from notecheck.audit.writers import same_file
+
+        if same_file(Path(note_path), target):
+            raise UsageError(f"-o {output} is the note itself; choose another output file")
+    return target
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    target = _output_target(args.output, args.path)
+    text, name = _read_input(args.path, args.max_bytes)
+    # Imported once the input is known to be usable: loading spaCy takes seconds, a refusal should not.
     from notecheck.checker import Checker
     from notecheck.models import ClaimContext
 
-    text, name = _read_input(args.path, args.max_bytes)
     try:
         ctx = ClaimContext(
-            note_id=args.note_id or name, removal_date=args.removal_date, index_surgery_date=args.index_date,
+            note_id=safe_note_id(args.note_id) if args.note_id else name, removal_date=args.removal_date, index_surgery_date=args.index_date,
             index_cpt=args.index_cpt, index_related=args.index_related, billed_cpt=args.billed_cpt,
             billed_units=args.billed_units, billed_modifiers=args.billed_modifiers,
         )
     except ValidationError as exc:
         first = exc.errors()[0]
         raise UsageError(f"bad claim option {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
-    result = Checker().check(text, ctx, ctx.note_id)
-    stream = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    try:
+    result = Checker().check(text, ctx, ctx.note_id, max_bytes=args.max_bytes)
+
+    def write(stream: TextIO) -> None:
         if args.format == "json":
             stream.write(result.model_dump_json(indent=2) + "\n")
         elif args.format == "html":
@@ -117,29 +192,87 @@ def _cmd_check(args: argparse.Namespace) -> int:
             from notecheck.render_text import write_text
 
             write_text(result, stream, no_color=args.no_color)
-    finally:
-        if stream is not sys.stdout:
-            stream.close()
+
+    if target is None:
+        try:
+            write(sys.stdout)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            _drop_stdout()
+            raise UsageError(f"cannot write the result to stdout: {exc.strerror or type(exc).__name__}") from None
+    else:
+        from notecheck.audit.writers import atomic_text, remove_stale_temps
+
+        remove_stale_temps(target)
+        try:
+            # Written to a temp file and renamed: a full disk or a kill never leaves half a report.
+            with atomic_text(target) as fh:
+                write(fh)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or type(exc).__name__}") from None
     return 0 if result.ready_to_sign else 1
 
 
-def _cmd_eval(args: argparse.Namespace) -> int:
-    from notecheck.checker import Checker
-    from notecheck.evaluate import evaluate, format_table, gold_pairs
+def _flush_stdout() -> None:
+    """Flush what a command printed now, while a failure can still be one line and exit 2 (at
+    interpreter exit it would be an "Exception ignored" message and exit 120)."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _drop_stdout()
+        raise UsageError(f"cannot write to stdout: {exc.strerror or type(exc).__name__}") from None
 
-    folder = Path(args.gold_dir)
-    if not folder.is_dir():
-        raise UsageError(f"not a directory: {args.gold_dir}")
-    pairs = gold_pairs(folder)
-    if not pairs:
-        raise UsageError(f"no .txt + .json gold pairs in {args.gold_dir}")
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null after a failed write, so that the interpreter's final flush of
+    what is still buffered does not print a second error (Python's documented remedy)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real stream (tests capture it): nothing is flushed at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    import json
+
+    from notecheck.checker import Checker
+    from notecheck.evaluation import GoldError, evaluate_batches, format_run, load_gold, run_json
+    from notecheck.evaluation.perturb import select
+
+    try:
+        names = select(args.perturb) if args.perturb else None
+    except ValueError as exc:
+        raise UsageError(f"--perturb: {exc}") from None
+    try:
+        batches = load_gold(Path(args.gold_dir))
+    except GoldError as exc:
+        raise UsageError(str(exc)) from None
     checker = Checker()
-    scores = evaluate(folder, lambda text, ctx, note_id: checker.check(text, ctx, note_id))
-    print(format_table(scores, len(pairs)))
-    if args.verbose:
-        for name, s in scores.items():
-            for miss in s.misses:
-                print(f"  {name}: {miss}")
+    try:
+        run = evaluate_batches(args.gold_dir, batches, lambda text, ctx, note_id: checker.check(text, ctx, note_id),
+                               names, args.seed)
+    except GoldError as exc:  # a note that cannot be read or checked
+        raise UsageError(str(exc)) from None
+    if args.json != "-":
+        print(format_run(run, misses=args.misses))
+    if args.json:
+        doc = json.dumps(run_json(run), indent=2) + "\n"
+        if args.json == "-":
+            sys.stdout.write(doc)
+        else:
+            try:
+                Path(args.json).write_text(doc, encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"cannot write {args.json}: {type(exc).__name__}") from None
     return 0
 
 
@@ -166,11 +299,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        _flush_stdout()
+        return code
     except (UsageError, NoteInputError) as exc:
         print(f"notecheck: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
+        _drop_stdout()
         return 0
     except KeyboardInterrupt:
         print("notecheck: interrupted", file=sys.stderr)

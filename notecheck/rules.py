@@ -6,13 +6,14 @@ rule file never degrades silently into a rule that matches nothing (Presidio #17
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from patterns import PATTERNS_DIR
 
@@ -105,7 +106,7 @@ class TargetFile(_Strict):
 
 
 ContextCategory = Literal[
-    "NEGATED", "HYPOTHETICAL", "HISTORICAL", "FUTURE", "OTHER_PERSON", "NO_EFFECT", "PSEUDO", "TERMINATE"
+    "NEGATED", "HYPOTHETICAL", "HISTORICAL", "FUTURE", "OTHER_PERSON", "NO_EFFECT", "CONSENT", "PSEUDO", "TERMINATE"
 ]
 
 
@@ -145,6 +146,8 @@ class SectionRoles(_Strict):
     indication_sections: list[str]
     indication_fallback_sections: list[str]
     operative_sections: list[str]
+    done_today_sections: list[str] = []
+    addendum_sections: list[str] = []
 
 
 class SectionFile(_Strict):
@@ -185,6 +188,14 @@ class Vocabulary(_Strict):
     indications_read_anywhere: list[str]
     joint_bones: dict[str, list[str]]
     complication_indications: list[str]
+    fusion_words_regex: str
+    consent_risk_indications: list[str]
+    wish_yields_to: list[str]
+    past_act_suffixes: list[str]
+    correction_cues: list[str]
+    corrected_side_before: list[str]
+    wrong_side_before: list[str]
+    healed_state_window: int
 
 
 TARGET_FILES = (
@@ -249,6 +260,26 @@ def load_model(model: type[BaseModel], path: Path) -> Any:
     return obj
 
 
+class Normalization(_Strict):
+    version: str
+    kind: Literal["normalization"]
+    variants: dict[str, list[str]]
+    fuzzy_min_length: int = Field(ge=4)
+    spoken_stops: list[str]
+    spoken_stop_min: int = Field(ge=1)
+    period_noun_after: list[str]
+
+    @field_validator("variants")
+    @classmethod
+    def _single_token_canonical(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for canonical, variants in value.items():
+            if not canonical.strip() or " " in canonical or canonical != canonical.lower():
+                raise ValueError(f"canonical word {canonical!r} must be one lower-case word")
+            if any(v != v.lower() or not v.strip() for v in variants):
+                raise ValueError(f"variants of {canonical!r} must be non-empty lower-case strings")
+        return value
+
+
 class RuleSet(_Strict):
     """Everything the pipeline reads from a patterns directory."""
 
@@ -258,11 +289,30 @@ class RuleSet(_Strict):
     context: ContextFile
     sections: SectionFile
     vocabulary: Vocabulary
+    normalization: Normalization
+    known_words: frozenset[str]
 
     @property
     def version(self) -> str:
-        parts = [f.version for f in self.targets] + [self.context.version, self.sections.version]
-        return "+".join(sorted(set(parts)))
+        """The package version and a hash of every rule file's bytes: it changes whenever any rule
+        file does (the files' own `version:` fields never did), so two results with the same
+        rules_version were produced by the same rules."""
+        return rules_fingerprint(self.directory)
+
+
+@lru_cache(maxsize=8)
+def rules_fingerprint(directory: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        package = version("notecheck")
+    except PackageNotFoundError:
+        package = "dev"
+    digest = hashlib.sha256()
+    for path in sorted(Path(directory).iterdir()):
+        if path.suffix in (".yaml", ".txt") and path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{package}+{digest.hexdigest()[:12]}"
 
 
 @lru_cache(maxsize=8)
@@ -283,7 +333,17 @@ def load_rules(directory: Optional[str] = None) -> RuleSet:
         context=load_model(ContextFile, base / "context.yaml"),
         sections=load_model(SectionFile, base / "sections.yaml"),
         vocabulary=load_model(Vocabulary, base / "vocabulary.yaml"),
+        normalization=load_model(Normalization, base / "normalization.yaml"),
+        known_words=_load_words(base / "known_words.txt"),
     )
+
+
+def _load_words(path: Path) -> frozenset[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise RuleFileError(f"{path.name}: word list not found in {path.parent}") from None
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
 class RiskText(_Strict):
@@ -312,6 +372,9 @@ class CodingRules(_Strict):
     separately_coded_procedures: list[str]
     factors_of_separate_procedures: list[str]
     denial_risks: dict[str, RiskText]
+    # Risks that rest on the documented side: lowered to a review question when the note's
+    # sides conflict.
+    side_dependent_risks: list[str] = []
 
     @property
     def all_finger_modifiers(self) -> frozenset[str]:

@@ -1,6 +1,6 @@
 """Pipeline assembly: the spaCy components notecheck runs, in order, built from `patterns/`.
 
-    tokenizer (clinical) -> notecheck_sectionizer -> notecheck_sentences -> notecheck_targets
+    tokenizer (clinical) -> notecheck_normalizer -> notecheck_sectionizer -> notecheck_sentences -> notecheck_targets
     -> notecheck_context
 
 No statistical model is loaded: everything is rules, so there is nothing to download.
@@ -12,11 +12,11 @@ from typing import Optional
 from spacy.lang.en import English
 from spacy.language import Language
 
-from pipelines import context, sectionizer, sentences, target_matcher  # noqa: F401  (register factories)
+from pipelines import context, normalizer, sectionizer, sentences, target_matcher  # noqa: F401  (register factories)
 from pipelines.extensions import MODIFIERS, SECTIONS, SPANS_KEY, register_extensions
 from pipelines.tokenizer import create_clinical_tokenizer
 
-PIPE_NAMES = ("notecheck_sectionizer", "notecheck_sentences", "notecheck_targets", "notecheck_context")
+PIPE_NAMES = ("notecheck_normalizer", "notecheck_sectionizer", "notecheck_sentences", "notecheck_targets", "notecheck_context")
 
 __all__ = ["build_pipeline", "PIPE_NAMES", "SPANS_KEY", "SECTIONS", "MODIFIERS"]
 
@@ -27,6 +27,7 @@ def build_pipeline(rules_dir: Optional[str] = None) -> Language:
     nlp = English()
     nlp.tokenizer = create_clinical_tokenizer()(nlp)
     config = {"rules_dir": rules_dir}
+    nlp.add_pipe("notecheck_normalizer", config=config)
     nlp.add_pipe("notecheck_sectionizer", config=config)
     nlp.add_pipe("notecheck_sentences")
     nlp.add_pipe("notecheck_targets", config=config)

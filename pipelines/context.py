@@ -35,6 +35,17 @@ def make_context(nlp: Language, name: str, rules_dir: Optional[str], gate_labels
     return ConTextComponent(nlp, name, rules_dir=rules_dir, gate_labels=gate_labels)
 
 
+def _bounded(term: str) -> str:
+    """A terminator as a whole word ("and" never inside "hand"); punctuation (",", ";") needs no
+    word boundary, and guarding it with one made "anesthesia, no incision" run past the comma."""
+    out = re.escape(term)
+    if term[:1].isalnum():
+        out = r"(?<![a-z0-9])" + out
+    if term[-1:].isalnum():
+        out += r"(?![a-z0-9])"
+    return out
+
+
 class ConTextComponent:
     def __init__(
         self,
@@ -50,8 +61,7 @@ class ConTextComponent:
         self.gate = frozenset(gate_labels if gate_labels is not None else DEFAULT_GATE)
         self.matcher = RuleMatcher(nlp, [(str(i), rule) for i, rule in enumerate(self.rules)])
         self._terminators = [
-            re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(t.lower()) for t in rule.terminated_by) + r")(?![a-z0-9])")
-            if rule.terminated_by else None
+            re.compile("|".join(_bounded(t.lower()) for t in rule.terminated_by)) if rule.terminated_by else None
             for rule in self.rules
         ]
 

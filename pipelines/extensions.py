@@ -17,6 +17,9 @@ RULES_VERSION = "nc_rules_version"
 # Doc.text joins every token anew on each access (~0.5 ms for a 600-token note); the components
 # and the extractor share one copy in doc.user_data (a plain str, so serialization is unchanged).
 TEXT_KEY = "nc_text"
+# Character offsets where a spoken full stop ("... intact period the second ...") ends a sentence,
+# found by the normalizer and read by the sentence splitter (a list of ints: serializable).
+SPOKEN_STOPS_KEY = "nc_spoken_stops"
 
 
 def doc_text(doc: Doc) -> str:

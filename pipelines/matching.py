@@ -81,7 +81,8 @@ class RuleMatcher:
         self, nlp: Language, keyed_rules: Sequence[tuple[str, MatchRule]], plurals: bool | Sequence[bool] = False
     ) -> None:
         self.vocab = nlp.vocab
-        self.phrase = PhraseMatcher(nlp.vocab, attr="LOWER")
+        # NORM is the lower-case form unless the normalizer read a variant spelling ("kay wire").
+        self.phrase = PhraseMatcher(nlp.vocab, attr="NORM")
         self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.regexes: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = []
@@ -108,6 +109,7 @@ class RuleMatcher:
                 else:
                     self._has_orth = True
             if slow:
+                slow = [[{("NORM" if k == "LOWER" else k): v for k, v in token.items()} for token in p] for p in slow]
                 try:
                     self.matcher.add(key, slow)
                 except (ValueError, KeyError) as exc:

@@ -8,6 +8,7 @@ Section objects break serialization; here sections are tuples of character offse
 """
 
 import re
+from collections import deque
 from typing import Optional
 
 from spacy.language import Language
@@ -15,6 +16,7 @@ from spacy.tokens import Doc
 
 from notecheck.rules import SectionFile, load_rules
 from pipelines.extensions import SECTIONS, doc_text, register_extensions
+from pipelines.lines import Lines
 
 
 def _header_regex(header: str) -> str:
@@ -32,6 +34,14 @@ _CANDIDATE = re.compile(
     r"|(?<=[a-z0-9,;)\]][ \t])(?=[A-Z]{2,}\b)",
     re.MULTILINE,
 )
+# A transcription with no line breaks runs its fields together: "...left ring finger Indications:
+# pain over the pin". A capitalised header with a colon mid-line is tried only in such notes
+# (lines averaging RUNON_LINE_CHARS or more), where no layout is left to say where fields begin.
+_RUNON_CANDIDATE = re.compile(r"(?<=[^\s.!?:][ \t])(?=[A-Za-z][A-Za-z/&'()-]*(?:[ \t]+[A-Za-z/&'()-]+){0,5}[ \t]*:)")
+# A field's value ends at its first sentence end when the note has no line layout to end it.
+_FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])")
+RUNON_LINE_CHARS = 400
+_BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is blank
 _TAIL = r"(?![A-Za-z0-9/])(?P<tail>[ \t]*(?::|-(?=[ \t])|—|–)?)"
 
 
@@ -62,10 +72,15 @@ class SectionMatcher:
 
     def find(self, text: str) -> list[tuple[str, int, int, int]]:
         found: list[tuple[str, int, int]] = []
-        positions = [c.end() for c in _CANDIDATE.finditer(text)]
+        starts = [c.end() for c in _CANDIDATE.finditer(text)]
+        runon = len(text) >= RUNON_LINE_CHARS * (text.count("\n") + 1)
+        if runon:
+            starts = sorted(set(starts).union(c.end() for c in _RUNON_CANDIDATE.finditer(text)))
+        positions = deque(starts)
+        lines = Lines(text)
         seen: set[int] = set()
         while positions:
-            pos = positions.pop(0)
+            pos = positions.popleft()
             if pos in seen or pos >= len(text):
                 continue
             seen.add(pos)
@@ -78,18 +93,20 @@ class SectionMatcher:
                 continue
             header = m.group("hdr")
             start, end = m.start("hdr"), m.end()
-            line_start = text.rfind("\n", 0, start) + 1
+            line_start = lines.start_of(start)
             at_line_start = not text[line_start:start].strip(" \t-*•·0123456789.()")
             colon = m.group("tail").strip() != ""
-            line_end = text.find("\n", end)
-            rest = text[end: len(text) if line_end < 0 else line_end]
+            line_end = lines.end_of(end)
+            # Only the start of the line's rest matters; never slice a run-on line to its end.
+            rest = text[end: min(len(text) if line_end < 0 else line_end, end + 40)]
+            rest_blank = _BLANK_REST.match(text, end) is None
             if len(header) <= 2:
                 ok = at_line_start and m.group("tail").strip() == ":"  # "S:", "A/P" but never "A 1 cm..."
             elif at_line_start:
-                ok = colon or not rest.strip() or (header.isupper() and any(c.islower() for c in rest[:40]))
+                ok = colon or rest_blank or (header.isupper() and any(c.islower() for c in rest[:40]))
             else:
                 # Run-on dictation: "...done. PROCEDURE: ..." or "...same. PROCEDURE removal of ..."
-                ok = (colon and header[:1].isupper()) or (
+                ok = (colon and (header[:1].isupper() or runon)) or (
                     header.isupper() and any(c.islower() for c in rest[:25])
                 )
             if not ok:
@@ -101,7 +118,7 @@ class SectionMatcher:
             after = end
             while after < len(text) and text[after] in " \t":
                 after += 1
-            positions.insert(0, after)
+            positions.appendleft(after)
         found.sort(key=lambda f: f[1])
         sections: list[tuple[str, int, int, int]] = []
         first = found[0][1] if found else len(text)
@@ -109,7 +126,7 @@ class SectionMatcher:
             sections.append(("body", 0, 0, first))
         for i, (cat, start, end) in enumerate(found):
             stop = found[i + 1][1] if i + 1 < len(found) else len(text)
-            field_end = self._field_end(text, cat, end, stop)
+            field_end = self._field_end(text, cat, end, stop, runon)
             if cat in self._titles and field_end - end > self._long_title:
                 cat = "procedure_description"  # a narrative under "PROCEDURE:" is the description
             if cat in self._narrative:
@@ -125,10 +142,14 @@ class SectionMatcher:
                 sections.append(("body", field_end, field_end, stop))
         return sections
 
-    def _field_end(self, text: str, category: str, header_end: int, stop: int) -> int:
-        """A field section ends with its line, or, when the header stands alone, at a blank line."""
+    def _field_end(self, text: str, category: str, header_end: int, stop: int, runon: bool = False) -> int:
+        """A field section ends with its line, or, when the header stands alone, at a blank line;
+        in a note without line layout, at its first sentence end."""
         if category not in self._fields:
             return stop
+        if runon:
+            end = _FIELD_STOP.search(text, header_end, stop)
+            return end.end() if end else stop
         line_end = text.find("\n", header_end, stop)
         if line_end < 0:
             return stop

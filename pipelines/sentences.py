@@ -14,13 +14,15 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipelines.extensions import SECTIONS, doc_text, register_extensions
+from pipelines.extensions import SECTIONS, SPOKEN_STOPS_KEY, doc_text, register_extensions
+from pipelines.lines import Lines
 
 _BREAK = re.compile(
     r"\n[ \t]*(?=\S)"
     r"|(?<=[.!?])[\"')\]]?[ \t]+(?=[A-Z0-9•*(\[-])"
     r"|;[ \t]+(?=[A-Z])"
 )
+_LONGEST_WORD = 40
 _SOFT_WRAP_BEFORE = re.compile(r"[a-z,]\s*$")
 _ABBREVIATIONS = frozenset(
     "dr mr mrs ms no nos vs approx e.g i.e st jr sr fig pt pts dept inc co lt rt prox dist ext flex etc "
@@ -30,6 +32,7 @@ _ABBREVIATIONS = frozenset(
 
 def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None") -> list[int]:
     starts = {0}
+    lines = Lines(text)
     for m in _BREAK.finditer(text):
         pos = m.end()
         if m.group(0).startswith("\n"):
@@ -37,12 +40,14 @@ def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None
             if _SOFT_WRAP_BEFORE.search(before) and text[pos: pos + 1].islower():
                 continue
         else:
-            word_start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start()), text.rfind("\t", 0, m.start())) + 1
+            # Abbreviations are short: look back a bounded stretch, never to the start of a run-on note.
+            lo = max(0, m.start() - _LONGEST_WORD)
+            word_start = max(text.rfind(" ", lo, m.start()), text.rfind("\n", lo, m.start()), text.rfind("\t", lo, m.start()), lo - 1) + 1
             word = text[word_start: m.start()].lower().rstrip(".")
             if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue
             if word.isdigit() and not text[max(0, word_start - 1): word_start].strip():
-                line_start = text.rfind("\n", 0, word_start) + 1
+                line_start = lines.start_of(word_start)
                 if not text[line_start:word_start].strip():
                     continue  # "1. Removal of ..." is a numbered item, not a sentence "1."
         starts.add(pos)
@@ -71,7 +76,7 @@ class SentenceSplitter:
         if len(doc) == 0:
             return doc
         offsets = doc.to_array([IDX]).astype(np.int64).ravel()
-        starts = sentence_starts(doc_text(doc), doc._.get(SECTIONS))
+        starts = sentence_starts(doc_text(doc), doc._.get(SECTIONS)) + list(doc.user_data.get(SPOKEN_STOPS_KEY, ()))
         token_starts = np.unique(np.searchsorted(offsets, np.asarray(starts, dtype=np.int64), side="left"))
         flags = np.full((len(doc), 1), -1, dtype=np.int64)
         flags[token_starts[token_starts < len(doc)], 0] = 1

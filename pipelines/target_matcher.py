@@ -96,30 +96,42 @@ class TargetMatcher:
                 if rule.not_sections and section in rule.not_sections:
                     continue
             kept.append((label, value, rule_id, start, end))
-        kept = _longest_per_label(kept)
+        # Context requirements are tested before overlapping spans compete, so that a longer span
+        # whose requirement fails never displaces a shorter one that stands on its own.
         tokens_of: dict[str, set[int]] = {}
         for o in kept:
             tokens_of.setdefault(o[0], set()).update(range(o[3], o[4]))
         sent = None
         sentences_of: dict[str, set[int]] = {}
-        final = []
-        for label, value, rule_id, start, end in kept:
+        required = []
+        for item in kept:
+            label, value, rule_id, start, end = item
             rule = self.rules[rule_id]
             if rule.requires_near:
+                # Near means near in the same sentence: "...over the plate. Failed therapy" is not
+                # a failed plate.
+                if sent is None:
+                    sent = sentence_ids(doc)
                 window = rule.requires_near.window
-                near = range(max(0, start - window), end + window)
+                here = sent[start]
+                near = [t for t in range(max(0, start - window), min(len(doc), end + window)) if sent[t] == here]
                 if not any(t in tokens_of.get(w, ()) for w in rule.requires_near.labels for t in near):
                     continue
             if rule.requires_in_sentence:
                 if sent is None:
                     sent = sentence_ids(doc)
+                if not sentences_of:
                     for o in kept:
                         sentences_of.setdefault(o[0], set()).add(int(sent[o[3]]))
                 here = int(sent[start])
                 if not any(here in sentences_of.get(w, ()) for w in rule.requires_in_sentence):
                     continue
-            if label not in self.hidden:
-                final.append(Span(doc, start, end, label=label, kb_id=value, span_id=rule_id))
+            required.append(item)
+        final = [
+            Span(doc, start, end, label=label, kb_id=value, span_id=rule_id)
+            for label, value, rule_id, start, end in _longest_per_label(required)
+            if label not in self.hidden
+        ]
         doc.spans[SPANS_KEY] = final
         return doc
 

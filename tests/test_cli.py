@@ -282,3 +282,168 @@ def test_eval_dir_without_gold_exit_2(tmp_path: Path, capsys):
     (tmp_path / "a.txt").write_text("PROCEDURE: HWR.", encoding="utf-8")
     code, _, err = run(["eval", str(tmp_path)], capsys)
     assert_one_line_error(code, err)
+
+
+# ---- hostile input and output paths (issue 9) ----------------------------------------------------------------------
+
+def test_unreadable_file_exit_2(note, capsys, monkeypatch):
+    path = note(COMPLETE_NOTE)
+    real_open = os.open
+
+    def denied(p, *args, **kwargs):
+        if str(p) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(p, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", denied)  # root reads any file, so the denial is simulated
+    code, out, err = run(["check", str(path)], capsys)
+    assert_one_line_error(code, err)
+    assert "Permission denied" in err and str(path) in err and out == ""
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads and writes whatever the mode")
+def test_unreadable_file_and_read_only_folder_really(note, tmp_path: Path, capsys):
+    path = note(COMPLETE_NOTE)
+    path.chmod(0)
+    code, _, err = run(["check", str(path)], capsys)
+    assert_one_line_error(code, err)
+    path.chmod(0o600)
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    code, _, err = run(["check", str(path), "-o", str(locked / "r.json")], capsys)
+    assert_one_line_error(code, err)
+
+
+@pytest.mark.parametrize("where, message", [
+    ("missing/r.json", "does not exist"), ("folder", "is a folder"), ("folder/", "is a folder"),
+])
+def test_output_into_missing_folder_or_onto_a_folder_exit_2(note, tmp_path: Path, capsys, where: str, message: str):
+    # Before: FileNotFoundError / IsADirectoryError tracebacks, after the whole check had run.
+    (tmp_path / "folder").mkdir()
+    code, out, err = run(["check", str(note(COMPLETE_NOTE)), "-o", str(tmp_path) + "/" + where], capsys)
+    assert_one_line_error(code, err)
+    assert message in err and out == ""
+
+
+def test_output_write_failure_exit_2_and_no_partial_file(note, tmp_path: Path, capsys, monkeypatch):
+    """A folder that refuses the write (read-only, full): one line, and no half-written output."""
+    import notecheck.audit.writers as writers
+
+    real_open = os.open
+
+    def read_only(p, flags, *args, **kwargs):
+        if flags & os.O_CREAT and str(p).startswith(str(tmp_path / ".r.json.")):
+            raise PermissionError(13, "Permission denied")
+        return real_open(p, flags, *args, **kwargs)
+
+    monkeypatch.setattr(writers.os, "open", read_only)
+    code, _, err = run(["check", str(note(COMPLETE_NOTE)), "-o", str(tmp_path / "r.json"), "--format", "json"], capsys)
+    assert_one_line_error(code, err)
+    assert "cannot write" in err and "Permission denied" in err
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_output_equal_to_the_note_is_refused(note, tmp_path: Path, capsys):
+    # Before: `check n.txt -o n.txt` replaced the note with its report.
+    path = note(COMPLETE_NOTE)
+    alias = tmp_path / "alias.txt"
+    os.symlink(path, alias)
+    for target in (path, alias, tmp_path / "." / path.name):
+        code, _, err = run(["check", str(path), "-o", str(target)], capsys)
+        assert_one_line_error(code, err)
+        assert "is the note itself" in err
+    assert path.read_text(encoding="utf-8") == COMPLETE_NOTE
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_stdout_to_dev_full_exit_2_one_line(note):
+    # Before: "Exception ignored ... OSError: [Errno 28]" at interpreter exit, exit 120.
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "notecheck.cli", "check", str(note(COMPLETE_NOTE)), "--format", "json"],
+                              stdout=full, stderr=subprocess.PIPE, timeout=300)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, err
+    assert "Traceback" not in err and "Exception ignored" not in err
+    assert [line for line in err.splitlines() if line.strip()] == ["notecheck: error: cannot write the result to stdout: No space left on device"]
+
+
+def test_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path):
+    # Before: blocked forever in open(), waiting for a writer.
+    fifo = tmp_path / "note.txt"
+    os.mkfifo(fifo)
+    proc = _cli(["check", str(fifo)])
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and "Traceback" not in err
+    assert "not a regular file (a FIFO)" in err
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_dev_zero_is_refused_as_a_file_and_read_bounded_on_stdin():
+    # Before: read_bytes() of /dev/zero grew without end (GBs); stdin was already bounded.
+    proc = _cli(["check", "/dev/zero"])
+    assert proc.returncode == 2 and "not a regular file (a device or socket)" in proc.stderr.decode()
+    with open("/dev/zero", "rb") as zero:
+        proc = subprocess.run([sys.executable, "-m", "notecheck.cli", "check", "-", "--max-bytes", "5000000"], stdin=zero,
+                              capture_output=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().strip() == "notecheck: error: note is over the 5,000,000-byte limit"
+
+
+class _CountingStdin:
+    """sys.stdin whose .buffer is endless, counting the bytes taken from it."""
+
+    def __init__(self) -> None:
+        self.taken = 0
+        self.buffer = self
+
+    def read(self, n: int = -1) -> bytes:
+        assert n >= 0, "an unbounded read of stdin"
+        self.taken += n
+        return b"a" * n
+
+
+def test_stdin_read_is_bounded_by_the_limit(monkeypatch, capsys):
+    stdin = _CountingStdin()
+    monkeypatch.setattr(sys, "stdin", stdin)
+    code, _, err = run(["check", "-", "--max-bytes", "1234"], capsys)
+    assert_one_line_error(code, err)
+    assert stdin.taken == 1235
+
+
+@pytest.mark.parametrize("bom, codec", [(b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")], ids=["LE", "BE"])
+def test_utf16_note_is_checked_like_its_utf8_twin(note, capsys, bom: bytes, codec: str):
+    # Before: "note looks binary (NUL bytes), not text", exit 2.
+    code8, out8, _ = run(["check", str(note(COMPLETE_NOTE, name="n.txt")), "--format", "json"], capsys)
+    code16, out16, err = run(["check", str(note(bom + COMPLETE_NOTE.encode(codec), name="n.txt")), "--format", "json"], capsys)
+    assert (code16, err) == (code8, "")
+    assert json.loads(out16) == json.loads(out8)
+
+
+def test_zero_width_only_note_is_empty(note, capsys):
+    code, _, err = run(["check", str(note("\u200b\u200c\u200d\n\u2060\ufeff \t".encode("utf-8")))], capsys)
+    assert_one_line_error(code, err)
+    assert "note is empty" in err
+
+
+def test_max_bytes_above_one_megabyte_is_honoured(note, capsys):
+    # Before: "note is 1,100,000 characters, over the 1,000,000 limit" even with --max-bytes 2000000.
+    text = COMPLETE_NOTE + " " * (1_100_000 - len(COMPLETE_NOTE))
+    code, out, err = run(["check", str(note(text)), "--format", "json", "--max-bytes", "1200000"], capsys)
+    assert code in (0, 1), err
+    assert json.loads(out)["procedure"]["suggested_cpt"] == "26320"
+
+
+@pytest.mark.parametrize("value, message", [("0", "at least 1 byte"), ("99999999999", "ceiling"), ("lots", "whole number")])
+def test_max_bytes_out_of_range_exit_2(note, capsys, value: str, message: str):
+    code, _, err = run(["check", str(note(COMPLETE_NOTE)), "--max-bytes", value], capsys)
+    assert_one_line_error(code, err)
+    assert message in err
+
+
+def test_undecodable_file_name_gives_an_escaped_note_id(tmp_path: Path, capsys):
+    # Before: PydanticSerializationError (surrogates not allowed), a traceback.
+    path = Path(os.fsdecode(os.fsencode(str(tmp_path)) + b"/op-\xff.txt"))
+    path.write_text(COMPLETE_NOTE, encoding="utf-8")
+    code, out, err = run(["check", str(path), "--format", "json"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["note_id"] == "op-\\udcff"

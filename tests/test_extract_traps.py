@@ -209,7 +209,8 @@ CASES = [
         "HPI: Her sister had the same plate removed last year. She has a prominent screw in the left thumb metacarpal and requests removal.\n"
         "PROCEDURE: Removal of one screw, left thumb metacarpal, through a 2 cm dorsoradial incision. Skin closed.\n",
         dict(removal=True, cpt="26320", implants={"screw": 1}, digits=set(), bones={("metacarpal", 1)}, side="left",
-             indications={"prominence", "patient_request"}, lines=[("LT",)]),
+             # "requests removal" beside a prominent screw is consent to treat it, not a second reason.
+             indications={"prominence"}, lines=[("LT",)]),
         id="other-person-sister-beside-real-removal",
     ),
     # ---- decoy and real complexity -------------------------------------------------------------

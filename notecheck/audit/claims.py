@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 from pydantic import ValidationError
 
-from notecheck.audit.lines import read_lines
+from notecheck.audit.lines import csv_field_limit, read_lines
 from notecheck.models import ClaimContext
+from notecheck.reader import NoteInputError, open_regular
+
+# Claim fields are short codes and dates: the csv module's default field limit (128 KiB) is kept
+# on purpose (set explicitly, since a notes CSV read in the same process raises it), and a
+# physical line is read at most this long, so a runaway line is never held whole.
+CLAIMS_FIELD_LIMIT = 131_072
+CLAIMS_LINE_LIMIT = 1024 * 1024
 
 
 class ClaimsFileError(ValueError):
@@ -44,33 +51,50 @@ class ClaimIndex:
 
     def _load(self) -> None:
         try:
-            fh = self.path.open("rb")
-        except OSError as exc:
-            raise ClaimsFileError(f"cannot read claims file {self.path}: {exc.strerror}") from None
-        with fh:
-            reader = csv.reader(line.text for line in read_lines(fh))
-            header = next(reader, None)
-            if header is None:
-                return
-            names = [h.strip().lower() for h in header]
-            if "note_id" not in names:
-                raise ClaimsFileError(f"{self.path}: the claims CSV needs a note_id column (found: {', '.join(names) or 'none'})")
-            for row in reader:
-                if not any(cell.strip() for cell in row):
-                    continue
-                self.rows += 1
-                data = {name: (row[i] if i < len(row) else "") for i, name in enumerate(names) if name}
-                note_id = data.get("note_id", "").strip()
-                if not note_id:
-                    self.rows_without_id += 1
-                    continue
-                if note_id in self._claims or note_id in self.invalid:
-                    self.duplicate_ids.append(note_id)
-                    continue
-                try:
-                    self._claims[note_id] = ClaimContext.model_validate(data)
-                except ValidationError as exc:
-                    self.invalid[note_id] = describe_validation(exc)
+            fh = open_regular(self.path)
+        except NoteInputError as exc:
+            raise ClaimsFileError(f"cannot read claims file {self.path}: {exc}") from None
+        last = 0
+
+        def lines() -> Iterator[str]:
+            nonlocal last
+            for line in read_lines(fh, CLAIMS_LINE_LIMIT):
+                last = line.number
+                if line.overflow:
+                    raise ClaimsFileError(f"{self.path}: line {line.number} is over {CLAIMS_LINE_LIMIT:,} bytes; not a claims CSV?")
+                yield line.text
+
+        with fh, csv_field_limit(CLAIMS_FIELD_LIMIT):
+            try:
+                self._read(csv.reader(lines()))
+            except csv.Error as exc:
+                raise ClaimsFileError(f"{self.path}: line {last}: unreadable claims CSV ({exc})") from None
+            except OSError as exc:
+                raise ClaimsFileError(f"cannot read claims file {self.path}: {exc.strerror or type(exc).__name__}") from None
+
+    def _read(self, reader: Iterator[list[str]]) -> None:
+        header = next(reader, None)
+        if header is None:
+            return
+        names = [h.strip().lower() for h in header]
+        if "note_id" not in names:
+            raise ClaimsFileError(f"{self.path}: the claims CSV needs a note_id column (found: {', '.join(names) or 'none'})")
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            self.rows += 1
+            data = {name: (row[i] if i < len(row) else "") for i, name in enumerate(names) if name}
+            note_id = data.get("note_id", "").strip()
+            if not note_id:
+                self.rows_without_id += 1
+                continue
+            if note_id in self._claims or note_id in self.invalid:
+                self.duplicate_ids.append(note_id)
+                continue
+            try:
+                self._claims[note_id] = ClaimContext.model_validate(data)
+            except ValidationError as exc:
+                self.invalid[note_id] = describe_validation(exc)
 
     def attach(self, note_id: str) -> tuple[Optional[ClaimContext], Optional[str]]:
         """The claim for a note from the input (marking the row as matched), or the reason its row

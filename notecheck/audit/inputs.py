@@ -8,24 +8,38 @@ work over the workers and keeps the parent process small.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
-import sys
+import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Iterator, Literal, Optional
 
 from notecheck.audit.claims import ClaimIndex
-from notecheck.audit.lines import Line, combine_encodings, read_lines
+from notecheck.audit.lines import CsvRecord, Line, combine_encodings, csv_field_limit, csv_records, read_lines
 from notecheck.models import ClaimContext
-from notecheck.reader import NoteInputError, decode_note
+from notecheck.reader import (
+    NoteInputError, decode_note, open_regular, over_limit, read_note_bytes, safe_note_id, utf8_size,
+)
 
 NOTE_SUFFIXES = (".txt", ".docx")
 # A .docx is a zip that may carry images and styles, so its file can be much larger than its text;
-# the text itself is held to --max-bytes, the file only to this multiple (a guard against bombs).
+# the text itself is held to --max-bytes, the file only to this multiple, and so is what its parts
+# unpack to (the zip's declared sizes, checked before anything is decompressed).
 DOCX_FILE_FACTOR = 25
+DOCX_UNPACKED_FACTOR = 25
+DOCX_UNPACKED_FLOOR = 16 * 1024 * 1024  # Word's styles and theme alone unpack to ~1 MB
+# XML compresses 5-20:1; a part over 1 MiB that claims more than this ratio is a zip bomb.
+DOCX_MAX_RATIO = 100
+DOCX_RATIO_FLOOR = 1024 * 1024
+DOCX_MAX_PARTS = 10_000
 # JSON escapes (\uXXXX) can make a line up to six times the size of the text it carries.
 JSONL_LINE_FACTOR = 6
+# A CSV record holds its note with every quote doubled (at most twice its bytes), plus the other
+# columns: the most a notes CSV record may take before it is skipped as oversized.
+CSV_RECORD_FACTOR = 2
+CSV_RECORD_SLACK = 64 * 1024
 
 SourceKind = Literal["file", "docx", "text"]
 
@@ -88,15 +102,21 @@ class FolderSource(NoteSource):
     def __init__(self, path: Path, max_bytes: int) -> None:
         super().__init__(path, max_bytes)
         names: list[str] = []
-        with os.scandir(path) as entries:
-            for entry in entries:
-                # Hidden files and Word's "~$name.docx" lock files are never notes.
-                if entry.name.startswith((".", "~$")) or not entry.is_file():
-                    self.ignored_files += 1
-                elif entry.name.lower().endswith(NOTE_SUFFIXES):
-                    names.append(entry.name)
-                else:
-                    self.ignored_files += 1
+        try:
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    # Hidden files and Word's "~$name.docx" lock files are never notes.
+                    if entry.name.startswith((".", "~$")) or not entry.name.lower().endswith(NOTE_SUFFIXES):
+                        self.ignored_files += 1
+                    elif _is_dir(entry):
+                        self.ignored_files += 1
+                    else:
+                        # Anything else named like a note is one, even when it cannot be read (a
+                        # symlink loop, a dangling link, no permission, a FIFO): the worker turns
+                        # it into an error record, so it is reported rather than silently dropped.
+                        names.append(entry.name)
+        except OSError as exc:
+            raise InputError(f"cannot list the folder {path}: {exc.strerror or type(exc).__name__}") from None
         # Sorted names are the input order: stable between a run and its --resume.
         self.names = sorted(names)
         if not self.names:
@@ -106,10 +126,17 @@ class FolderSource(NoteSource):
         for seq, name in enumerate(self.names):
             stem, suffix = os.path.splitext(name)
             source: SourceKind = "docx" if suffix.lower() == ".docx" else "file"
-            yield NoteJob(seq=seq, note_id=stem, source=source, payload=str(self.path / name))
+            yield NoteJob(seq=seq, note_id=safe_note_id(stem), source=source, payload=str(self.path / name))
 
     def count(self) -> int:
         return len(self.names)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # ELOOP and friends: not a folder we could enter; the worker reports it
+        return False
 
 
 class CsvSource(NoteSource):
@@ -118,51 +145,80 @@ class CsvSource(NoteSource):
     def __init__(self, path: Path, max_bytes: int) -> None:
         super().__init__(path, max_bytes)
         # Check the header now, before any output is opened (and truncated) for writing.
-        with _open_binary(path) as fh:
-            first = next(iter(csv.reader(line.text for line in read_lines(fh))), None)
-        names = [h.strip().lower() for h in first or []]
-        if first is not None and ("note_id" not in names or "text" not in names):
-            raise InputError(f"{path}: a CSV input needs note_id and text columns (found: {', '.join(names) or 'none'})")
+        self._header()
+
+    @property
+    def record_limit(self) -> int:
+        return CSV_RECORD_FACTOR * self.max_bytes + CSV_RECORD_SLACK
+
+    def _header(self) -> tuple[int, int]:
+        with _open_binary(self.path) as fh:
+            first = next(csv_records(fh, self.record_limit), None)
+        if first is None:
+            return -1, -1
+        rows = _parse_record(first, self.record_limit) if not first.overflow else None
+        if rows is None or not rows:
+            raise InputError(f"{self.path}: the CSV header (line {first.first_line}) is not readable")
+        names = [h.strip().lower() for h in rows[0]]
+        if "note_id" not in names or "text" not in names:
+            raise InputError(f"{self.path}: a CSV input needs note_id and text columns (found: {', '.join(names) or 'none'})")
+        return names.index("note_id"), names.index("text")
 
     def jobs(self) -> Iterator[NoteJob]:
+        id_col, text_col = self._header()
+        if id_col < 0:
+            return
         with _open_binary(self.path) as fh:
-            consumed: list[Line] = []
-
-            def lines() -> Iterator[str]:
-                # csv.reader pulls exactly the lines of one record before yielding it, so the
-                # lines consumed since the last row are that row's lines.
-                for line in read_lines(fh):
-                    consumed.append(line)
-                    yield line.text
-
-            reader = csv.reader(lines())
-            header = next(reader, None)
-            if header is None:
-                return
-            names = [h.strip().lower() for h in header]
-            if "note_id" not in names or "text" not in names:
-                raise InputError(f"{self.path}: a CSV input needs note_id and text columns (found: {', '.join(names) or 'none'})")
-            id_col, text_col = names.index("note_id"), names.index("text")
-            consumed.clear()
+            records = csv_records(fh, self.record_limit)
+            next(records, None)  # the header
             seq = 0
-            while True:
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    yield NoteJob(seq=seq, note_id=f"row-{seq + 1}", source="text", error=f"malformed CSV record ({exc})")
+            for record in records:
+                if record.overflow:
+                    note_id = _id_from_head(record.head, id_col, text_col) or f"row-{seq + 1}"
+                    yield NoteJob(seq=seq, note_id=note_id, source="text",
+                                  error=str(over_limit(self.max_bytes, what=f"the CSV record at line {record.first_line}")))
                     seq += 1
-                    consumed.clear()
                     continue
-                encodings = [line.encoding for line in consumed]
-                consumed.clear()
-                if not any(cell.strip() for cell in row):
-                    continue  # blank line between records
-                note_id = (row[id_col].strip() if id_col < len(row) else "") or f"row-{seq + 1}"
-                text = row[text_col] if text_col < len(row) else ""
-                yield _text_job(seq, note_id, text, combine_encodings(encodings), self.max_bytes)
-                seq += 1
+                rows = _parse_record(record, self.record_limit)
+                if rows is None:
+                    yield NoteJob(seq=seq, note_id=f"row-{seq + 1}", source="text",
+                                  error=f"malformed CSV record at line {record.first_line}")
+                    seq += 1
+                    continue
+                encoding = combine_encodings([line.encoding for line in record.lines])
+                for row in rows:
+                    if not any(cell.strip() for cell in row):
+                        continue  # blank line between records
+                    note_id = (row[id_col].strip() if id_col < len(row) else "") or f"row-{seq + 1}"
+                    text = row[text_col] if text_col < len(row) else ""
+                    yield _text_job(seq, safe_note_id(note_id), text, encoding, self.max_bytes)
+                    seq += 1
+
+
+def _parse_record(record: CsvRecord, limit: int) -> Optional[list[list[str]]]:
+    """The rows of one delimited record (normally one; none for a blank line), or None when the
+    csv module rejects it. The field limit is set to the record limit on purpose: a record that
+    got here fits in it, and the note's own limit (bytes of UTF-8) is applied per note after."""
+    try:
+        with csv_field_limit(limit):
+            return list(csv.reader(line.text for line in record.lines))
+    except csv.Error:
+        return None
+
+
+def _id_from_head(head: str, id_col: int, text_col: int) -> Optional[str]:
+    """The note id of an oversized record, when its column comes before the text's: read from the
+    record's first bytes (a field is only trusted when another field follows it)."""
+    if id_col > text_col:
+        return None
+    try:
+        with csv_field_limit(len(head) + 1):
+            row = next(csv.reader(io.StringIO(head, newline="")), [])
+    except csv.Error:
+        return None
+    if id_col >= len(row) - 1:
+        return None
+    return safe_note_id(row[id_col].strip()) or None
 
 
 class JsonlSource(NoteSource):
@@ -181,13 +237,26 @@ class JsonlSource(NoteSource):
                 elif line.encoding is None:
                     job = NoteJob(seq=seq, note_id=fallback_id, source="text", error="note is neither UTF-8 nor cp1252 text")
                 else:
-                    job = _jsonl_job(seq, line, fallback_id, self.max_bytes)
+                    try:
+                        job = _jsonl_job(seq, line, fallback_id, self.max_bytes)
+                    except Exception as exc:  # whatever one line does, it costs that line only
+                        job = NoteJob(seq=seq, note_id=fallback_id, source="text",
+                                      error=f"line {line.number} could not be read ({type(exc).__name__})")
                 yield job
                 seq += 1
 
     def count(self) -> int:
+        # The same lines `jobs()` yields (blank ones skipped, a runaway line counted once), read
+        # in bounded pieces: a binary file renamed .jsonl must not be loaded to count it.
+        limit = JSONL_LINE_FACTOR * self.max_bytes + 65536
+        count, blank = 0, True
         with _open_binary(self.path) as fh:
-            return sum(1 for raw in fh if raw.strip())
+            while piece := fh.readline(limit):
+                blank = blank and not piece.strip()
+                if piece.endswith(b"\n"):
+                    count += not blank
+                    blank = True
+        return count + (not blank)
 
 
 def _jsonl_job(seq: int, line: Line, fallback_id: str, max_bytes: int) -> NoteJob:
@@ -195,10 +264,16 @@ def _jsonl_job(seq: int, line: Line, fallback_id: str, max_bytes: int) -> NoteJo
         obj = json.loads(line.text)
     except ValueError:
         return NoteJob(seq=seq, note_id=fallback_id, source="text", error=f"line {line.number} is not valid JSON")
+    except RecursionError:
+        return NoteJob(seq=seq, note_id=fallback_id, source="text", error=f"line {line.number} is JSON nested too deeply")
     if not isinstance(obj, dict):
         return NoteJob(seq=seq, note_id=fallback_id, source="text", error=f"line {line.number} is not a JSON object")
     raw_id = obj.get("note_id")
-    note_id = str(raw_id).strip() if raw_id is not None and str(raw_id).strip() else fallback_id
+    try:
+        note_id = safe_note_id(str(raw_id).strip()) if raw_id is not None else ""
+    except (ValueError, RecursionError):  # an id too large or too deep to print
+        note_id = ""
+    note_id = note_id or fallback_id
     text = obj.get("text")
     if not isinstance(text, str):
         return NoteJob(seq=seq, note_id=note_id, source="text", error='the record has no "text" string')
@@ -208,31 +283,38 @@ def _jsonl_job(seq: int, line: Line, fallback_id: str, max_bytes: int) -> NoteJo
 def _text_job(seq: int, note_id: str, text: str, encoding: Optional[str], max_bytes: int) -> NoteJob:
     if encoding is None:
         return NoteJob(seq=seq, note_id=note_id, source="text", error="note is neither UTF-8 nor cp1252 text")
-    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if len(text) > max_bytes:  # every character is at least one byte: no need to encode it
+        return NoteJob(seq=seq, note_id=note_id, source="text", error=str(over_limit(max_bytes)))
+    try:
+        size = utf8_size(text)
+    except NoteInputError as exc:
+        return NoteJob(seq=seq, note_id=note_id, source="text", error=str(exc))
     if size > max_bytes:
         # Checked here, not in the worker, so an oversized note is never shipped between processes.
-        return NoteJob(seq=seq, note_id=note_id, source="text", error=f"note is {size:,} bytes, over the {max_bytes:,}-byte limit")
+        return NoteJob(seq=seq, note_id=note_id, source="text", error=str(over_limit(max_bytes, size)))
     return NoteJob(seq=seq, note_id=note_id, source="text", payload=text, encoding=encoding)
 
 
 def _open_binary(path: Path) -> BinaryIO:
     try:
-        return path.open("rb")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+        return open_regular(path)
+    except NoteInputError as exc:
+        raise InputError(f"cannot read {path}: {exc}") from None
 
 
 def open_source(path: Path, max_bytes: int) -> NoteSource:
     """The right source for INPUT: a folder, a .csv or a .jsonl."""
-    if not path.exists():
+    try:
+        is_dir = path.is_dir()
+        exists = is_dir or path.exists()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
+    if not exists:
         raise InputError(f"no such file or folder: {path}")
-    if path.is_dir():
+    if is_dir:
         return FolderSource(path, max_bytes)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        # Notes are long; the csv module's default 128 KiB field limit would split them. The
-        # size limit is applied per note afterwards, with an error record instead of an abort.
-        csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
         return CsvSource(path, max_bytes)
     if suffix in (".jsonl", ".ndjson"):
         return JsonlSource(path, max_bytes)
@@ -254,32 +336,32 @@ def load_text(job: NoteJob, max_bytes: int) -> tuple[str, str]:
 
 
 def _read_txt(path: Path, max_bytes: int) -> tuple[str, str]:
-    try:
-        with path.open("rb") as fh:
+    with open_regular(path) as fh:
+        try:
             # Read one byte past the limit: enough to know it is oversized without loading it all.
-            data = fh.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                size = os.fstat(fh.fileno()).st_size
-                raise NoteInputError(f"note is {size:,} bytes, over the {max_bytes:,}-byte limit")
-    except OSError as exc:
-        raise NoteInputError(f"cannot read the file ({exc.strerror or type(exc).__name__})") from None
-    note = decode_note(data, max_bytes)
+            data = read_note_bytes(fh, max_bytes)
+            size = os.fstat(fh.fileno()).st_size
+        except OSError as exc:
+            raise NoteInputError(f"cannot read the file ({exc.strerror or type(exc).__name__})") from None
+    note = decode_note(data, max_bytes, size=size)
     return note.text, note.encoding
 
 
 def _read_docx(path: Path, max_bytes: int) -> str:
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise NoteInputError(f"cannot read the file ({exc.strerror or type(exc).__name__})") from None
-    if size > DOCX_FILE_FACTOR * max_bytes:
-        raise NoteInputError(f".docx file is {size:,} bytes, over the {DOCX_FILE_FACTOR * max_bytes:,}-byte limit")
-    try:
         import docx  # python-docx, the optional `docx` extra: imported only when a .docx shows up
     except ImportError:
         raise NoteInputError("reading .docx needs python-docx: pip install 'notecheck[docx]'") from None
+    with open_regular(path) as fh:
+        try:
+            size = os.fstat(fh.fileno()).st_size
+        except OSError as exc:
+            raise NoteInputError(f"cannot read the file ({exc.strerror or type(exc).__name__})") from None
+        if size > DOCX_FILE_FACTOR * max_bytes:
+            raise over_limit(DOCX_FILE_FACTOR * max_bytes, size, what=".docx file")
+        package = unpack_docx(fh, max(DOCX_UNPACKED_FACTOR * max_bytes, DOCX_UNPACKED_FLOOR))
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(package)
         parts: list[str] = []
         # Paragraphs and tables in document order; a table row becomes one tab-separated line.
         for block in document.iter_inner_content():
@@ -293,5 +375,52 @@ def _read_docx(path: Path, max_bytes: int) -> str:
     text = "\n".join(parts)
     size = len(text.encode("utf-8"))
     if size > max_bytes:
-        raise NoteInputError(f"note is {size:,} bytes of text, over the {max_bytes:,}-byte limit")
+        raise over_limit(max_bytes, size, what="note's text")
     return text
+
+
+def unpack_docx(fh: BinaryIO, limit: int) -> io.BytesIO:
+    """The .docx's parts, checked and copied uncompressed into a new in-memory zip for python-docx.
+
+    Zip bombs are refused from the central directory alone (declared sizes and ratios) before
+    anything is decompressed. The parts are then read in bounded pieces, and never past their
+    declared size (zipfile stops there), so a forged directory cannot make them larger either;
+    python-docx only ever sees what was counted.
+    """
+    try:
+        with zipfile.ZipFile(fh) as archive:
+            infos = archive.infolist()
+            if len(infos) > DOCX_MAX_PARTS:
+                raise NoteInputError(f".docx has {len(infos):,} parts, over the {DOCX_MAX_PARTS:,}-part limit")
+            declared = sum(info.file_size for info in infos)
+            if declared > limit:
+                raise NoteInputError(f".docx unpacks to {declared:,} bytes, over the {limit:,}-byte limit (a zip bomb?)")
+            for info in infos:
+                if info.file_size > DOCX_RATIO_FLOOR and info.file_size > DOCX_MAX_RATIO * max(info.compress_size, 1):
+                    raise NoteInputError(
+                        f".docx part is compressed {info.file_size // max(info.compress_size, 1):,}:1, "
+                        f"over the {DOCX_MAX_RATIO}:1 limit (a zip bomb?)"
+                    )
+            names = [info.filename for info in infos]
+            if len(set(names)) != len(names):
+                raise NoteInputError("not a readable .docx file (duplicate part names)")
+            copy = io.BytesIO()
+            total = 0
+            with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as out:
+                for info in infos:
+                    if info.is_dir():
+                        continue
+                    chunks: list[bytes] = []
+                    with archive.open(info) as part:
+                        while chunk := part.read(1024 * 1024):
+                            total += len(chunk)
+                            if total > limit:
+                                raise NoteInputError(f".docx unpacks to over the {limit:,}-byte limit (a zip bomb?)")
+                            chunks.append(chunk)
+                    out.writestr(info.filename, b"".join(chunks))
+    except NoteInputError:
+        raise
+    except Exception as exc:  # BadZipFile, bad CRC, encrypted or unsupported compression, I/O
+        raise NoteInputError(f"not a readable .docx file ({type(exc).__name__})") from None
+    copy.seek(0)
+    return copy

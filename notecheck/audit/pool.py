@@ -57,10 +57,11 @@ def _chunks(jobs: Iterable[NoteJob]) -> Iterator[list[NoteJob]]:
 class OrderedPool:
     """`imap_ordered(jobs)` over `workers` processes, each with its own Checker."""
 
-    def __init__(self, workers: int, max_bytes: int, with_excerpts: bool, rules_dir: Optional[str] = None) -> None:
+    def __init__(self, workers: int, max_bytes: int, with_excerpts: bool, rules_dir: Optional[str] = None,
+                 budget_s: Optional[float] = None) -> None:
         self.workers = workers
         self.window = workers * WINDOW_PER_WORKER
-        self._initargs = (max_bytes, with_excerpts, os.getpid(), rules_dir)
+        self._initargs = (max_bytes, with_excerpts, os.getpid(), rules_dir, budget_s)
         # fork shares the already imported spaCy/notecheck modules with the workers; each worker
         # still builds its own pipeline in init_worker. Elsewhere, the platform default.
         methods = multiprocessing.get_all_start_methods()

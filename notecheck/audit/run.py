@@ -30,10 +30,14 @@ from notecheck.audit.pool import OrderedPool, default_workers
 from notecheck.audit.progress import Progress, progress_wanted
 from notecheck.audit.summary import AuditSummary, ClaimsJoin, SummaryBuilder
 from notecheck.audit.workers import EXCERPTS_KEY
-from notecheck.audit.writers import atomic_text, note_rows, write_csv, write_summary_json
+from notecheck.audit.writers import (
+    atomic_text, note_rows, remove_stale_temps, same_file, write_csv, write_summary_json,
+)
 from notecheck.models import ClaimContext
+from notecheck.reader import MAX_BYTES_CEILING
 
 OUTPUT_KINDS = {".jsonl": "jsonl", ".csv": "csv", ".html": "html"}
+DEFAULT_NOTE_BUDGET_S = 30.0
 
 
 class UsageError(Exception):
@@ -51,7 +55,8 @@ class AuditOptions(BaseModel):
     claims: Optional[Path] = None
     workers: int = Field(default_factory=default_workers, ge=1, le=512)
     resume: bool = False
-    max_bytes: int = Field(gt=0)
+    max_bytes: int = Field(gt=0, le=MAX_BYTES_CEILING)
+    note_budget: float = Field(default=DEFAULT_NOTE_BUDGET_S, ge=0, allow_inf_nan=False)
     fees: Optional[Path] = None
     quiet: bool = False
 
@@ -64,9 +69,18 @@ class AuditOptions(BaseModel):
         # A .jsonl output is its own journal; the others get a sidecar next to the output.
         return self.out if self.kind == "jsonl" else self.out.with_name(self.out.name + ".partial.jsonl")
 
+    @property
+    def summary_path(self) -> Path:
+        return self.out.with_name(self.out.name + ".summary.json")
+
+    @property
+    def written(self) -> list[Path]:
+        """Every file the run may write (temp files aside, which sit beside these)."""
+        return [self.out, self.journal_path, self.summary_path]
+
 
 def _options(args: argparse.Namespace) -> AuditOptions:
-    values = {k: getattr(args, k) for k in ("input", "out", "claims", "resume", "max_bytes", "fees", "quiet")}
+    values = {k: getattr(args, k, None) for k in ("input", "out", "claims", "resume", "max_bytes", "note_budget", "fees", "quiet")}
     if args.workers is not None:
         values["workers"] = args.workers
     try:
@@ -77,9 +91,21 @@ def _options(args: argparse.Namespace) -> AuditOptions:
         raise UsageError(f"--out must end in .jsonl, .csv or .html (got {opts.out.name})")
     if not opts.out.parent.is_dir():
         raise UsageError(f"the folder for --out does not exist: {opts.out.parent}")
-    if opts.out.resolve() == opts.input.resolve():
-        raise UsageError("--out must not be the input file")
+    if opts.out.is_dir():
+        raise UsageError(f"--out is a folder, not a file: {opts.out}")
+    for label, given in (("the input", opts.input), ("the --claims file", opts.claims), ("the --fees file", opts.fees)):
+        if given is not None and any(same_file(given, written) for written in opts.written):
+            raise UsageError(f"--out {opts.out} would overwrite {label} ({given}); choose another --out")
+    if _inside(opts.out, opts.input):
+        raise UsageError(f"--out must not be inside the input folder {opts.input}")
     return opts
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return folder.is_dir() and folder.resolve() in path.resolve().parents
+    except (OSError, RuntimeError):
+        return False
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -100,6 +126,11 @@ def _say(opts: AuditOptions, message: str) -> None:
 
 def _run(opts: AuditOptions) -> int:
     started = time.monotonic()
+    # A run killed during its final write leaves `.OUT.<token>.tmp` files (they may hold note
+    # excerpts): whatever this run does next, they are never wanted.
+    stale = sum(remove_stale_temps(path) for path in (opts.out, opts.summary_path))
+    if stale:
+        _say(opts, f"removed {stale} temp file{'s' if stale > 1 else ''} left by an interrupted run")
     fees = load_fees(opts.fees)
     claims = ClaimIndex(opts.claims) if opts.claims else None
     claim_of: Callable[[Optional[str]], Optional[ClaimContext]] = claims.peek if claims else (lambda _id: None)
@@ -141,7 +172,8 @@ def _run(opts: AuditOptions) -> int:
     progress = Progress(_total(source) if show else None, done=resumed, enabled=show)
     try:
         _journal_io(opts, journal.open, opts.resume)
-        with OrderedPool(opts.workers, opts.max_bytes, with_excerpts=opts.kind == "html") as pool:
+        with OrderedPool(opts.workers, opts.max_bytes, with_excerpts=opts.kind == "html",
+                         budget_s=opts.note_budget or None) as pool:
             for line in pool.imap_ordered(jobs):
                 _journal_io(opts, journal.append, line)
                 record = json.loads(line)
@@ -200,7 +232,7 @@ def _finish(opts: AuditOptions, summary: AuditSummary, journal: Journal,
         write_csv(opts.out, note_rows(journal.records(), claim_of, fees), [item.id for item in summary.checklist])
         journal.remove()
     # .jsonl and .csv carry no totals of their own; the summary (claims join included) sits beside them.
-    write_summary_json(opts.out.with_name(opts.out.name + ".summary.json"), summary)
+    write_summary_json(opts.summary_path, summary)
 
 
 def _claims_join(claims: Optional[ClaimIndex]) -> Optional[ClaimsJoin]:

@@ -1,12 +1,13 @@
 """The final files: the flat CSV and the summary JSON, written atomically (temp file in the same
 folder, fsync, os.replace), so a reader never sees half a file and a killed render leaves the
-previous file, or none, in place.
+previous file, or none, in place; the temp file it may leave is removed by the next run.
 """
 from __future__ import annotations
 
 import csv
 import os
-import tempfile
+import re
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional, TextIO
@@ -20,12 +21,65 @@ from notecheck.models import ClaimContext
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+TEMP_SUFFIX = ".tmp"
+# Ours: 16 hex digits; and the 8 characters of tempfile.mkstemp, which earlier versions used.
+_TEMP_TOKEN = re.compile(r"[0-9a-f]{16}|[a-z0-9_]{8}")
+
+
+def temp_path(path: Path) -> Path:
+    """A fresh temp name next to `path`: `.NAME.<16 hex>.tmp` (hidden, and recognisable by
+    `remove_stale_temps` as ours and no one else's)."""
+    return path.with_name(f".{path.name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: the same inode when both exist (hard links, symlinks,
+    `./x` vs `x`), else the same absolute path."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        pass
+    try:
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: it cannot be the file we write
+        return False
+
+
+def remove_stale_temps(path: Path) -> int:
+    """Delete the temp files a killed write of `path` left behind (they may hold note excerpts);
+    only regular files whose name is exactly our pattern for `path`. Returns how many."""
+    prefix = f".{path.name}."
+    removed = 0
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return 0
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(TEMP_SUFFIX)):
+            continue
+        if not _TEMP_TOKEN.fullmatch(name[len(prefix):-len(TEMP_SUFFIX)]):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed += 1
+        except OSError:
+            pass  # gone already, or not ours to delete: the next run tries again
+    return removed
+
+
 @contextmanager
 def atomic_text(path: Path, newline: Optional[str] = None, encoding: str = "utf-8") -> Iterator[TextIO]:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    while True:
+        tmp = temp_path(path)
+        try:
+            # 0o666 minus the umask, as for any new file; O_EXCL: never reuse or follow a name.
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
-        # mkstemp makes the file private (0600); the output gets the usual umask-based mode.
-        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding=encoding, newline=newline) as fh:
             yield fh
             fh.flush()
@@ -37,12 +91,6 @@ def atomic_text(path: Path, newline: Optional[str] = None, encoding: str = "utf-
         except FileNotFoundError:
             pass
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def safe_cell(value: object) -> str:

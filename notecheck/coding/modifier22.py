@@ -30,7 +30,7 @@ def decide_22(f: Findings, rules: CodingRules) -> Decision22:
             "report it with its own code (tenolysis 26440/26445, capsulotomy 26525) rather than 22."), own_code=True)
     if f.substantial_work:
         quote = f.substantial_work[0].text
-        return Decision22(True, f"The note documents {names} and states the extra work (\"{quote}\"): 22 is supported (DOMAIN decision 6).")
+        return Decision22(True, f"The note documents {names} and states the extra work (\"{quote}\"): 22 is supported (CMS: modifier 22 needs documentation of substantially greater work and its reason).")
     if len(set(factors)) >= rules.factors_without_statement:
-        return Decision22(True, f"The note documents {len(set(factors))} distinct complexity factors ({names}): 22 is supported (DOMAIN decision 6).")
+        return Decision22(True, f"The note documents {len(set(factors))} distinct complexity factors ({names}): 22 is supported (CMS: modifier 22 needs documentation of substantially greater work and its reason).")
     return Decision22(False, f"The note mentions {names} but does not state how it made the work substantially greater; 22 is not supported.")

@@ -53,7 +53,18 @@ def denial_risks(
         r.add("assistant_modifier_not_payable")
     if "F0" in mods:
         r.add("invalid_modifier")
+    if f.laterality.conflict:
+        _abstain(r, rules.side_dependent_risks, "The note itself names two sides; confirm the side before submitting.")
     return list(r.items.values())
+
+
+def _abstain(r: _Risks, risk_ids: list[str], why: str) -> None:
+    """Abstain rather than guess: when the note's own evidence conflicts, a risk that depends on
+    it is a question for a reviewer (medium, with the reason), never a high-severity alarm."""
+    for risk_id in risk_ids:
+        risk = r.items.get(risk_id)
+        if risk is not None and risk.severity == "high":
+            r.items[risk_id] = DenialRisk(id=risk.id, severity="medium", message=f"{risk.message} {why}")
 
 
 def _code_risks(r: _Risks, f: Findings, sel: Selection, billed: str) -> None:

@@ -38,19 +38,20 @@ def select_code(f: Findings, rules: CodingRules) -> Selection:
     settings = {s.value for s in f.setting}
     under_anesthesia = bool(anesthesia - {"no_anesthesia"})
     in_or = bool(settings & {"operating_room", "procedure_room"})
-    if types and types <= {"external_fixator"}:
+    # The pins and wires of a frame come out with it: they are the fixator, not a second implant.
+    if "external_fixator" in types and types - {"external_fixator"} <= set(rules.percutaneous_types):
         if under_anesthesia or in_or:
-            return Selection(True, None, "An external fixator removed under anesthesia is reported with 20694 (DOMAIN §2.1 rule 6), not 26320.", "external_fixator", ["20694"])
-        return Selection(True, None, "External fixator removal without anesthesia is part of the index global package (DOMAIN §2.1 rule 6).", "external_fixator")
+            return Selection(True, None, "An external fixator removed under anesthesia is reported with 20694 (CPT 20694: removal, under anesthesia, of external fixation system), not 26320.", "external_fixator", ["20694"])
+        return Selection(True, None, "External fixator removal without anesthesia is part of the index operation's 90-day global package (CMS global surgery rules: postoperative care by the surgeon is included).", "external_fixator")
     integral = [p.value for p in f.same_site_procedures if p.value in rules.integral_procedures]
     if integral:
-        return Selection(True, None, f"The removal is integral to the {integral[0]} done at the same site and is not separately reportable (NCCI Ch. IV; DOMAIN §2.1 rule 1).", "integral")
+        return Selection(True, None, f"The removal is integral to the {integral[0]} done at the same site and is not separately reportable (NCCI Policy Manual, Ch. IV: removal that is an integral part of another procedure).", "integral")
     # Pins pulled through the skin: said so, or nothing says how and the note is a clinic visit
     # without anesthesia.
     pulled = f.approach.type == "percutaneous" or (not f.approach.documented and ("clinic" in settings or "no_anesthesia" in anesthesia))
     percutaneous_only = pulled and not f.approach.incision_documented and (not types or types <= set(rules.percutaneous_types))
     if percutaneous_only and not in_or and not under_anesthesia:
-        return Selection(True, None, "Exposed percutaneous pins pulled without an incision or anesthesia are part of the index global package; no removal code is separately reportable (DOMAIN decision 2).", "pin_pull")
+        return Selection(True, None, "Exposed percutaneous pins pulled without an incision or anesthesia are part of the index global package; no removal code is separately reportable (CMS global surgery rules; AAOS coding guidance on pin removal).", "pin_pull")
     hand = any(b.value in rules.hand_bones for b in f.bones) or bool(f.digits)
     wrist = any(b.value in rules.wrist_bones for b in f.bones)
     regions = {r.value for r in f.region}
@@ -59,14 +60,14 @@ def select_code(f: Findings, rules: CodingRules) -> Selection:
         wrist = bool(regions & {"wrist", "forearm"})
     where = _site_words(f)
     if hand and wrist:
-        return Selection(True, "20680", f"Hardware came out of both hand and wrist/carpal sites ({where}); one construct spanning both is coded once as 20680 (DOMAIN §2.1 rule 2).", "removal", ["wrist_hand_ambiguity"])
+        return Selection(True, "20680", f"Hardware came out of both hand and wrist/carpal sites ({where}); one construct spanning both is coded once as 20680 (CPT Assistant June 2009 as discussed by AAPC: one construct, one code).", "removal", ["wrist_hand_ambiguity"])
     if hand:
         how = "through an incision" if f.approach.incision_documented or f.approach.type == "open" else "in the operating/procedure room"
-        return Selection(True, "26320", f"Hardware removed from {where} {how}: a hand/finger site, so 26320 (DOMAIN decision 1).", "removal")
+        return Selection(True, "26320", f"Hardware removed from {where} {how}: a hand/finger site, so 26320 (CPT: the site-specific code for implant removal from a finger or hand).", "removal")
     if wrist or f.bones or regions:
         deep = any(d.value == "deep" for d in f.depth) or bool(types - set(rules.superficial_types))
         superficial = any(d.value == "superficial" for d in f.depth)
         if superficial and not deep:
-            return Selection(True, "20670", f"A buried superficial implant removed from {where} through a small incision with simple closure: 20670 (DOMAIN §2.1 rule 3).", "removal")
-        return Selection(True, "20680", f"Hardware removed from {where}, not a finger/hand site: deep implant removal 20680 (DOMAIN §0.7, §2.1 rule 2).", "removal")
+            return Selection(True, "20670", f"A buried superficial implant removed from {where} through a small incision with simple closure: 20670 (CPT: removal of implant, superficial).", "removal")
+        return Selection(True, "20680", f"Hardware removed from {where}, not a finger/hand site: deep implant removal 20680 (CPT: removal of implant, deep).", "removal")
     return Selection(True, None, "Hardware was removed but the note names no site, so the code cannot be chosen; name the digit or bone.", "no_site")

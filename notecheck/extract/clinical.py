@@ -2,6 +2,8 @@
 (anesthesia, setting, hardware accounted for, closure, depth, same-site procedures)."""
 from __future__ import annotations
 
+import re
+
 from notecheck.models import ApproachFinding, Evidence, PlannedStatusFinding, ValueFinding
 from notecheck.extract.implants import resolve_type
 from notecheck.extract.mentions import Mention, NoteView
@@ -41,14 +43,22 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
     found = [m for m in usable if preoperative(m)] or [m for m in usable if m.section in fallback]
     chosen = {id(m) for m in found}
     found += [m for m in usable if m.value in anywhere and m.section in fallback and id(m) not in chosen]
-    if any(m.affirmed for m in view.of("DESIGN")):
-        found = [m for m in found if m.rule not in ("ind.exposure_hardware", "ind.exposure_sectioned")]
+    design = [m for m in view.of("DESIGN") if m.affirmed]
+    if design:
+        # Pins left out of the skin on purpose ("left protruding through the skin, bent and
+        # capped") are exposed and protruding by design: neither is a complication.
+        design_sents = {m.sent for m in design}
+        found = [m for m in found if m.value != "exposure" and not (m.value == "prominence" and m.sent in design_sents)]
+    risks = set(view.rules.vocabulary.consent_risk_indications)
+    found = [m for m in found if not (m.has("CONSENT") and m.value in risks)]
     found = [m for m in found if m.value != "staged_removal" or _about_removed(view, m, removed_types)]
     grouped = _grouped(found)
     if any(g.value not in anywhere and g.value != "other" for g in grouped):
         # "other" ("symptomatic hardware") is the catch-all: it stands only when no specific
         # complaint does (a healed fracture or a plan says when, not why).
         grouped = [g for g in grouped if g.value != "other"]
+    if set(view.rules.vocabulary.wish_yields_to) & {g.value for g in grouped}:
+        grouped = [g for g in grouped if g.value != "patient_request"]
     return grouped
 
 
@@ -57,7 +67,8 @@ def _about_removed(view: NoteView, mention: Mention, removed_types: set[str]) ->
     ("a temporary K-wire was pulled at 4 weeks" in a note removing screws)."""
     implants = view.of("IMPLANT")
     note_values = {m.value for m in implants}
-    here = {resolve_type(m.value, note_values) for m in implants if m.sent == mention.sent and m.value != "hardware"}
+    in_sentence = view.index("IMPLANT", implants).in_sentence(mention.sent)
+    here = {resolve_type(m.value, note_values) for m in in_sentence if m.value != "hardware"}
     return not here or not removed_types or bool(here & removed_types)
 
 
@@ -87,6 +98,16 @@ def approach(view: NoteView, removal_sentences: set[int]) -> ApproachFinding:
 def planned_status(view: NoteView, found: list[ValueFinding]) -> PlannedStatusFinding:
     by_value = {f.value: f for f in found}
     complications = [by_value[c] for c in view.rules.vocabulary.complication_indications if c in by_value]
+    if complications and "staged_removal" in by_value:
+        # A removal planned at the index stays planned when the complication is only told in the
+        # history (a wound infection at 2 weeks, since settled) or met during the operation (a
+        # wire found broken): only one stated as a pre-operative reason, or an early return,
+        # makes it unplanned.
+        roles = view.rules.sections.roles
+        told_or_met = set(roles.history_sections) | set(roles.operative_sections)
+        early = [m for m in view.of("PLANNING") if m.affirmed and m.value == "unplanned_return"]
+        if not early and all(e.section in told_or_met for f in complications for e in f.evidence):
+            return PlannedStatusFinding(value="planned", evidence=by_value["staged_removal"].evidence[:6])
     if complications:
         return PlannedStatusFinding(value="unplanned", evidence=[e for f in complications for e in f.evidence][:6])
     if "staged_removal" in by_value:
@@ -100,7 +121,7 @@ def planned_status(view: NoteView, found: list[ValueFinding]) -> PlannedStatusFi
 def complexity(view: NoteView) -> tuple[list[ValueFinding], list[Evidence]]:
     roles = view.rules.sections.roles
     sections = set(roles.operative_sections)
-    usable = [m for m in view.of("COMPLEXITY") if m.affirmed and not m.has("NO_EFFECT") and m.section in sections]
+    usable = [m for m in view.of("COMPLEXITY") if m.affirmed and not m.has("NO_EFFECT", "CONSENT") and m.section in sections]
     substantial = [m.evidence() for m in view.of("SUBSTANTIAL") if m.affirmed and not m.has("NO_EFFECT") and m.section in sections]
     return _grouped(usable), substantial
 
@@ -128,11 +149,30 @@ def same_site_procedures(view: NoteView) -> list[ValueFinding]:
     roles = view.rules.sections.roles
     titles = set(roles.title_sections)
     found = []
-    placements = [m for m in view.of("ACT") if m.value == "placement" and m.affirmed]
+    placements = view.index("ACT:placement", (m for m in view.of("ACT") if m.value == "placement" and m.affirmed))
+    healed_fusion = _healed_fusion(view)
     for m in view.of("PROC"):
         if not m.affirmed or m.section not in roles.removal_sections:
             continue
-        beside_fixation = any(p.sent == m.sent and p.gap(m) <= 8 for p in placements)
+        if m.value == "fusion" and (healed_fusion or _beside_healed(view, m)):
+            continue
+        beside_fixation = any(p.gap(m) <= 8 for p in placements.around(m, 8, 8))
         if m.section in titles or m.value in ("refixation", "tenolysis", "capsulotomy", "amputation") or beside_fixation:
             found.append(m)
     return _grouped(found)
+
+
+def _healed_fusion(view: NoteView) -> bool:
+    """The note affirms that a fusion is solid ("Fusion solid", "arthrodesis has united")."""
+    words = re.compile(view.rules.vocabulary.fusion_words_regex)
+    return any(
+        m.value == "fracture_healed" and m.affirmed and words.search(view.sentence_text(m.sent))
+        for m in view.of("INDICATION")
+    )
+
+
+def _beside_healed(view: NoteView, proc: Mention) -> bool:
+    """"PIPJ arthrodesis (fused)": a healed-state cue right beside the procedure word."""
+    window = view.rules.vocabulary.healed_state_window
+    healed = view.index("INDICATION:healed", (m for m in view.of("INDICATION") if m.value == "fracture_healed" and m.affirmed))
+    return any(h.gap(proc) <= window for h in healed.around(proc, window, window))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from notecheck.models import Evidence, ImplantFinding
-from notecheck.extract.mentions import Mention, NoteView
+from notecheck.extract.mentions import Mention, MentionIndex, NoteView
 
 REMOVAL = frozenset({"removal", "removal_and_implant"})
 MAX_LINK_GAP = 20
@@ -30,12 +30,12 @@ class Removal:
 _OBJECT_OF = re.compile(r"^\s*of\s+(?:the\s+|a\s+|an\s+|all\s+|both\s+|his\s+|her\s+)?", re.I)
 
 
-def _nearest_act(view: NoteView, implant: Mention, acts: list[Mention]) -> Optional[Mention]:
+def _nearest_act(view: NoteView, implant: Mention, acts: MentionIndex) -> Optional[Mention]:
     """The act an implant mention belongs to: the closest in its sentence, except that a nominal
     act governs what follows its "of" ("removal of the fractured implant and placement of a new
     one": the first implant is removed, the second placed)."""
     best, best_key = None, None
-    for act in acts:
+    for act in acts.around(implant, MAX_LINK_GAP, MAX_LINK_GAP):
         if act.sent != implant.sent:
             continue
         gap = implant.gap(act)
@@ -87,13 +87,19 @@ def find_removal(view: NoteView) -> Removal:
         implants = [m for m in implants if m.value != "spacer_generic"]
     out = Removal()
 
+    done_today = set(roles.done_today_sections)
+    past = tuple(view.rules.vocabulary.past_act_suffixes)
+
     def is_removal_act(act: Mention) -> bool:
-        return act.value in REMOVAL and act.affirmed and act.section in removal_sections
+        if act.value not in REMOVAL or not act.affirmed:
+            return False
+        return act.section in removal_sections or (act.section in done_today and act.text.lower().endswith(past))
 
     removed: list[Mention] = []
     placed: list[Mention] = []
+    act_index = view.index("ACT", acts)
     for implant in implants:
-        act = _nearest_act(view, implant, acts)
+        act = _nearest_act(view, implant, act_index)
         if act is None:
             if implant.section in removed_hw_sections:
                 removed.append(implant)
@@ -112,7 +118,8 @@ def find_removal(view: NoteView) -> Removal:
             removed.append(act)
 
     out.placed_types = {resolve_type(m.value, note_values) for m in placed}
-    removed = [m for m in removed if not _provisional(view, m, out.placed_types, note_values)]
+    operation, words = _operation(view), _SentenceWords(view)
+    removed = [m for m in removed if not _provisional(view, m, out.placed_types, note_values, operation, words)]
     if removed and not any(m.section not in removed_hw_sections for m in removed):
         removed = []  # a specimen list alone does not make a removal
     out.removed = removed
@@ -122,43 +129,60 @@ def find_removal(view: NoteView) -> Removal:
     return out
 
 
-def _provisional(view: NoteView, mention: Mention, placed_types: set[str], note_values: set[str]) -> bool:
+@dataclass(frozen=True)
+class _Operation:
+    """What the note's title and acts say about the whole operation, read once per note."""
+    placement_primary: bool  # the title names a fixation and no removal
+    named_removal: bool  # "HWR", "removal of hardware", or a removal in the title
+
+
+def _operation(view: NoteView) -> _Operation:
+    titles = set(view.rules.sections.roles.title_sections)
+    title_acts = [a for a in view.of("ACT") if a.section in titles and a.affirmed]
+    title_removal = any(a.value in REMOVAL for a in title_acts)
+    return _Operation(
+        placement_primary=bool(title_acts) and not title_removal,
+        named_removal=title_removal or any(a.value == "removal_and_implant" and a.affirmed for a in view.of("ACT")),
+    )
+
+
+class _SentenceWords:
+    """Whether a sentence says one of a word list, computed once per (sentence, list)."""
+
+    def __init__(self, view: NoteView) -> None:
+        self.view = view
+        self._seen: dict[tuple[int, str], bool] = {}
+        self._regexes: dict[str, re.Pattern[str]] = {}
+
+    def says(self, sent: int, name: str, words: list[str]) -> bool:
+        key = (sent, name)
+        if key not in self._seen:
+            if name not in self._regexes:
+                alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+                self._regexes[name] = re.compile(r"(?<![a-z])(?:" + alternatives + r")(?![a-z])")
+            sentence = self.view.sentence_text(sent).lower()
+            self._seen[key] = bool(words) and self._regexes[name].search(sentence) is not None
+        return self._seen[key]
+
+
+def _provisional(view: NoteView, mention: Mention, placed_types: set[str], note_values: set[str],
+                 operation: _Operation, words: _SentenceWords) -> bool:
     """Hardware placed and taken out in this operation. In a note whose title is a fixation, any
     hardware removed is provisional unless the note calls it old (a revision); elsewhere it is
     provisional when the same type was placed in this operation and the sentence says so."""
     vocab = view.rules.vocabulary
-    sentence = view.sentence_text(mention.sent).lower()
-
-    def says(words: list[str]) -> bool:
-        return any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", sentence) for w in words)
-
-    if _placement_primary(view):
-        return not says(vocab.old_hardware_words)
+    old = words.says(mention.sent, "old", vocab.old_hardware_words)
+    if operation.placement_primary:
+        return not old
     kind = resolve_type(mention.value, note_values) if mention.label == "IMPLANT" else GENERIC
     if kind not in placed_types and kind != GENERIC:
         return False
-    if says(vocab.provisional_words):
+    if words.says(mention.sent, "provisional", vocab.provisional_words):
         return True
     # The same kind was placed in this operation and nothing names a removal procedure ("HWR",
     # "removal of hardware", a removal in the title): wires that held an osteotomy while screws
     # went in, then came out.
-    named_removal = any(a.value == "removal_and_implant" and a.affirmed for a in view.of("ACT")) or _title_removal(view)
-    return not named_removal and not says(vocab.old_hardware_words)
-
-
-def _title_acts(view: NoteView) -> list[Mention]:
-    titles = set(view.rules.sections.roles.title_sections)
-    return [a for a in view.of("ACT") if a.section in titles and a.affirmed]
-
-
-def _title_removal(view: NoteView) -> bool:
-    return any(a.value in REMOVAL for a in _title_acts(view))
-
-
-def _placement_primary(view: NoteView) -> bool:
-    """The procedure title names a fixation and no removal: hardware coming out is provisional."""
-    title_acts = _title_acts(view)
-    return bool(title_acts) and not any(a.value in REMOVAL for a in title_acts)
+    return not operation.named_removal and not old
 
 
 # Sizes between a count and its implant ("two 0.045-inch K-wires", "2.0 mm", "26-gauge"), never a
@@ -223,11 +247,8 @@ def _counted_mentions(view: NoteView, kind: str, removed: list[Mention], note_va
             if resolve_type(m.value, note_values) == kind:
                 out.append(m)
     # "four plate screws": the plate word qualifies the screws and counts nothing itself.
-    return [m for m in out if not (m.value == "plate" and _followed_by_implant(view, m))]
-
-
-def _followed_by_implant(view: NoteView, mention: Mention) -> bool:
-    return any(o.start == mention.end for o in view.of("IMPLANT"))
+    implant_starts = {o.start for o in view.of("IMPLANT")}
+    return [m for m in out if not (m.value == "plate" and m.end in implant_starts)]
 
 
 def _site_of(view: NoteView, mention: Mention) -> Optional[str]:
@@ -235,12 +256,15 @@ def _site_of(view: NoteView, mention: Mention) -> Optional[str]:
     named in the two sentences before it in the same section ("RF: incision ... Both KW removed").
     (Metacarpals are not keyed: the title and the description name the same one in different
     words, so sums would double.)"""
-    digits = [a for a in view.of("DIGIT") if not a.has("NEGATED")]
-    here = [a for a in digits if a.sent == mention.sent]
-    if here:
-        return min(here, key=lambda a: a.gap(mention)).value
-    before = [a for a in digits if mention.sent - 2 <= a.sent < mention.sent and a.section == mention.section]
-    return before[-1].value if before else None
+    digits = view.index("DIGIT:not_negated", (a for a in view.of("DIGIT") if not a.has("NEGATED")))
+    closest = digits.nearest(mention)
+    if closest is not None:
+        return closest.value
+    for sent in (mention.sent - 1, mention.sent - 2):
+        before = [a for a in digits.in_sentence(sent) if a.section == mention.section]
+        if before:
+            return before[-1].value
+    return None
 
 
 def _total_count(view: NoteView, removed: list[Mention], counted: list[Mention]) -> Optional[int]:
@@ -256,7 +280,7 @@ def _total_count(view: NoteView, removed: list[Mention], counted: list[Mention])
             continue
         if re.match(r"^\s*(?:[x×]\s*\d+\s*)?each\b", view.text[m.end_char: m.end_char + 12], re.I):
             # "KW x2 each" across the fingers the sentence names
-            fingers = {d.value for d in view.of("DIGIT") if d.sent == m.sent}
+            fingers = {d.value for d in view.index("DIGIT", view.of("DIGIT")).in_sentence(m.sent)}
             c *= max(1, len(fingers))
         site = _site_of(view, m)
         per_site[site] = max(per_site.get(site, 0), c)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from notecheck.models import BoneFinding, DigitFinding, LateralityFinding, ValueFinding
-from notecheck.extract.mentions import Mention, NoteView
+from notecheck.extract.mentions import Mention, MentionIndex, NoteView
 from notecheck.extract.rays import metacarpal_ray
 
 PHALANGES = ("proximal_phalanx", "middle_phalanx", "distal_phalanx")
@@ -81,7 +81,7 @@ def _digit_for(later: list[list[Mention]]) -> list[Mention]:
 def _bones_for(scope: list[Mention], later: list[list[Mention]], text: str) -> list[Mention]:
     named = {m.value for m in scope if m.label == "DIGIT"}
     for level in later:
-        digits = [m for m in level if m.label == "DIGIT"]
+        digits = MentionIndex(m for m in level if m.label == "DIGIT")
         added: list[Mention] = []
         for bone in (m for m in level if m.label == "BONE" and m.value in PHALANGES):
             bound = _bound_digits(bone, digits, text)
@@ -102,13 +102,11 @@ def _only_linking_words(text: str, first: Mention, second: Mention) -> bool:
     return bool(_LINKING.match(text[first.end_char: second.start_char] + " "))
 
 
-def _bound_digits(bone: Mention, digits: list[Mention], text: str) -> list[Mention]:
+def _bound_digits(bone: Mention, digits: MentionIndex, text: str) -> list[Mention]:
     """The digit mentions that modify this bone ("ring finger P1", "P1 of the ring finger",
     "ring and small finger proximal phalanges" -> both)."""
     best = None
-    for d in digits:
-        if d.sent != bone.sent:
-            continue
+    for d in digits.around(bone, 3, 4):
         overlap = d.start < bone.end and bone.start < d.end  # "thumb base" is a joint naming its digit
         before = overlap or (d.end <= bone.start and bone.start - d.end <= 3)
         after = bone.end <= d.start and d.start - bone.end <= 4 and _only_linking_words(text, bone, d)
@@ -117,16 +115,18 @@ def _bound_digits(bone: Mention, digits: list[Mention], text: str) -> list[Menti
     if best is None:
         return []
     chain = [best]
-    for d in sorted((d for d in digits if d.sent == bone.sent and d.end <= chain[0].start), key=lambda d: -d.start):
-        if chain[0].start - d.end <= 2:
-            chain.insert(0, d)
-    return chain
+    while True:
+        # Digit mentions never overlap, so the chain grows leftwards one close neighbour at a time.
+        left = [d for d in digits.around(chain[0], 2, 0) if d.end <= chain[0].start and chain[0].start - d.end <= 2]
+        if not left:
+            return chain
+        chain.insert(0, max(left, key=lambda d: d.start))
 
 
-def _side_near(m: Mention, sides: list[Mention]) -> Optional[str]:
+def _side_near(m: Mention, sides: MentionIndex) -> Optional[str]:
     best = None
-    for s in sides:
-        if s.sent != m.sent or s.value == "bilateral":
+    for s in sides.around(m, 6, 3):
+        if s.value == "bilateral":
             continue
         if s.end <= m.start and m.start - s.end <= 6 or m.end <= s.start and s.start - m.end <= 3:
             if best is None or s.gap(m) < best.gap(m):
@@ -138,8 +138,10 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
     site = Site()
     vocab = view.rules.vocabulary
     scope = _pick_scope(view, sentences, removal)
-    sides = [m for m in view.of("SIDE") if _usable(m)]
-    digits = [m for m in scope if m.label == "DIGIT"]
+    side_list = [m for m in view.of("SIDE") if _usable(m)]
+    sides = MentionIndex(side_list)
+    digit_list = [m for m in scope if m.label == "DIGIT"]
+    digits = MentionIndex(digit_list)
     bones = [m for m in scope if m.label == "BONE" and m.value != "phalanx"]
     joints = [m for m in scope if m.label == "JOINT"]
     consumed: set[int] = set()
@@ -172,11 +174,11 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
             else:
                 _add_digit(digit_items, digit, _side_near(digit, sides))
                 joint_spans.append((joint, digit))
-    for digit in digits:
+    for digit in digit_list:
         if id(digit) not in consumed:
             _add_digit(digit_items, digit, _side_near(digit, sides))
     # A phalanx named without its digit takes the only digit the removal names.
-    named = {d.value for d in digit_items.values()} or {m.value for m in digits}
+    named = {d.value for d in digit_items.values()} or {m.value for m in digit_list}
     if len(named) == 1:
         only = vocab.digit_rays[next(iter(named))]
         for key in [k for k in bone_items if k[1] is None and k[0] in PHALANGES + ("metacarpal",)]:
@@ -211,7 +213,7 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
             if bone.value in PHALANGES:
                 bone.value, bone.ray = "other", None
         site.bones = _merge_bones(site.bones)
-    site.laterality = _laterality(view, sentences, sides, scope)
+    site.laterality = _laterality(view, sentences, side_list, scope)
     if site.laterality.value in ("left", "right"):
         for item in [*site.bones, *site.digits]:
             item.side = site.laterality.value
@@ -273,19 +275,48 @@ def _side_values(mentions: list[Mention]) -> Optional[str]:
     return next(iter(values)) if values else None
 
 
-def _anatomy_sides(sides: list[Mention], anatomy: list[Mention]) -> list[Mention]:
+def _anatomy_sides(sides: list[Mention], anatomy: MentionIndex) -> list[Mention]:
     """Sides that qualify a hand structure ("left ring finger", "R SF"), not loose words."""
     out = []
     for s in sides:
-        if s.value == "bilateral" or any(a.sent == s.sent and 0 <= a.start - s.end <= 4 for a in anatomy):
+        if s.value == "bilateral" or any(0 <= a.start - s.end <= 4 for a in anatomy.around(s, 0, 4)):
             out.append(s)
     return out
 
 
+def _addendum_side(view: NoteView, sides: list[Mention]) -> Optional[Mention]:
+    """The side an addendum states as the corrected one, if it corrects the side at all."""
+    vocab = view.rules.vocabulary
+    addenda = set(view.rules.sections.roles.addendum_sections)
+    cue = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(c) for c in vocab.correction_cues) + r")(?![a-z])")
+    scores: dict[str, int] = {}
+    best: dict[str, Mention] = {}
+    for s in sides:
+        if s.section not in addenda or s.value not in ("left", "right") or not cue.search(view.sentence_text(s.sent).lower()):
+            continue
+        before = " ".join(view.lower_tokens(s.start - 4, s.start))
+        score = 1 if s.text.isupper() and len(s.text) > 1 else 0
+        if any(before.endswith(w) for w in vocab.wrong_side_before):
+            score -= 2
+        elif any(before.endswith(w) for w in vocab.corrected_side_before):
+            score += 2
+        scores[s.value] = scores.get(s.value, 0) + score
+        best.setdefault(s.value, s)
+    if not scores:
+        return None
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    if ranked[0][1] <= 0 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return best[ranked[0][0]]
+
+
 def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope: list[Mention]) -> LateralityFinding:
+    corrected = _addendum_side(view, sides)
+    if corrected is not None:
+        return LateralityFinding(value=corrected.value, evidence=[corrected.evidence()])
     roles = view.rules.sections.roles
     headers = set(roles.header_sections)
-    anatomy = [m for m in view.of(*_ANATOMY) if _usable(m)]
+    anatomy = view.index("ANATOMY:usable", (m for m in view.of(*_ANATOMY) if _usable(m)))
     header_sides = [s for s in sides if s.section in headers and s.section != "laterality_field"]
     header_sides = _anatomy_sides(header_sides, anatomy) + [s for s in sides if s.section == "laterality_field"]
     body = [s for s in sides if s.section not in headers and s.section not in roles.history_sections]

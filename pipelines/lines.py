@@ -1,0 +1,23 @@
+"""Line boundaries of a text, found once: where the line holding a position starts and ends, in
+O(log n). `str.rfind("\\n", 0, pos)` per candidate scans back over the whole text when a run-on
+note has no line break, which made the sectionizer and sentence splitter quadratic."""
+from __future__ import annotations
+
+from bisect import bisect_right
+
+
+class Lines:
+    def __init__(self, text: str) -> None:
+        self._breaks = [i for i, c in enumerate(text) if c == "\n"] if "\n" in text else []
+        self._length = len(text)
+
+    def start_of(self, pos: int) -> int:
+        """Index of the first character of the line holding `pos` (just after a line break)."""
+        k = bisect_right(self._breaks, pos - 1)
+        return self._breaks[k - 1] + 1 if k else 0
+
+    def end_of(self, pos: int) -> int:
+        """Index of the line break that ends the line holding `pos`, or -1 on the last line
+        (the `str.find("\\n", pos)` convention)."""
+        k = bisect_right(self._breaks, pos - 1)
+        return self._breaks[k] if k < len(self._breaks) else -1

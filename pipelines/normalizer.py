@@ -1,0 +1,150 @@
+"""Spelling normalizer: sets `token.norm_` so that the matchers, which read NORM, see the word the
+rules know while every offset and quote stays the note's own.
+
+- Variants of several words ("kay wire", "meta carpal", "lido cane") become one token whose NORM
+  is the canonical word; single-word variants ("heeled", "palatable") keep their token.
+- A word that is not correctly spelt clinical English (`known_words.txt`) and lies one edit (a
+  letter dropped, doubled, changed, or two swapped) from exactly one rule word of at least
+  `fuzzy_min_length` letters reads as that word ("remvoed", "compresion", "prominance").
+
+Lookups are hash probes (the rule words' one-letter deletions are indexed once), so the cost is
+one dict lookup per token plus a few dozen probes per unknown long word.
+"""
+
+from typing import Iterable, Optional
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from notecheck.rules import RuleSet, load_rules
+import re
+
+from pipelines.extensions import SPOKEN_STOPS_KEY, doc_text, register_extensions
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Optimal-string-alignment distance exactly 1 (a transposition counts as one edit)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return short in _deletions(long_)
+
+
+def rule_words(rules: RuleSet) -> set[str]:
+    """Every alphabetic word of every literal the target and ConText rules match."""
+    literals: list[str] = []
+    for rule in [r for f in rules.targets for r in f.rules] + list(rules.context.rules):
+        literals.extend(rule.literals)
+        for pattern in rule.patterns:
+            for token in pattern:
+                for attr in ("LOWER", "NORM"):
+                    spec = token.get(attr)
+                    if isinstance(spec, str):
+                        literals.append(spec)
+                    elif isinstance(spec, dict) and isinstance(spec.get("IN"), list):
+                        literals.extend(v for v in spec["IN"] if isinstance(v, str))
+    words = set()
+    for literal in literals:
+        for word in literal.lower().replace("-", " ").replace("/", " ").split():
+            if word.isalpha():
+                words.add(word)
+    return words
+
+
+class Speller:
+    """The fuzzy half: unknown long words mapped to the single rule word one edit away."""
+
+    def __init__(self, targets: Iterable[str], known: frozenset[str], min_length: int) -> None:
+        self.min_length = min_length
+        words = set(targets)
+        self.targets = {w for w in words if len(w) >= min_length}
+        self.known = known | words  # a rule word of any length is spelt right ("screw")
+        self._by_deletion: dict[str, set[str]] = {}
+        for word in self.targets:
+            for d in _deletions(word):
+                self._by_deletion.setdefault(d, set()).add(word)
+
+    def correct(self, word: str) -> Optional[str]:
+        if len(word) < self.min_length or word in self.known or not word.isalpha():
+            return None
+        candidates = set(self._by_deletion.get(word, ()))  # a letter dropped
+        if len(word) > self.min_length:
+            candidates.update(w for w in _deletions(word) if w in self.targets)  # a letter added
+        for d in _deletions(word):  # a letter changed, two swapped
+            candidates.update(self._by_deletion.get(d, ()))
+        close = {c for c in candidates if one_edit(word, c)}
+        return next(iter(close)) if len(close) == 1 else None
+
+
+@Language.factory("notecheck_normalizer", default_config={"rules_dir": None})
+def make_normalizer(nlp: Language, name: str, rules_dir: Optional[str]) -> "Normalizer":
+    return Normalizer(nlp, name, rules_dir=rules_dir)
+
+
+class Normalizer:
+    def __init__(self, nlp: Language, name: str = "notecheck_normalizer", *, rules_dir: Optional[str] = None) -> None:
+        register_extensions()
+        self.name = name
+        rules = load_rules(rules_dir)
+        spec = rules.normalization
+        self.single: dict[str, str] = {}
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._canonical: dict[int, str] = {}
+        for canonical, variants in spec.variants.items():
+            for variant in variants:
+                tokens = nlp.tokenizer(variant)
+                if len(tokens) == 1:
+                    self.single[tokens[0].lower_] = canonical
+                else:
+                    key = nlp.vocab.strings.add(f"norm:{canonical}")
+                    self._canonical[key] = canonical
+                    self.phrases.add(f"norm:{canonical}", [tokens])
+        self.speller = Speller(rule_words(rules), rules.known_words, spec.fuzzy_min_length)
+        words = "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in sorted(spec.spoken_stops, key=len, reverse=True))
+        self._spoken = re.compile(r"(?i)(?<=[a-z0-9)%])([ \t]+)(?:" + words + r")[ \t,]+(?=[a-z])")
+        self._noun_after = frozenset(spec.period_noun_after)
+        self._spoken_min = spec.spoken_stop_min
+
+    def spoken_stops(self, text: str) -> list[int]:
+        """Where spoken full stops end sentences, when the note is dictated that way."""
+        if "period" not in text.lower() and "paragraph" not in text.lower() and "line" not in text.lower():
+            return []
+        stops = []
+        for m in self._spoken.finditer(text):
+            before = text[max(0, m.start() - 20): m.start()].split()
+            if before and before[-1].lower().strip(",;:") in self._noun_after:
+                continue
+            stops.append(m.end())
+        return stops if len(stops) >= self._spoken_min else []
+
+    def __call__(self, doc: Doc) -> Doc:
+        if len(doc) == 0:
+            return doc
+        stops = self.spoken_stops(doc_text(doc))
+        if stops:
+            doc.user_data[SPOKEN_STOPS_KEY] = stops
+        matches = self.phrases(doc, as_spans=True)
+        if matches:
+            with doc.retokenize() as retokenizer:
+                for span in filter_spans(matches):
+                    retokenizer.merge(span, attrs={"NORM": self._canonical[span.label]})
+        single, correct = self.single, self.speller.correct
+        for token in doc:
+            lower = token.lower_
+            canonical = single.get(lower)
+            if canonical is None and len(lower) >= self.speller.min_length and token.is_alpha:
+                canonical = correct(lower)
+            if canonical is not None:
+                token.norm_ = canonical
+        return doc
