@@ -18,17 +18,21 @@ _TYPES = {
 }
 
 
-REPORT_COLUMNS = [EXCERPTS_KEY, "_order_key"]  # only in report mode (evidence excerpts, input order)
+ORDER_KEY = "_order_key"
+# Internal columns, never written: the report's evidence excerpts, and the input order (when the
+# input carries it) that the report's table and the summary's order-dependent parts follow.
+REPORT_COLUMNS = [EXCERPTS_KEY, ORDER_KEY]
 
 
-def output_columns(item_ids: tuple[str, ...], with_excerpts: bool = False) -> list[str]:
+def output_columns(item_ids: tuple[str, ...], with_excerpts: bool = False, with_order: bool = False) -> list[str]:
     columns = csv_header(list(item_ids)) + [RESULT_JSON]
-    return columns + REPORT_COLUMNS if with_excerpts else columns
+    return columns + ([EXCERPTS_KEY] if with_excerpts else []) + ([ORDER_KEY] if with_order else [])
 
 
-def output_schema(item_ids: tuple[str, ...], with_excerpts: bool = False) -> str:
+def output_schema(item_ids: tuple[str, ...], with_excerpts: bool = False, with_order: bool = False) -> str:
     """Spark DDL for mapInPandas' result; every column nullable (error rows leave most empty)."""
-    return ", ".join(f"`{name}` {_TYPES.get(name, 'string')}" for name in output_columns(item_ids, with_excerpts))
+    names = output_columns(item_ids, with_excerpts, with_order)
+    return ", ".join(f"`{name}` {_TYPES.get(name, 'string')}" for name in names)
 
 
 def flat_columns(item_ids: tuple[str, ...]) -> list[str]:

@@ -14,19 +14,20 @@ from functools import partial
 from typing import TYPE_CHECKING, Optional
 
 from notecheck.audit.fees import FeeTable, load_fees
+from notecheck.audit.run import DEFAULT_NOTE_BUDGET_S
 from notecheck.reader import DEFAULT_MAX_BYTES
-from notecheck.spark.columns import CLAIM_FIELDS, output_schema
+from notecheck.spark.columns import CLAIM_FIELDS, ORDER_KEY, output_schema
 from notecheck.spark.rows import CheckConfig, check_partition
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
 
-# Per-note time budget (Checker.check(budget_s=...)): a note that takes longer becomes an error row
-# instead of holding its task, and the task's retries, for ever.
-DEFAULT_BUDGET_S = 60.0
+# Per-note time budget, the local audit's default (Checker.check(budget_s=...)): a note that takes
+# longer becomes an error row instead of holding its task, and the task's retries, for ever.
+DEFAULT_BUDGET_S = DEFAULT_NOTE_BUDGET_S
 INPUT_ERROR = "input_error"  # optional input column: why a row is known to be unusable (e.g. bad JSON)
 SOURCE = "source"  # optional input column: "docx" when `content` holds a .docx file's bytes
-ORDER_KEY = "_order_key"  # optional input column, carried to the output in report mode
+# ORDER_KEY (columns.py): optional input column (the input order), carried to the output
 
 
 def checklist_ids(rules_dir: Optional[str] = None) -> tuple[str, ...]:
@@ -104,8 +105,9 @@ def check_notes(
     note_id; it replaces any claim columns of `df`). Never raises because of a note's content.
 
     `text_col` may hold strings or bytes (bytes are decoded like the local audit's files).
-    `with_excerpts` adds the report's evidence excerpts and the input-order key (the CLI's HTML
-    report needs them; they hold note text around the evidence, so they are off by default)."""
+    `with_excerpts` adds the report's evidence excerpts (the CLI's HTML report needs them; they
+    hold note text around the evidence, so they are off by default). An input column
+    `_order_key` (the input order) is carried to the output."""
     notes = prepare_notes(df, id_col, text_col)
     if claims is not None:
         notes = notes.drop(*[f for f in CLAIM_FIELDS if f in notes.columns])
@@ -118,6 +120,7 @@ def check_notes(
         budget_s=budget_s,
         rules_dir=rules_dir,
         with_excerpts=with_excerpts,
+        with_order=ORDER_KEY in notes.columns,
         claim_fields=tuple(f for f in CLAIM_FIELDS if f in notes.columns),
     )
-    return notes.mapInPandas(partial(check_partition, config), schema=output_schema(item_ids, with_excerpts))
+    return notes.mapInPandas(partial(check_partition, config), schema=output_schema(item_ids, with_excerpts, config.with_order))

@@ -31,8 +31,8 @@ from notecheck.audit.summary import AuditSummary
 from notecheck.audit.workers import EXCERPTS_KEY
 from notecheck.audit.writers import atomic_text, safe_cell, write_summary_json
 from notecheck.models import ClaimContext
-from notecheck.spark.columns import REPORT_COLUMNS, RESULT_JSON
-from notecheck.spark.frames import DEFAULT_BUDGET_S, ORDER_KEY, check_notes, prepare_claims
+from notecheck.spark.columns import ORDER_KEY, REPORT_COLUMNS, RESULT_JSON
+from notecheck.spark.frames import DEFAULT_BUDGET_S, check_notes, prepare_claims
 from notecheck.spark.rows import plain
 from notecheck.spark.sources import is_local, local_path, read_claims, read_notes
 from notecheck.spark.summary import claim_of_row, claims_join, summarise
@@ -64,7 +64,7 @@ class SparkAuditOptions(BaseModel):
     max_bytes: int = Field(gt=0)
     fees: Optional[Path] = None
     quiet: bool = False
-    budget_s: Optional[float] = DEFAULT_BUDGET_S
+    budget_s: float = Field(default=DEFAULT_BUDGET_S, ge=0, allow_inf_nan=False)
 
     @property
     def kind(self) -> str:
@@ -79,6 +79,8 @@ def _options(args: argparse.Namespace) -> SparkAuditOptions:
     if getattr(args, "resume", False):
         raise SparkUsageError("--resume is for the local engine; a Spark run is re-run whole and overwrites its output")
     values = {k: getattr(args, k, None) for k in ("input", "out", "claims", "master", "workers", "max_bytes", "fees", "quiet")}
+    if getattr(args, "note_budget", None) is not None:  # --note-budget, as for the local engine (0: none)
+        values["budget_s"] = args.note_budget or 0.0
     try:
         opts = SparkAuditOptions(**{k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
@@ -148,7 +150,7 @@ def _run(opts: SparkAuditOptions) -> int:
     source = read_notes(spark, opts.input, opts.max_bytes)
     claims = read_claims(spark, opts.claims) if opts.claims else None
     report = opts.kind == "html"
-    checked = check_notes(_spread(spark, source.frame), claims=claims, fees=fees, max_bytes=opts.max_bytes, budget_s=opts.budget_s,
+    checked = check_notes(_spread(spark, source.frame), claims=claims, fees=fees, max_bytes=opts.max_bytes, budget_s=opts.budget_s or None,
                           with_excerpts=report)
     from pyspark import StorageLevel
 

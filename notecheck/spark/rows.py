@@ -29,11 +29,11 @@ from notecheck.audit.evidence import excerpts
 from notecheck.audit.fees import FeeTable
 from notecheck.audit.inputs import _read_docx, _text_job, load_text
 from notecheck.audit.summary import NoteRow
-from notecheck.audit.workers import EXCERPTS_KEY, describe_failure, error_line
+from notecheck.audit.workers import EXCERPTS_KEY, HardTimeout, describe_failure, error_line, hard_deadline
 from notecheck.budget import CheckTimeout
 from notecheck.models import ClaimContext
 from notecheck.reader import NoteInputError, decode_note
-from notecheck.spark.columns import output_columns
+from notecheck.spark.columns import ORDER_KEY, output_columns
 
 if TYPE_CHECKING:
     from notecheck.checker import Checker
@@ -56,13 +56,14 @@ class CheckConfig:
     budget_s: Optional[float]
     rules_dir: Optional[str] = None
     with_excerpts: bool = False
+    with_order: bool = False
     claim_fields: tuple[str, ...] = field(default_factory=tuple)
 
 
-def worker_checker(rules_dir: Optional[str]) -> "Checker":
+def worker_checker(rules_dir: Optional[str], rebuild: bool = False) -> "Checker":
     """This process's Checker, built on first use and kept for every later batch and task."""
     global _checker, _checker_rules
-    if _checker is None or _checker_rules != rules_dir:
+    if rebuild or _checker is None or _checker_rules != rules_dir:
         from notecheck.checker import Checker
 
         _checker = Checker(rules_dir)
@@ -76,7 +77,7 @@ def worker_checker(rules_dir: Optional[str]) -> "Checker":
 
 def check_partition(config: CheckConfig, batches: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
     """mapInPandas body (bound to its config with functools.partial): one output frame per batch."""
-    columns = output_columns(config.item_ids, config.with_excerpts)
+    columns = output_columns(config.item_ids, config.with_excerpts, config.with_order)
     checker = None
     for batch in batches:
         if checker is None and len(batch):
@@ -157,7 +158,9 @@ def check_record(checker: Optional["Checker"], config: CheckConfig, record: dict
             raise NoteInputError("the record has no note_id")
         text, encoding = _text(config, note_id, record, claim_problem)
         assert checker is not None
-        result = checker.check(text, claim, note_id, budget_s=config.budget_s)
+        # The local audit's SIGALRM backstop too, for code that never reaches a cooperative check.
+        with hard_deadline(config.budget_s):
+            result = checker.check(text, claim, note_id, budget_s=config.budget_s, max_bytes=config.max_bytes)
         data: dict[str, Any] = result.model_dump(mode="json")
         data["note_id"] = note_id
         data["encoding"] = encoding
@@ -165,15 +168,17 @@ def check_record(checker: Optional["Checker"], config: CheckConfig, record: dict
         line.encode("utf-8")  # a lone surrogate would fail the Arrow batch, and with it the task
         if config.with_excerpts:
             extra = json.dumps(excerpts(data, text), ensure_ascii=False, separators=(",", ":"))
-    except NoteInputError as exc:
+    except HardTimeout as exc:
+        # The interrupted code may have left the pipeline's state half updated: build it afresh.
+        worker_checker(config.rules_dir, rebuild=True)
         line, data = _error(note_id, str(exc))
-    except CheckTimeout as exc:  # its message names the budget only
+    except (NoteInputError, CheckTimeout) as exc:  # messages name sizes, budgets, never the text
         line, data = _error(note_id, str(exc))
     except UnicodeEncodeError:
-        line, data = _error(note_id, "the note's text is not valid Unicode (unpaired surrogates)")
+        line, data = _error(note_id, "the result holds text that is not valid Unicode")
     except Exception as exc:  # a checker bug costs one note, not the job
         line, data = _error(note_id, describe_failure(exc))
-    return _flat(config, NoteRow.build(0, data, claim, config.fees), line, extra, plain(record.get("_order_key")))
+    return _flat(config, NoteRow.build(0, data, claim, config.fees), line, extra, plain(record.get(ORDER_KEY)))
 
 
 def _safe_id(value: Any) -> str:
@@ -207,7 +212,8 @@ def _flat(config: CheckConfig, row: NoteRow, line: str, extra: Optional[str], or
     })
     if config.with_excerpts:
         out[EXCERPTS_KEY] = extra
-        out["_order_key"] = order_key
+    if config.with_order:
+        out[ORDER_KEY] = order_key
     return out
 
 

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from notecheck.audit.inputs import DOCX_FILE_FACTOR, InputError
-from notecheck.spark.frames import INPUT_ERROR, ORDER_KEY
+from notecheck.spark.columns import ORDER_KEY
+from notecheck.spark.frames import INPUT_ERROR
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession

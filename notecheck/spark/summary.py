@@ -15,6 +15,7 @@ import dataclasses
 import json
 import pickle
 from collections import Counter
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
@@ -25,7 +26,7 @@ from notecheck.audit.claims import describe_validation
 from notecheck.audit.fees import FeeTable
 from notecheck.audit.summary import MAX_LISTED, ClaimsJoin, SummaryBuilder
 from notecheck.models import ClaimContext
-from notecheck.spark.columns import RESULT_JSON
+from notecheck.spark.columns import ORDER_KEY, RESULT_JSON
 from notecheck.spark.rows import plain
 
 if TYPE_CHECKING:
@@ -48,14 +49,33 @@ def claim_of_row(row: Any) -> Optional[ClaimContext]:
     return ClaimContext(billed_cpt=cpt or None, billed_units=units, billed_modifiers=modifiers or "")
 
 
+@dataclass
+class _Order:
+    """Where a partition's order-dependent facts sit in the input, so the merge can put them back
+    in input order: the keys of its listed errors, and per risk id the key and severity of the
+    last note carrying it (the builder keeps the last severity it saw)."""
+
+    error_keys: list[str] = field(default_factory=list)
+    last_risk: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
 def _fold(fees: FeeTable, titles: dict[str, str], batches: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
     builder = SummaryBuilder(fees=fees, item_titles=titles)
+    order = _Order()
     for batch in batches:
         for row in batch.to_dict("records"):
-            builder.add(json.loads(row[RESULT_JSON]), claim_of_row(row))
+            record = json.loads(row[RESULT_JSON])
+            builder.add(record, claim_of_row(row))
+            key = plain(row.get(ORDER_KEY)) or ""
+            if record.get("error") and len(order.error_keys) < MAX_LISTED:
+                order.error_keys.append(key)
+            for risk in record.get("denial_risks") or []:
+                seen = order.last_risk.get(risk["id"])
+                if seen is None or key >= seen[0]:
+                    order.last_risk[risk["id"]] = (key, risk.get("severity", "low"))
         builder.seen_ids.clear()  # duplicates are counted by Spark; the set would only grow
     builder.duplicates.clear()
-    yield pd.DataFrame({"state": [pickle.dumps(builder)]})
+    yield pd.DataFrame({"state": [pickle.dumps((builder, order))]})
 
 
 def merge(total: SummaryBuilder, part: SummaryBuilder) -> None:
@@ -95,11 +115,22 @@ def summarise(checked: "DataFrame", fees: FeeTable, titles: dict[str, str]) -> S
     """One SummaryBuilder for the whole result, from per-partition builders."""
     from pyspark.sql import functions as F
 
-    rows = checked.select(RESULT_JSON, "billed_cpt", "billed_units", "billed_modifiers")
+    order = F.col(ORDER_KEY) if ORDER_KEY in checked.columns else F.lit(None).cast("string")
+    rows = checked.select(RESULT_JSON, "billed_cpt", "billed_units", "billed_modifiers", order.alias(ORDER_KEY))
     states = rows.mapInPandas(partial(_fold, fees, titles), schema="state binary").collect()
     total = SummaryBuilder(fees=fees, item_titles=titles)
+    errors: list[tuple[str, Any]] = []
+    last_risk: dict[str, tuple[str, str]] = {}
     for state in states:
-        merge(total, pickle.loads(state["state"]))
+        part, order = pickle.loads(state["state"])
+        errors += zip(order.error_keys, part.error_list)
+        for rid, (key, severity) in order.last_risk.items():
+            if rid not in last_risk or key >= last_risk[rid][0]:
+                last_risk[rid] = (key, severity)
+        merge(total, part)
+    # The local audit lists errors, and keeps each risk's last severity, in input order.
+    total.error_list = [e for _, e in sorted(errors, key=lambda pair: pair[0])][:MAX_LISTED]
+    total.risk_severity.update({rid: severity for rid, (_, severity) in last_risk.items()})
     repeated = (checked.groupBy("note_id").count().where(F.col("count") > 1)
                 .select(F.explode(F.array_repeat("note_id", (F.col("count") - 1).cast("int"))).alias("note_id"))
                 .orderBy("note_id").limit(MAX_LISTED).collect())
