@@ -103,6 +103,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="time allowed per note; a note over it becomes an error record (default 30, 0: no limit)")
     audit.add_argument("--fees", help="YAML/JSON fee table {cpt: amount} for revenue at risk")
     audit.add_argument("--quiet", action="store_true")
+    audit.add_argument("--engine", choices=["local", "spark"], default="local",
+                       help="local worker processes (default) or an Apache Spark job (the spark extra)")
+    audit.add_argument("--master", help="with --engine spark: local[N], spark://host:port, yarn, sc://host:port …")
 
     serve = sub.add_parser("serve", help="start the HTTP service")
     serve.add_argument("--host", default="127.0.0.1")
@@ -284,6 +287,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
+    if args.engine == "spark":
+        from notecheck.spark.run import run_spark_audit
+
+        return run_spark_audit(args)
     from notecheck.audit.run import run_audit
 
     return run_audit(args)

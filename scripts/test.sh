@@ -17,4 +17,7 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "scripts/test.sh: chromium not installed and not root; browser tests will be skipped" >&2
   fi
 fi
+if ! command -v java >/dev/null 2>&1; then
+  echo "scripts/test.sh: java not found; the Spark tests (-m spark) will be skipped (they need Java 17+)" >&2
+fi
 exec .venv/bin/python -m pytest "$@"
