@@ -176,7 +176,7 @@ def _inputs_section(s: AuditSummary) -> str:
             bad = "".join(f"<li>{_e(k)}: {_e(v)}</li>" for k, v in c.invalid_rows.items())
             parts.append(f'<li>Invalid claim rows (their notes are error records): {_int(len(c.invalid_rows))}<ul class="plain">{bad}</ul></li>')
         if c.duplicate_rows:
-            parts.append(f"<li>Duplicate claim rows (the first was used): {_e(', '.join(c.duplicate_rows))}</li>")
+            parts.append(f"<li>Claims with several rows (read as billed lines): {_e(', '.join(c.duplicate_rows))}</li>")
         if c.rows_without_note_id:
             parts.append(f"<li>Claim rows without a note_id: {_int(c.rows_without_note_id)}</li>")
     errors = "".join(f"<tr><td>{_e(e.note_id)}</td><td>{_e(e.error)}</td></tr>" for e in s.error_list)

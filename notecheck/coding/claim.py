@@ -17,14 +17,14 @@ from notecheck.rules import CodingRules
 class ClaimRisks:
     """Risks by id; the same id found again (another pair, another line) adds its lines."""
 
-    def __init__(self, rules: CodingRules, existing: list[DenialRisk]) -> None:
-        self.rules = rules
+    def __init__(self, rules: CodingRules, ncci: NcciRules, existing: list[DenialRisk]) -> None:
+        self.texts = {**rules.denial_risks, **ncci.denial_risks}
         self.items: dict[str, DenialRisk] = {r.id: r for r in existing}
 
     def add(self, risk_id: str, lines: list[str], detail: str = "") -> None:
         current = self.items.get(risk_id)
         if current is None:
-            text = self.rules.denial_risks[risk_id]
+            text = self.texts[risk_id]
             message = f"{text.message} {detail}".strip()
             self.items[risk_id] = DenialRisk(id=risk_id, severity=text.severity, message=message, lines=list(dict.fromkeys(lines)))
             return
@@ -76,18 +76,20 @@ def claim_risks(
     lines = ctx.lines()
     if not lines:
         return existing
-    r = ClaimRisks(rules, existing)
+    r = ClaimRisks(rules, ncci, existing)
+    # The single-line fields stay what they were: one "line" whose modifiers may be the union over
+    # several sites (CONTRACT §2 `modifiers`), so line-structure checks need `billed_lines`.
     if ctx.billed_lines:
-        # The per-line checks above judged the removal line(s): name them.
+        # The per-line checks judged the removal line(s): name them.
         view = removal_view(ctx, sel, rules)
         for risk in existing:
             if view.billed_cpt and not risk.lines:
                 r.items[risk.id] = risk.model_copy(update={"lines": [view.billed_cpt]})
-    _ptp(r, lines, note_lines, rules, ncci)
-    em_risks(r.add, f, ctx, lines, rules, ncci)
-    _units(r, lines, ncci)
-    _line_modifiers(r, lines, rules)
-    _documentation(r, f, sel, lines, note_lines, ncci)
+        _ptp(r, lines, note_lines, rules, ncci)
+        em_risks(r.add, f, ctx, lines, rules, ncci)
+        _units(r, lines, ncci)
+        _line_modifiers(r, lines, rules)
+        _documentation(r, f, sel, lines, note_lines, ncci)
     setting = ncci.setting(ctx.place_of_service)
     if setting in ncci.no_or_settings:
         with_78 = [l.cpt for l in lines if "78" in l.modifiers]

@@ -9,7 +9,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from notecheck.rules import load_model
+from notecheck.rules import RiskText, load_model
 from patterns import PATTERNS_DIR
 
 _ITEM = re.compile(r"^(?:[0-9A-Z][0-9]{3}[0-9A-Z])(?:-[0-9A-Z][0-9]{3}[0-9A-Z])?$")
@@ -89,6 +89,7 @@ class NcciRules(_Strict):
     no_or_settings: list[Setting]
     physician_fees: dict[Setting, dict[str, float]]
     facility_fees: dict[Setting, dict[str, float]] = {}
+    denial_risks: dict[str, RiskText] = {}
     queries: dict[str, QueryText] = {}
 
     _em = field_validator("em_codes", mode="before")(lambda cls, v: _code_set(v))
