@@ -80,6 +80,6 @@ def code_note(f: Findings, ctx: ClaimContext, rules: CodingRules, icd: Icd10Rule
         icd10=suggest_icd10(f, icd) if sel.is_removal else [],
         risks=claim_risks(
             f, ctx, sel, lines, rules, ncci,
-            denial_risks(f, removal_view(ctx, sel, rules), sel, lines, glob, supports_22, rules),
+            denial_risks(f, removal_view(ctx, sel.cpt, rules.removal_codes), sel, lines, glob, supports_22, rules),
         ),
     )

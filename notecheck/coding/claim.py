@@ -33,16 +33,16 @@ class ClaimRisks:
         self.items[risk_id] = current.model_copy(update={"lines": merged, "message": message})
 
 
-def removal_view(ctx: ClaimContext, sel: Selection, rules: CodingRules) -> ClaimContext:
+def removal_view(ctx: ClaimContext, preferred: Optional[str], removal_codes: list[str]) -> ClaimContext:
     """The single-line fields the per-line checks read, from a multi-line claim: the removal code's
     lines (the suggested code when billed, else the first removal code), units summed and
     modifiers unioned — the contract's `modifiers` is the same union over claim lines."""
     if not ctx.billed_lines:
         return ctx
-    removal = [l for l in ctx.billed_lines if l.cpt in rules.removal_codes]
+    removal = [l for l in ctx.billed_lines if l.cpt in removal_codes]
     if not removal:
         return ctx.model_copy(update={"billed_cpt": None, "billed_units": None, "billed_modifiers": []})
-    code = sel.cpt if sel.cpt in {l.cpt for l in removal} else removal[0].cpt
+    code = preferred if preferred in {l.cpt for l in removal} else removal[0].cpt
     chosen = [l for l in removal if l.cpt == code]
     mods = list(dict.fromkeys(m for l in chosen for m in l.modifiers))
     return ctx.model_copy(update={"billed_cpt": code, "billed_units": sum(l.units for l in chosen), "billed_modifiers": mods})
@@ -81,7 +81,7 @@ def claim_risks(
     # several sites (CONTRACT §2 `modifiers`), so line-structure checks need `billed_lines`.
     if ctx.billed_lines:
         # The per-line checks judged the removal line(s): name them.
-        view = removal_view(ctx, sel, rules)
+        view = removal_view(ctx, sel.cpt, rules.removal_codes)
         for risk in existing:
             if view.billed_cpt and not risk.lines:
                 r.items[risk.id] = risk.model_copy(update={"lines": [view.billed_cpt]})
