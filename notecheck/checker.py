@@ -9,6 +9,8 @@ from spacy.tokens import Doc
 from notecheck.budget import check_budget, time_budget
 from notecheck.checklist import build_checklist
 from notecheck.coding import code_note
+from notecheck.coding.ncci import load_ncci
+from notecheck.coding.queries import draft_queries
 from notecheck.extract import extract_findings
 from notecheck.models import ClaimContext, Result
 from notecheck.reader import DEFAULT_MAX_BYTES, MAX_BYTES_CEILING, validate_text
@@ -21,6 +23,7 @@ class Checker:
     def __init__(self, rules_dir: Optional[str] = None) -> None:
         self.rules = load_rules(rules_dir)
         self.coding_rules, self.icd_rules, self.checklist_rules = load_coding(rules_dir)
+        self.ncci_rules = load_ncci(rules_dir)
         self.nlp = build_pipeline(rules_dir)
         # spaCy's own 1,000,000-character guard protects parser/NER memory, which this pipeline
         # does not have; the size limit is the caller's (bytes of UTF-8, at most the ceiling).
@@ -65,7 +68,7 @@ class Checker:
         ctx = context or ClaimContext()
         findings = extract_findings(doc, self.rules)
         check_budget()
-        coding = code_note(findings, ctx, self.coding_rules, self.icd_rules)
+        coding = code_note(findings, ctx, self.coding_rules, self.icd_rules, self.ncci_rules)
         checklist, score, ready = build_checklist(findings, coding, self.checklist_rules)
         return Result(
             note_id=note_id or ctx.note_id,
@@ -79,4 +82,5 @@ class Checker:
             icd10_suggestions=coding.icd10,
             denial_risks=coding.risks,
             rules_version=self.version,
+            queries=draft_queries(checklist, coding.risks, findings, self.ncci_rules),
         )

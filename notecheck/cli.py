@@ -42,6 +42,17 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+def _billed_line(value: str) -> dict[str, str]:
+    """CPT:UNITS:MODS (units and modifiers optional; modifiers separated by , ; or spaces)."""
+    parts = value.split(":")
+    if len(parts) > 3 or not parts[0].strip():
+        raise argparse.ArgumentTypeError(f"expected CPT:UNITS:MODS, e.g. 26320:1:RT,F9 (got {len(parts)} fields)")
+    units = parts[1].strip() if len(parts) > 1 else ""
+    if units and not units.isdigit():
+        raise argparse.ArgumentTypeError("units must be a whole number, e.g. 26320:1:RT")
+    return {"cpt": parts[0].strip(), "units": units, "modifiers": parts[2] if len(parts) > 2 else ""}
+
+
 def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -76,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--billed-cpt")
     check.add_argument("--billed-units", type=int)
     check.add_argument("--billed-modifiers")
+    check.add_argument("--billed-line", dest="billed_lines", action="append", type=_billed_line, default=None,
+                       metavar="CPT:UNITS:MODS",
+                       help="one billed line of the date of service (repeatable), e.g. 99213:1:57 or 26320:1:RT,F9")
+    check.add_argument("--place-of-service", metavar="POS",
+                       help="CMS place of service: 11 office, 19/22 hospital outpatient, 24 ASC, 21 inpatient")
     check.add_argument("--max-bytes", type=_byte_limit, default=DEFAULT_MAX_BYTES,
                        help=f"largest note, bytes of UTF-8 text (default {DEFAULT_MAX_BYTES:,})")
 
@@ -185,6 +201,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             note_id=safe_note_id(args.note_id) if args.note_id else name, removal_date=args.removal_date, index_surgery_date=args.index_date,
             index_cpt=args.index_cpt, index_related=args.index_related, billed_cpt=args.billed_cpt,
             billed_units=args.billed_units, billed_modifiers=args.billed_modifiers,
+            billed_lines=args.billed_lines or [], place_of_service=args.place_of_service,
         )
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -145,6 +145,19 @@ class DenialRisk(BaseModel):
     id: str
     severity: Severity
     message: str
+    # CONTRACT §3 (0.2): the CPT codes of the billed line(s) a claim-level risk is about.
+    lines: list[str] = []
+
+
+class PhysicianQuery(BaseModel):
+    """Extension: a draft query to the surgeon for one documentation gap (AHIMA/ACDIS "Guidelines
+    for Achieving a Compliant Query Practice", 2022 update: open-ended or multiple choice with
+    "other" and "unable to determine", no payment or code named)."""
+
+    id: str
+    gap: str  # the checklist item or denial-risk id this query would close
+    question: str
+    options: list[str] = []  # empty: an open-ended query
 
 
 class Result(BaseModel):
@@ -160,9 +173,63 @@ class Result(BaseModel):
     icd10_suggestions: list[Icd10Suggestion] = []
     denial_risks: list[DenialRisk] = []
     rules_version: str = ""  # extension: the patterns/ version that produced this result
+    queries: list[PhysicianQuery] = []  # extension: draft physician queries, one per documentation gap
 
 
 _MODIFIER_SPLIT = re.compile(r"[\s,;]+")
+_CODE = re.compile(r"^[0-9A-Z][0-9]{3}[0-9A-Z]$")
+
+
+def split_modifiers(value: object) -> object:
+    """Modifiers as a list or one string separated by `,` `;` or spaces, upper-cased, without a
+    leading dash."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [m.upper().lstrip("-") for m in _MODIFIER_SPLIT.split(value) if m.strip("-")]
+    if isinstance(value, list):
+        return [str(m).strip().upper().lstrip("-") for m in value if str(m).strip("- ")]
+    return value
+
+
+class BilledLine(BaseModel):
+    """One line of the claim (CONTRACT §3 `billed_lines`)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    cpt: str
+    units: int = Field(default=1, ge=0, le=99)
+    modifiers: list[str] = []
+    # Extensions: the line's diagnosis codes (or pointers), and its own date of service when it
+    # differs from the procedure's (an E/M the day before).
+    icd10: list[str] = []
+    service_date: Optional[date] = None
+
+    @field_validator("cpt", mode="before")
+    @classmethod
+    def _code(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str):
+            value = value.strip().upper()
+            if not _CODE.match(value):
+                raise ValueError("a CPT/HCPCS code is five characters, e.g. 26320 or G0463")
+        return value
+
+    @field_validator("units", mode="before")
+    @classmethod
+    def _blank_units(cls, value: object) -> object:
+        return 1 if value is None or (isinstance(value, str) and not value.strip()) else value
+
+    @field_validator("modifiers", "icd10", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return split_modifiers(value)
+
+    @field_validator("service_date", mode="before")
+    @classmethod
+    def _blank_date(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 class ClaimContext(BaseModel):
@@ -178,16 +245,32 @@ class ClaimContext(BaseModel):
     billed_cpt: Optional[str] = None
     billed_units: Optional[int] = Field(default=None, ge=0, le=99)
     billed_modifiers: list[str] = []
+    # CONTRACT §3 (0.2): every line billed on the date of service, and the place of service.
+    billed_lines: list[BilledLine] = Field(default=[], max_length=50)
+    place_of_service: Optional[str] = None
 
     @field_validator("billed_modifiers", mode="before")
     @classmethod
     def _split_modifiers(cls, value: object) -> object:
-        if value is None:
-            return []
+        return split_modifiers(value)
+
+    @field_validator("billed_lines", mode="before")
+    @classmethod
+    def _no_lines(cls, value: object) -> object:
+        return [] if value is None or value == "" else value
+
+    @field_validator("place_of_service", mode="before")
+    @classmethod
+    def _pos(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
         if isinstance(value, str):
-            return [m.upper().lstrip("-") for m in _MODIFIER_SPLIT.split(value) if m.strip("-")]
-        if isinstance(value, list):
-            return [str(m).strip().upper().lstrip("-") for m in value if str(m).strip("- ")]
+            value = value.strip()
+            if not value:
+                return None
+            if not value.isdigit() or len(value) > 2:
+                raise ValueError("a CMS place-of-service code is two digits, e.g. 11, 22 or 24")
+            return value.zfill(2)
         return value
 
     @field_validator("index_cpt", "billed_cpt", "note_id", mode="before")
@@ -207,4 +290,17 @@ class ClaimContext(BaseModel):
 
     @property
     def has_claim(self) -> bool:
-        return self.billed_cpt is not None or bool(self.billed_modifiers) or self.billed_units is not None
+        return (self.billed_cpt is not None or bool(self.billed_modifiers) or self.billed_units is not None
+                or bool(self.billed_lines))
+
+    def lines(self) -> list[BilledLine]:
+        """The claim as lines: `billed_lines` when given, else the single-line fields as one line."""
+        if self.billed_lines:
+            return list(self.billed_lines)
+        if self.billed_cpt is None:
+            return []
+        try:
+            return [BilledLine(cpt=self.billed_cpt, units=1 if self.billed_units is None else self.billed_units,
+                               modifiers=self.billed_modifiers)]
+        except ValueError:
+            return []  # a free-text billed_cpt the single-line checks already judge

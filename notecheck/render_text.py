@@ -72,7 +72,15 @@ def render_text(result: Result, color: bool = False, width: Optional[int] = None
         out.append("")
         out.append(paint("Denial risks", "high", bold=True))
         for risk in result.denial_risks:
-            out.extend(wrap(risk.message, indent="      ", first=f"  {risk.severity.upper()} {risk.id}: ", lead=risk.severity.upper(), key=risk.severity))
+            on = f" [{', '.join(risk.lines)}]" if risk.lines else ""
+            out.extend(wrap(risk.message, indent="      ", first=f"  {risk.severity.upper()} {risk.id}{on}: ", lead=risk.severity.upper(), key=risk.severity))
+    if result.queries:
+        out.append("")
+        out.append(paint("Physician query drafts", "partial", bold=True))
+        for n, query in enumerate(result.queries, start=1):
+            out.extend(wrap(query.question, indent="      ", first=f"  {n}. "))
+            for option in query.options:
+                out.extend(wrap(option, indent="        ", first="      [ ] "))
     return "\n".join(out) + "\n"
 
 

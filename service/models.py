@@ -12,7 +12,7 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from notecheck.models import ClaimContext, Result
+from notecheck.models import BilledLine, ClaimContext, Result
 
 EXAMPLE_NOTE = (
     "PROCEDURE: Removal of two K-wires, left ring finger proximal phalanx.\n"
@@ -149,6 +149,15 @@ class CheckRequest(BaseModel):
         description='Modifiers the claim submits: a list, or one string separated by "," ";" or spaces.',
         examples=["LT, F3", ["LT", "F3"]],
     )
+    billed_lines: Optional[list[BilledLine]] = Field(
+        default=None, max_length=50,
+        description="Every line billed on the date of service, E/M included: {cpt, units, modifiers} (CONTRACT §3, 0.2).",
+        examples=[[{"cpt": "99213", "units": 1, "modifiers": "57"}, {"cpt": "26320", "units": 1, "modifiers": ["RT", "F9"]}]],
+    )
+    place_of_service: Union[str, int, None] = Field(
+        default=None, description="CMS place of service: 11 office, 19/22 hospital outpatient, 24 ASC, 21 inpatient.",
+        examples=["24"],
+    )
 
     # Filled by the model validator: the same fields as the checker's ClaimContext.
     _context: ClaimContext
@@ -202,7 +211,7 @@ class CheckRequest(BaseModel):
     @model_validator(mode="after")
     def _build_context(self) -> "CheckRequest":
         try:
-            self._context = ClaimContext(**self.model_dump(exclude={"text"}))
+            self._context = ClaimContext(**self.model_dump(exclude={"text"}, exclude_none=True))
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])

@@ -192,7 +192,9 @@ class TestClaims:
         )
         index = ClaimIndex(path)
         claim, problem = index.attach("a")
-        assert problem is None and claim is not None and claim.billed_modifiers == ["LT", "F3"]
+        # Repeated note_id rows are one claim's billed lines (CONTRACT §3, 0.2).
+        assert problem is None and claim is not None and claim.removal_date is not None
+        assert [(l.cpt, l.units, l.modifiers) for l in claim.billed_lines] == [("26320", 1, ["LT", "F3"]), ("26320", 2, [])]
         claim, problem = index.attach("b")
         assert claim is None and problem is not None and "billed_units" in problem
         assert index.attach("n") == (None, None)

@@ -12,6 +12,7 @@ from typing import Iterator, Optional
 from pydantic import ValidationError
 
 from notecheck.audit.lines import csv_field_limit, read_lines
+from notecheck.coding.claim_rows import ClaimRowsError, claim_from_rows
 from notecheck.models import ClaimContext
 from notecheck.reader import NoteInputError, open_regular
 
@@ -42,7 +43,8 @@ class ClaimIndex:
         self.path = path
         self._claims: dict[str, ClaimContext] = {}
         self.invalid: dict[str, str] = {}  # note_id -> why the row could not be read
-        self.duplicate_ids: list[str] = []  # note ids with more than one row (the first row is used)
+        # Note ids with more than one row: one row per billed line (CONTRACT §3), read as billed_lines.
+        self.duplicate_ids: list[str] = []
         self.rows_without_id = 0
         self.rows = 0
         self._matched: set[str] = set()
@@ -79,6 +81,7 @@ class ClaimIndex:
         names = [h.strip().lower() for h in header]
         if "note_id" not in names:
             raise ClaimsFileError(f"{self.path}: the claims CSV needs a note_id column (found: {', '.join(names) or 'none'})")
+        rows: dict[str, list[dict[str, str]]] = {}
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
@@ -88,13 +91,16 @@ class ClaimIndex:
             if not note_id:
                 self.rows_without_id += 1
                 continue
-            if note_id in self._claims or note_id in self.invalid:
+            if note_id in rows and len(rows[note_id]) == 1:
                 self.duplicate_ids.append(note_id)
-                continue
+            rows.setdefault(note_id, []).append(data)
+        for note_id, group in rows.items():
             try:
-                self._claims[note_id] = ClaimContext.model_validate(data)
+                self._claims[note_id] = claim_from_rows(group)
             except ValidationError as exc:
                 self.invalid[note_id] = describe_validation(exc)
+            except ClaimRowsError as exc:
+                self.invalid[note_id] = str(exc)
 
     def attach(self, note_id: str) -> tuple[Optional[ClaimContext], Optional[str]]:
         """The claim for a note from the input (marking the row as matched), or the reason its row

@@ -147,9 +147,29 @@ def _revenue_section(s: AuditSummary) -> str:
         f'<tr><th>At risk: note could not be checked (claim billed)</th><td class="num">{_money(r.at_risk_unchecked)}</td></tr>'
         f'<tr><th>Total at risk ({_int(r.notes_at_risk)} notes)</th><td class="num" id="revenue-total">{_money(r.at_risk_total)}</td></tr>'
         "</tbody></table>"
-        f'<p class="muted">Per note: billed code × billed units when a claim row was supplied and the fee table prices that code, else the suggested code × units; '
+        f"{_settings_table(r.by_setting)}"
+        f'<p class="muted">Per note: the billed lines (code × units at the fee for the claim\'s place of service) when a claim was supplied and the fee table prices a billed code, else the suggested code × units; '
         f"fee table ({_e(r.fee_source)}): {fees}.</p>{missing}</section>"
     )
+
+
+SETTING_LABEL = {"office": "Office (POS 11)", "hospital_outpatient": "Hospital outpatient (POS 19/22)", "asc": "ASC (POS 24)",
+                 "inpatient": "Inpatient (POS 21)", "not_given": "Place of service not given"}
+
+
+def _settings_table(rows: list[Any]) -> str:
+    """Revenue at risk per setting (place of service): physician and, when priced, facility amounts."""
+    if not rows:
+        return ""
+    body = "".join(
+        f'<tr data-setting="{_e(r.setting)}"><td>{_e(SETTING_LABEL.get(r.setting, r.setting))}</td><td class="num">{_int(r.notes)}</td>'
+        f'<td class="num">{_money(r.claimed)}</td><td class="num">{_money(r.at_risk)}</td>'
+        f'<td class="num">{_money(r.facility_claimed)}</td><td class="num">{_money(r.facility_at_risk)}</td></tr>'
+        for r in rows
+    )
+    return ('<h3>By setting</h3><table id="revenue-by-setting"><thead><tr><th>Setting</th><th>Notes</th><th>Physician claimed</th>'
+            '<th>Physician at risk</th><th>Facility claimed</th><th>Facility at risk</th></tr></thead>'
+            f"<tbody>{body}</tbody></table>")
 
 
 def _id_list(ids: list[str], total: int) -> str:
@@ -176,7 +196,7 @@ def _inputs_section(s: AuditSummary) -> str:
             bad = "".join(f"<li>{_e(k)}: {_e(v)}</li>" for k, v in c.invalid_rows.items())
             parts.append(f'<li>Invalid claim rows (their notes are error records): {_int(len(c.invalid_rows))}<ul class="plain">{bad}</ul></li>')
         if c.duplicate_rows:
-            parts.append(f"<li>Duplicate claim rows (the first was used): {_e(', '.join(c.duplicate_rows))}</li>")
+            parts.append(f"<li>Claims with several rows (read as billed lines): {_e(', '.join(c.duplicate_rows))}</li>")
         if c.rows_without_note_id:
             parts.append(f"<li>Claim rows without a note_id: {_int(c.rows_without_note_id)}</li>")
     errors = "".join(f"<tr><td>{_e(e.note_id)}</td><td>{_e(e.error)}</td></tr>" for e in s.error_list)
@@ -231,6 +251,19 @@ def _excerpt_html(view: dict[str, Any]) -> str:
     return "".join(out) or '<p class="muted">No evidence spans in this note.</p>'
 
 
+def _claim_lines_table(row: NoteRow) -> str:
+    """The billed lines of a multi-line claim, each with the denial risks that name its code."""
+    body = []
+    for text in row.billed_lines:
+        code = text.split(" ", 1)[0]
+        ids = row.line_risks.get(code, [])
+        risks = ", ".join(_e(i) for i in ids) or '<span class="muted">none</span>'
+        body.append(f'<tr class="claim-line" data-cpt="{_e(code)}"><td>{_e(text)}</td><td>{risks}</td></tr>')
+    setting = SETTING_LABEL.get(row.setting, row.setting)
+    return (f'<table class="claim-lines"><caption>Billed lines ({_e(setting)})</caption><thead><tr><th>Line</th><th>Risks on this line</th></tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
+
+
 def _note_details(row: NoteRow, record: dict[str, Any]) -> str:
     n = row.seq + 1
     head = f'<span class="badge error">error</span>' if row.error else (
@@ -247,7 +280,9 @@ def _note_details(row: NoteRow, record: dict[str, Any]) -> str:
             parts.append(f"<li>Modifier {_e(m.get('code'))}: {_e(m.get('reason'))}</li>")
         for c in record.get("icd10_suggestions") or []:
             parts.append(f"<li>ICD-10 {_e(c.get('code'))} {_e(c.get('description'))}</li>")
-        if row.billed_cpt or row.billed_modifiers:
+        if row.billed_lines:
+            parts.append("</ul>" + _claim_lines_table(row) + '<ul class="plain">')
+        elif row.billed_cpt or row.billed_modifiers:
             parts.append(f"<li>Billed: {_e(row.billed_cpt)} ×{_e(row.billed_units or 1)} {_e(row.billed_modifiers)}</li>")
         parts.append("</ul>")
         risks = record.get("denial_risks") or []
@@ -262,6 +297,12 @@ def _note_details(row: NoteRow, record: dict[str, Any]) -> str:
             for i in record.get("checklist") or []
         )
         parts.append(f"<table><thead><tr><th>Checklist item</th><th>Status</th><th>What to add</th></tr></thead><tbody>{items}</tbody></table>")
+        queries = record.get("queries") or []
+        if queries:
+            parts.append('<h4>Physician query drafts</h4><ol class="queries">' + "".join(
+                f'<li data-gap="{_e(q.get("gap"))}">{_e(q.get("question"))}'
+                + ("<ul>" + "".join(f"<li>{_e(o)}</li>" for o in q.get("options") or []) + "</ul>" if q.get("options") else "")
+                + "</li>" for q in queries) + "</ol>")
         parts.append("<h4>Evidence</h4>" + _excerpt_html(record.get(EXCERPTS_KEY) or {}))
     parts.append('<p><a href="#notes">back to the notes table</a></p></div></details>')
     return "".join(parts)

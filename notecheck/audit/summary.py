@@ -2,9 +2,11 @@
 by type and severity, and revenue at risk. Built one record at a time (records are never held),
 so it costs the same for 100 notes as for 100,000.
 
-Revenue at risk, per note: the amount is the billed code x billed units at the fee table's rate
-when a claim row was supplied and the table prices that code, else the suggested code x units (the
-claim the note supports).
+Revenue at risk, per note: the amount is the sum over the billed lines of code x units at the fee
+table's rate for the claim's setting (place of service) when a claim was supplied and the table
+prices a billed code, else the suggested code x units (the claim the note supports). Revenue is
+also split by setting (office, hospital_outpatient, asc, inpatient, or not_given), with the
+facility's amounts apart from the physician's when the fee table has them.
 A note's amount is at risk for *denial* when it carries a high-severity denial risk, for
 *documentation* when it is an implant removal that is not ready to sign, and *unchecked* when the
 note could not be checked but a claim was billed for it.
@@ -18,9 +20,11 @@ from typing import Any, Optional
 from pydantic import BaseModel, computed_field
 
 from notecheck.audit.fees import FeeTable
+from notecheck.coding.ncci import load_ncci
 from notecheck.models import ClaimContext
 
 SEVERITIES = ("high", "medium", "low")
+NO_SETTING = "not_given"
 MAX_LISTED = 1000  # ids and errors listed by name in the summary; the counts are always complete
 
 
@@ -52,6 +56,10 @@ class NoteRow:
     checklist: dict[str, str]
     amount: Optional[float]
     at_risk: Optional[str]  # "denial", "documentation", "unchecked" or None
+    setting: str = NO_SETTING
+    facility_amount: Optional[float] = None
+    billed_lines: list[str] = field(default_factory=list)  # "99213 x1 57", one per billed line
+    line_risks: dict[str, list[str]] = field(default_factory=dict)  # billed code -> risk ids naming it
 
     @classmethod
     def build(cls, seq: int, record: dict[str, Any], claim: Optional[ClaimContext], fees: FeeTable) -> "NoteRow":
@@ -59,12 +67,28 @@ class NoteRow:
         procedure = record.get("procedure") or {}
         risks = record.get("denial_risks") or []
         top = min((r.get("severity") for r in risks), key=_rank, default=None)
-        billed_cpt = claim.billed_cpt if claim else None
-        billed_units = claim.billed_units if claim else None
-        # The billed amount when the fee table prices the billed code; else what the note supports.
-        amount = fees.amount(billed_cpt, billed_units) if billed_cpt else None
+        lines = claim.lines() if claim else []
+        setting = _setting(claim)
+        if claim is not None and claim.billed_lines:
+            billed_cpt: Optional[str] = " ".join(dict.fromkeys(l.cpt for l in lines))
+            billed_units: Optional[int] = sum(l.units for l in lines)
+        else:
+            billed_cpt = claim.billed_cpt if claim else None
+            billed_units = claim.billed_units if claim else None
+        # The billed amount when the fee table prices a billed code; else what the note supports.
+        priced = [a for a in (fees.amount(l.cpt, l.units, setting) for l in lines) if a is not None]
+        amount = sum(priced) if priced else None
+        if amount is None and billed_cpt and not lines:
+            amount = fees.amount(billed_cpt, billed_units, setting)
+        facility = [a for a in (fees.facility_amount(l.cpt, l.units, setting) for l in lines) if a is not None]
+        facility_amount = sum(facility) if facility else None
         if amount is None and not error and procedure.get("suggested_cpt"):
-            amount = fees.amount(procedure.get("suggested_cpt"), procedure.get("units"))
+            amount = fees.amount(procedure.get("suggested_cpt"), procedure.get("units"), setting)
+            facility_amount = fees.facility_amount(procedure.get("suggested_cpt"), procedure.get("units"), setting)
+        line_risks: dict[str, list[str]] = {}
+        for risk in risks:
+            for code in risk.get("lines") or []:
+                line_risks.setdefault(code, []).append(risk.get("id", ""))
         if error:
             at_risk = "unchecked" if billed_cpt else None
         elif top == "high":
@@ -88,13 +112,28 @@ class NoteRow:
             icd10=" ".join(c.get("code", "") for c in record.get("icd10_suggestions") or []),
             billed_cpt=billed_cpt,
             billed_units=billed_units,
-            billed_modifiers=" ".join(claim.billed_modifiers) if claim else "",
+            billed_modifiers=(" | ".join(" ".join(l.modifiers) for l in lines) if claim is not None and claim.billed_lines
+                              else " ".join(claim.billed_modifiers) if claim else ""),
             risk_ids=[r.get("id", "") for r in risks],
             top_severity=top,
             checklist={item.get("id", ""): item.get("status", "") for item in record.get("checklist") or []},
             amount=amount,
             at_risk=at_risk,
+            setting=setting,
+            facility_amount=facility_amount,
+            billed_lines=[_billed_line(l.cpt, l.units, l.modifiers) for l in lines] if claim is not None and claim.billed_lines else [],
+            line_risks=line_risks,
         )
+
+
+def _setting(claim: Optional[ClaimContext]) -> str:
+    if claim is None or not claim.place_of_service:
+        return NO_SETTING
+    return load_ncci().setting(claim.place_of_service) or f"pos_{claim.place_of_service}"
+
+
+def _billed_line(cpt: str, units: int, modifiers: list[str]) -> str:
+    return f"{cpt} x{units}" + (f" {' '.join(modifiers)}" if modifiers else "")
 
 
 def _claim_line(line: dict[str, Any]) -> str:
@@ -155,6 +194,15 @@ class ClaimsJoin(BaseModel):
     rows_without_note_id: int
 
 
+class SettingRevenue(BaseModel):
+    setting: str
+    notes: int = 0
+    claimed: float = 0.0
+    at_risk: float = 0.0
+    facility_claimed: float = 0.0  # the facility's payments, when the fee table has them
+    facility_at_risk: float = 0.0
+
+
 class Revenue(BaseModel):
     fee_source: str
     fees: dict[str, float]
@@ -165,6 +213,7 @@ class Revenue(BaseModel):
     at_risk_unchecked: float
     notes_at_risk: int
     codes_without_fee: list[str]
+    by_setting: list[SettingRevenue] = []
 
 
 class AuditSummary(BaseModel):
@@ -218,6 +267,7 @@ class SummaryBuilder:
     at_risk: Counter = field(default_factory=Counter)
     notes_at_risk: int = 0
     codes_without_fee: set[str] = field(default_factory=set)
+    settings: dict[str, SettingRevenue] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for item_id, title in self.item_titles.items():
@@ -260,15 +310,21 @@ class SummaryBuilder:
         return row
 
     def _add_revenue(self, row: NoteRow) -> None:
-        for code in (row.billed_cpt, row.suggested_cpt):
-            if code and code not in self.fees.fees:
+        for code in [*(row.billed_cpt or "").split(), row.suggested_cpt]:
+            if code and not self.fees.prices(code):
                 self.codes_without_fee.add(code)
         if row.amount is None:
             return
         self.claimed_total += row.amount
+        by_setting = self.settings.setdefault(row.setting, SettingRevenue(setting=row.setting))
+        by_setting.notes += 1
+        by_setting.claimed += row.amount
+        by_setting.facility_claimed += row.facility_amount or 0.0
         if row.at_risk:
             self.at_risk[row.at_risk] += row.amount
             self.notes_at_risk += 1
+            by_setting.at_risk += row.amount
+            by_setting.facility_at_risk += row.facility_amount or 0.0
 
     def build(self, *, input: str, output: str, claims: Optional[ClaimsJoin], ignored_files: int,
               resumed_after: int = 0, elapsed: Optional[float] = None) -> AuditSummary:
@@ -308,6 +364,10 @@ class SummaryBuilder:
                 at_risk_unchecked=round(self.at_risk["unchecked"], 2),
                 notes_at_risk=self.notes_at_risk,
                 codes_without_fee=sorted(self.codes_without_fee),
+                by_setting=[
+                    v.model_copy(update={k: round(getattr(v, k), 2) for k in ("claimed", "at_risk", "facility_claimed", "facility_at_risk")})
+                    for _, v in sorted(self.settings.items())
+                ],
             ),
             resumed_after=resumed_after,
             elapsed_seconds=elapsed,

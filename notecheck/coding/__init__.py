@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from notecheck.coding.claim import claim_risks, removal_view
 from notecheck.coding.claim_lines import build_lines
 from notecheck.coding.global_period import GlobalDecision, decide_global
 from notecheck.coding.icd10 import suggest_icd10
 from notecheck.coding.modifier22 import decide_22
+from notecheck.coding.ncci import NcciRules, load_ncci
 from notecheck.coding.risks import denial_risks
 from notecheck.coding.selection import Selection, select_code
 from notecheck.models import ClaimContext, ClaimLine, DenialRisk, Findings, Icd10Suggestion, ModifierSuggestion, Procedure
@@ -53,7 +55,8 @@ def _modifier_reasons(f: Findings, lines: list[ClaimLine], glob: GlobalDecision,
     return [ModifierSuggestion(code=c, reason=r) for c, r in out.items()]
 
 
-def code_note(f: Findings, ctx: ClaimContext, rules: CodingRules, icd: Icd10Rules) -> Coding:
+def code_note(f: Findings, ctx: ClaimContext, rules: CodingRules, icd: Icd10Rules, ncci: Optional[NcciRules] = None) -> Coding:
+    ncci = ncci or load_ncci()
     sel = select_code(f, rules)
     glob = decide_global(f, ctx, rules)
     d22 = decide_22(f, rules)
@@ -75,5 +78,8 @@ def code_note(f: Findings, ctx: ClaimContext, rules: CodingRules, icd: Icd10Rule
         procedure=procedure, selection=sel, global_decision=glob, supports_22=supports_22, reason_22=reason_22, own_code_22=d22.own_code,
         claim_lines=lines, modifiers=_modifier_reasons(f, lines, glob, reason_22, rules),
         icd10=suggest_icd10(f, icd) if sel.is_removal else [],
-        risks=denial_risks(f, ctx, sel, lines, glob, supports_22, rules),
+        risks=claim_risks(
+            f, ctx, sel, lines, rules, ncci,
+            denial_risks(f, removal_view(ctx, sel.cpt, rules.removal_codes), sel, lines, glob, supports_22, rules),
+        ),
     )

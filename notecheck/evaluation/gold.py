@@ -20,6 +20,7 @@ from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from notecheck.coding.claim_rows import ClaimRowsError, claim_from_rows
 from notecheck.models import Bone, ClaimContext, Complexity, Cpt, Digit, ImplantType, Indication, Region, Side
 from notecheck.reader import DEFAULT_MAX_BYTES, NoteInputError, decode_note
 
@@ -227,15 +228,24 @@ def load_claims(folder: Path) -> dict[str, ClaimContext]:
     path = folder / "claims.csv"
     if not path.exists():
         return {}
-    out: dict[str, ClaimContext] = {}
+    rows: dict[str, list[dict[str, str]]] = {}
+    first_line: dict[str, int] = {}
     with path.open(newline="", encoding="utf-8-sig") as fh:
         for line, row in enumerate(csv.DictReader(fh), start=2):
             if not row.get("note_id"):
                 continue
-            try:
-                out[row["note_id"].strip()] = ClaimContext.model_validate(row)
-            except ValidationError as exc:
-                raise GoldError(f"{path.name} line {line}: {_first_error(exc)}") from None
+            note_id = row["note_id"].strip()
+            first_line.setdefault(note_id, line)
+            # One row per billed line, the same note_id repeated (CONTRACT §3).
+            rows.setdefault(note_id, []).append({k: v for k, v in row.items() if k is not None})
+    out: dict[str, ClaimContext] = {}
+    for note_id, group in rows.items():
+        try:
+            out[note_id] = claim_from_rows(group)
+        except ValidationError as exc:
+            raise GoldError(f"{path.name} line {first_line[note_id]}: {_first_error(exc)}") from None
+        except ClaimRowsError as exc:
+            raise GoldError(f"{path.name} line {first_line[note_id]}: {exc}") from None
     return out
 
 

@@ -159,6 +159,13 @@ def claim_is_wrong(gold: GoldNote) -> Optional[bool]:
     differ from the expected units or the gold expects a denial risk for the claim as billed (a
     claim the note does not support). None when nothing was billed."""
     claim = gold.claim
+    if claim is not None and claim.billed_lines:
+        # A multi-line claim (repeated note_id rows): its removal line(s), units summed and
+        # modifiers unioned, as the single-line fields would carry them.
+        from notecheck.coding.claim import removal_view
+        from notecheck.rules import load_coding
+
+        claim = removal_view(claim, gold.fields.get("suggested_cpt"), load_coding()[0].removal_codes)
     if claim is None or claim.billed_cpt is None:
         return None
     if gold.billed_claim_correct is not None:
