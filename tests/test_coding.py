@@ -454,6 +454,8 @@ BILATERAL = dict(digits=(("index", "right"), ("index", "left")), bones=(("proxim
                  side="bilateral", **STAGED)
 TWO_DIGITS = dict(digits=("ring", "small"), bones=(("proximal_phalanx", 4), ("proximal_phalanx", 5)), side="right", **STAGED)
 ELECTIVE = dict(**LEFT_RING_P1, indications=("prominence", "fracture_healed"))
+# A phalanx named without its finger: the billed finger modifier can be neither confirmed nor refuted.
+NO_DIGIT = dict(bones=(("proximal_phalanx", None),), side="left", **STAGED)
 
 
 def _claim(day: Optional[int] = 31, **kw: Any) -> ClaimContext:
@@ -479,6 +481,8 @@ RISKS: dict[str, tuple[dict, ClaimContext, dict, ClaimContext]] = {
     "wrong_finger_modifier": (HAND, _claim(billed_cpt="26320", billed_units=1, billed_modifiers="LT F4 58"), HAND, _claim(**HAND_CLEAN)),
     "finger_modifier_without_side": ({**HAND, "side": None}, _claim(billed_cpt="26320", billed_units=1, billed_modifiers="F3 58"),
                                      {**HAND, "side": None}, _claim(billed_cpt="26320", billed_units=1, billed_modifiers="58")),
+    "finger_modifier_not_documented": (NO_DIGIT, _claim(billed_cpt="26320", billed_units=1, billed_modifiers="LT F3 58"),
+                                       NO_DIGIT, _claim(billed_cpt="26320", billed_units=1, billed_modifiers="LT 58")),
     "finger_modifier_on_metacarpal": (METACARPAL, _claim(billed_cpt="26320", billed_units=1, billed_modifiers="LT F3 58"),
                                       METACARPAL, _claim(billed_cpt="26320", billed_units=1, billed_modifiers="LT 58")),
     "missing_global_modifier": (HAND, _claim(billed_cpt="26320", billed_units=1, billed_modifiers="LT F3"), HAND, _claim(**HAND_CLEAN)),

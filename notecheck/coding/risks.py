@@ -122,6 +122,10 @@ def _anatomic_risks(r: _Risks, f: Findings, lines: list[ClaimLine], mods: set[st
             r.add("finger_modifier_without_side")
         elif not f.digits and any(b.value == "metacarpal" for b in f.bones):
             r.add("finger_modifier_on_metacarpal")
+        elif not f.digits:
+            # Abstain rather than guess: no digit was read from the note, so the billed one
+            # cannot be called wrong; it is a question for the coder.
+            r.add("finger_modifier_not_documented")
         else:
             r.add("wrong_finger_modifier")
     elif want_f - got_f:
