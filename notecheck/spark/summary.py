@@ -106,8 +106,9 @@ def merge(total: SummaryBuilder, part: SummaryBuilder) -> None:
 
 
 def _add_model(into: BaseModel, other: BaseModel) -> None:
+    """Per-item counts and amounts (ItemGaps, SettingRevenue); labels are left as they are."""
     for name, value in other:
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
             setattr(into, name, getattr(into, name) + value)
 
 
