@@ -1,7 +1,10 @@
 """Pipeline assembly: the spaCy components notecheck runs, in order, built from `patterns/`.
 
     tokenizer (clinical) -> notecheck_normalizer -> notecheck_sectionizer -> notecheck_sentences -> notecheck_targets
-    -> notecheck_context
+    -> notecheck_context -> notecheck_medspacy_adapter
+
+The phrase rules run in medspaCy's TargetMatcher; every rule is a medspaCy rule object
+(`notecheck.medspacy_rules`); the adapter at the end leaves only primitives on the Doc.
 
 No statistical model is loaded: everything is rules, so there is nothing to download.
 """
@@ -12,11 +15,14 @@ from typing import Optional
 from spacy.lang.en import English
 from spacy.language import Language
 
-from pipelines import context, normalizer, sectionizer, sentences, target_matcher  # noqa: F401  (register factories)
+from pipelines import context, medspacy_adapter, normalizer, sectionizer, sentences, target_matcher  # noqa: F401  (register factories)
 from pipelines.extensions import MODIFIERS, SECTIONS, SPANS_KEY, register_extensions
 from pipelines.tokenizer import create_clinical_tokenizer
 
-PIPE_NAMES = ("notecheck_normalizer", "notecheck_sectionizer", "notecheck_sentences", "notecheck_targets", "notecheck_context")
+PIPE_NAMES = (
+    "notecheck_normalizer", "notecheck_sectionizer", "notecheck_sentences", "notecheck_targets", "notecheck_context",
+    "notecheck_medspacy_adapter",
+)
 
 __all__ = ["build_pipeline", "PIPE_NAMES", "SPANS_KEY", "SECTIONS", "MODIFIERS"]
 
@@ -32,4 +38,5 @@ def build_pipeline(rules_dir: Optional[str] = None) -> Language:
     nlp.add_pipe("notecheck_sentences")
     nlp.add_pipe("notecheck_targets", config=config)
     nlp.add_pipe("notecheck_context", config=config)
+    nlp.add_pipe("notecheck_medspacy_adapter")
     return nlp

@@ -27,6 +27,11 @@ def _header_regex(header: str) -> str:
     return out.replace("\x01", "(?:es|\\(es\\))?").replace("\x02", "(?:s|\\(s\\))?")
 
 
+def header_pattern(header: str) -> str:
+    """A header of sections.yaml as a case-insensitive regex (medspaCy SectionRule.pattern)."""
+    return "(?i)" + _header_regex(header)
+
+
 _CANDIDATE = re.compile(
     r"^[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?(?=[A-Za-z])"
     r"|(?<=[.!?])[ \t]{1,3}(?=[A-Za-z])|(?<=[.!?][\"')])[ \t]{1,3}(?=[A-Za-z])"
