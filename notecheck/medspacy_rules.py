@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from notecheck.rules import ContextRule as NcContextRule
-from notecheck.rules import MatchRule, RuleSet
+from notecheck.rules import MatchRule, RuleSet, SectionFile
 from notecheck.rules import TargetRule as NcTargetRule
 
 KEY_SEP = "|"
@@ -205,12 +205,16 @@ def section_rule_objects(rules: RuleSet) -> list[Any]:
     """One medspaCy SectionRule per header of sections.yaml. Headers written with notecheck's
     "(s)"/"(es)"/"(a|b)" notation carry the equivalent regex as `pattern` so that stock medspaCy
     matches them too; plain headers are phrase literals."""
+    return section_rule_objects_of(rules.sections)
+
+
+def section_rule_objects_of(sections: SectionFile) -> list[Any]:
     from medspacy.section_detection import SectionRule
 
     from pipelines.sectionizer import header_pattern
 
     out = []
-    for rule in rules.sections.rules:
+    for rule in sections.rules:
         for header in rule.headers:
             pattern = None if header.replace(" ", "").replace("/", "").replace("-", "").replace("&", "").replace("'", "").isalnum() else header_pattern(header)
             out.append(SectionRule(header, rule.category, pattern=pattern, metadata={"rule_id": rule.id}))
