@@ -131,7 +131,8 @@ def target_rule_objects(rules: RuleSet, phrase_ok: Optional[PhraseCheck] = None,
                 out.lower.append(TargetRule(form, category, metadata=dict(meta)))
             slow = []
             for pattern in rule.patterns:
-                expansion = phrase_expansion(pattern)
+                # Export keeps token patterns as patterns: a stock Matcher runs them as written.
+                expansion = phrase_expansion(pattern) if keyed else None
                 if expansion is None:
                     slow.append(pattern)
                     continue

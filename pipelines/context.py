@@ -130,7 +130,8 @@ class ConTextComponent:
         pseudo = [(s, e) for i, s, e in triggers if self.rules[i].category == "PSEUDO"]
         pseudo_tokens = {t for ps, pe in pseudo for t in range(ps, pe)}
         by_sentence: dict[int, list[tuple[int, int, int]]] = {}
-        for i, start, end in sorted(triggers, key=lambda x: x[1]):
+        # Text order, then file order: triggers on the same words keep the order of context.yaml.
+        for i, start, end in sorted(triggers, key=lambda x: (x[1], x[2], x[0])):
             if self.rules[i].category != "PSEUDO" and any(t in pseudo_tokens for t in range(start, end)):
                 continue
             by_sentence.setdefault(int(sent[start]), []).append((i, start, end))
