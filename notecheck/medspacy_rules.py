@@ -183,7 +183,9 @@ def _context_triggers(rule: NcContextRule, cls: Any) -> list[Any]:
         direction=direction,
         allowed_types=set(rule.allowed_labels) if rule.allowed_labels is not None else None,
         excluded_types=set(rule.excluded_labels) if rule.excluded_labels is not None else None,
-        max_scope=rule.max_scope,
+        # notecheck's max_scope N lets N tokens lie between trigger and target; medspaCy's scope
+        # window of N ends N tokens after the trigger, so it allows N - 1: export N + 1.
+        max_scope=rule.max_scope + 1 if rule.max_scope is not None else None,
     )
     out = [cls(lit, metadata=dict(meta), **common) for lit in dict.fromkeys(rule.literals)]
     out += [cls(rule.id, pattern=p, metadata=dict(meta), **common) for p in rule.patterns]

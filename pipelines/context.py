@@ -165,7 +165,8 @@ class ConTextComponent:
                     gap_start, gap_end = span.end, start
                 else:
                     continue
-                if rule.max_scope is not None and gap_end - gap_start > rule.max_scope:
+                # medspaCy's window: fewer than max_scope tokens between trigger and target.
+                if rule.max_scope is not None and gap_end - gap_start >= rule.max_scope:
                     continue
                 if any(gap_start <= t < gap_end for t in terminate_at):
                     continue
