@@ -17,6 +17,7 @@ from spacy.language import Language
 
 from pipelines import context, medspacy_adapter, normalizer, sectionizer, sentences, target_matcher  # noqa: F401  (register factories)
 from pipelines.extensions import MODIFIERS, SECTIONS, SPANS_KEY, register_extensions
+from pipelines.medspacy_adapter import register_medspacy_extensions
 from pipelines.tokenizer import create_clinical_tokenizer
 
 PIPE_NAMES = (
@@ -30,6 +31,9 @@ __all__ = ["build_pipeline", "PIPE_NAMES", "SPANS_KEY", "SECTIONS", "MODIFIERS"]
 def build_pipeline(rules_dir: Optional[str] = None) -> Language:
     """A ready `Language`; `rules_dir` overrides the packaged `patterns/` directory."""
     register_extensions()
+    # Before any add_pipe: spaCy's factory lookup imports medspaCy through its entry points, and
+    # medspaCy's import side effects (warning filters, lambda getters) must be undone right away.
+    register_medspacy_extensions()
     nlp = English()
     nlp.tokenizer = create_clinical_tokenizer()(nlp)
     config = {"rules_dir": rules_dir}

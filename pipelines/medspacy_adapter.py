@@ -9,10 +9,13 @@
   `span._.target_rule` (a TargetRule object) on every span it creates, which `Doc.to_bytes()` cannot
   serialize. Our results are already primitives (doc.spans with label/kb_id/id strings, tuples in
   doc._.nc_*), so the adapter deletes every object-valued medspaCy extension value from the Doc.
+- importing medSpaCy turns every warning of the process off; `register_medspacy_extensions()`
+  restores the filters.
 - `phrase_check(nlp)`: whether a phrase given as words can be handed to medspaCy, which tokenizes
   its literals itself.
 """
 
+import warnings
 from typing import Callable
 
 from spacy.language import Language
@@ -89,7 +92,13 @@ def _is_lambda(getter: object) -> bool:
 
 def register_medspacy_extensions() -> None:
     """Import medspaCy and make its extensions picklable (idempotent)."""
-    import medspacy  # noqa: F401  (registers medspaCy's extensions)
+    # medspacy.common.medspacy_matcher runs warnings.filterwarnings("ignore") at import, which
+    # would silence every warning of the whole process; the filters are restored after it.
+    with warnings.catch_warnings():
+        import medspacy  # noqa: F401  (registers medspaCy's extensions)
+    # Our TargetMatchers hold phrase rules only, so medspaCy's inner token Matcher is empty and
+    # spaCy warns (W036) from medspaCy's matcher on every call: silence that one warning there.
+    warnings.filterwarnings("ignore", message=r"\[W036\]", module=r"medspacy\.common\.medspacy_matcher")
 
     for cls, getters in ((Span, _SPAN_GETTERS), (Doc, _DOC_GETTERS)):
         for name, getter in getters.items():

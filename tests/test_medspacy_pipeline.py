@@ -110,6 +110,24 @@ class TestAdapter:
         pickle.dumps(Underscore.get_state())
 
 
+def test_building_the_pipeline_keeps_the_process_warning_filters(tmp_path) -> None:
+    """Importing medspaCy runs warnings.filterwarnings("ignore"); the pipeline undoes it, and
+    running it prints no warning (medspaCy's empty inner Matcher would warn W036 per call)."""
+    code = (
+        "import warnings\n"
+        "from pipelines import build_pipeline\n"
+        "nlp = build_pipeline()\n"
+        "nlp('Removal of K-wire, left ring finger.')\n"
+        "assert not any(f[0] == 'ignore' and f[1] is None and f[2] is Warning for f in warnings.filters), warnings.filters\n"
+        "print('ok')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "ok"
+    assert "W036" not in proc.stderr and "UserWarning" not in proc.stderr
+
+
 _PIPE_SCRIPT = """
 import json, multiprocessing, sys
 from pathlib import Path
