@@ -10,7 +10,7 @@ same process, each the best of `--repeats` runs. Writes bench/results/scaling.js
 
 It also draws the ConText growth curves (issue 11): notecheck's executor and stock medspaCy 1.3.1
 `medspacy_context` with the exported rules, each timed alone on the same Docs of real text at
-4 KB .. `--context-kb` (medspaCy's scopes and target x modifier checks span the whole Doc, so its
+8 KB .. `--context-kb` (medspaCy's scopes and target x modifier checks span the whole Doc, so its
 curve is quadratic; ours is per sentence and linear). `--context-kb 0` skips them.
 """
 from __future__ import annotations
@@ -121,7 +121,7 @@ def context_curves(checker, max_kb: int, repeats: int) -> dict:
         )
     ours = checker.nlp.get_pipe("notecheck_context")
     unit = _real_text()
-    sizes_kb = [kb for kb in (4, 8, 16, 32, 64, 128, 256) if kb <= max_kb]
+    sizes_kb = [kb for kb in (8, 16, 32, 64, 128, 256) if kb <= max_kb]
     curves: dict = {"sizes": [kb * 1024 for kb in sizes_kb], "tokens": [], "notecheck": [], "medspacy": []}
     for kb in sizes_kb:
         text = (unit * (kb * 1024 // len(unit) + 1))[: kb * 1024]

@@ -13,6 +13,9 @@ Differences from medspaCy 1.3.1's component, each on purpose:
   act negation ("the K-wire was not removed") use a short scope separate from existence negation;
 - "is negative for X" is negated (medspaCy #232) because scopes are measured in tokens from the
   trigger, not contracted by the enclosing phrase;
+- two rules may share a trigger word (medspaCy keeps one trigger per stretch of words), and a
+  trigger inside a target's own words never modifies it (medspaCy's overlap test misses a span
+  strictly inside another);
 - only sentences that hold a target are searched, and a note with no implant or removal mention
   skips the component entirely (the gate), which keeps unrelated notes at tokenizer speed.
 """
