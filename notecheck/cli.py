@@ -123,6 +123,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="local worker processes (default) or an Apache Spark job (the spark extra)")
     audit.add_argument("--master", help="with --engine spark: local[N], spark://host:port, yarn, sc://host:port …")
 
+    rules = sub.add_parser("rules", help="the rule files: export them for other tools")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)
+    export = rules_sub.add_parser("export", help="write notecheck's rules in another tool's format")
+    export.add_argument("--medspacy", required=True, metavar="DIR",
+                        help="write medspaCy 1.3.1 JSON resources (target_rules.json, context_rules.json, "
+                             "section_patterns.json) into DIR")
+
     serve = sub.add_parser("serve", help="start the HTTP service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -325,7 +332,24 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     return run_listen(args)
 
 
-COMMANDS = {"check": _cmd_check, "eval": _cmd_eval, "audit": _cmd_audit, "serve": _cmd_serve, "listen": _cmd_listen}
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from notecheck.medspacy_export import export_medspacy
+    from notecheck.rules import RuleFileError
+
+    out = Path(args.medspacy)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{args.medspacy} exists and is not a directory")
+    try:
+        counts = export_medspacy(out)
+    except RuleFileError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write to {args.medspacy}: {exc.strerror or type(exc).__name__}") from None
+    print(", ".join(f"{n:,} {kind}" for kind, n in counts.items()) + f" -> {out}")
+    return 0
+
+
+COMMANDS = {"check": _cmd_check, "eval": _cmd_eval, "audit": _cmd_audit, "rules": _cmd_rules, "serve": _cmd_serve, "listen": _cmd_listen}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -1,4 +1,10 @@
-"""ConText (Harkema et al. 2009) over doc.spans["notecheck"], with rules from patterns/context.yaml.
+"""ConText (Harkema et al. 2009) over doc.spans["notecheck"], with rules from patterns/context.yaml
+loaded as medspaCy `ConTextRule` objects (one per trigger; `notecheck.medspacy_rules`).
+
+The executor reads each ConTextRule's category, direction, max_scope, allowed_types and
+excluded_types as medspaCy does; notecheck's own constraints (terminating words, sections) ride in
+the rule's metadata. `tests/test_medspacy_context.py` runs stock `medspacy_context` with the
+exported rules next to this executor.
 
 Differences from medspaCy 1.3.1's component, each on purpose:
 - results are tuples of primitives in doc._.nc_modifiers (no ConTextModifier/graph objects), so
@@ -7,18 +13,23 @@ Differences from medspaCy 1.3.1's component, each on purpose:
   act negation ("the K-wire was not removed") use a short scope separate from existence negation;
 - "is negative for X" is negated (medspaCy #232) because scopes are measured in tokens from the
   trigger, not contracted by the enclosing phrase;
+- two rules may share a trigger word (medspaCy keeps one trigger per stretch of words), and a
+  trigger inside a target's own words never modifies it (medspaCy's overlap test misses a span
+  strictly inside another);
 - only sentences that hold a target are searched, and a note with no implant or removal mention
   skips the component entirely (the gate), which keeps unrelated notes at tokenizer speed.
 """
 
 import re
 from bisect import bisect_left, bisect_right
-from typing import Optional
+from dataclasses import dataclass
+from typing import Any, Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from notecheck.rules import ContextRule, load_rules
+from notecheck.medspacy_rules import context_match_rule, context_rule_objects
+from notecheck.rules import load_rules
 from pipelines.extensions import MODIFIERS, SECTIONS, SPANS_KEY, doc_text, register_extensions
 from pipelines.matching import RuleMatcher
 from pipelines.target_matcher import section_at, sentence_ids
@@ -46,6 +57,36 @@ def _bounded(term: str) -> str:
     return out
 
 
+@dataclass(frozen=True)
+class ExecRule:
+    """What the executor needs of the ConTextRules that share one notecheck rule id."""
+
+    id: str
+    category: str
+    direction: str  # forward, backward, bidirectional or none (PSEUDO, TERMINATE)
+    max_scope: Optional[int]
+    allowed_labels: Optional[frozenset[str]]
+    excluded_labels: Optional[frozenset[str]]
+    terminated_by: tuple[str, ...]
+    sections: Optional[frozenset[str]]
+
+    @classmethod
+    def of(cls, obj: Any) -> "ExecRule":
+        meta = obj.metadata or {}
+        direction = obj.direction.lower()
+        sections = meta.get("sections")
+        return cls(
+            id=meta["rule_id"],
+            category=obj.category,
+            direction=direction if direction in ("forward", "backward", "bidirectional") else "none",
+            max_scope=obj.max_scope,
+            allowed_labels=frozenset(obj.allowed_types) if obj.allowed_types is not None else None,
+            excluded_labels=frozenset(obj.excluded_types) if obj.excluded_types is not None else None,
+            terminated_by=tuple(meta.get("terminated_by_words", ())),
+            sections=frozenset(sections) if sections is not None else None,
+        )
+
+
 class ConTextComponent:
     def __init__(
         self,
@@ -57,9 +98,18 @@ class ConTextComponent:
     ) -> None:
         register_extensions()
         self.name = name
-        self.rules: list[ContextRule] = list(load_rules(rules_dir).context.rules)
+        self.context_rules = context_rule_objects(load_rules(rules_dir))
+        self.rules: list[ExecRule] = []
+        index_of: dict[str, int] = {}
+        self._rule_of_trigger: list[int] = []
+        for obj in self.context_rules:
+            rule = ExecRule.of(obj)
+            if rule.id not in index_of:
+                index_of[rule.id] = len(self.rules)
+                self.rules.append(rule)
+            self._rule_of_trigger.append(index_of[rule.id])
         self.gate = frozenset(gate_labels if gate_labels is not None else DEFAULT_GATE)
-        self.matcher = RuleMatcher(nlp, [(str(i), rule) for i, rule in enumerate(self.rules)])
+        self.matcher = RuleMatcher(nlp, [(str(i), context_match_rule(obj, i)) for i, obj in enumerate(self.context_rules)])
         self._terminators = [
             re.compile("|".join(_bounded(t.lower()) for t in rule.terminated_by)) if rule.terminated_by else None
             for rule in self.rules
@@ -73,15 +123,18 @@ class ConTextComponent:
             return doc
         sent = sentence_ids(doc)
         wanted_sents = {int(sent[span.start]) for span in spans}
-        triggers = [
-            (int(key), start, end)
+        # Triggers of one rule that match the same words (two literals with one NORM) count once.
+        rule_of = self._rule_of_trigger
+        triggers = list(dict.fromkeys(
+            (rule_of[int(key)], start, end)
             for key, start, end in self.matcher(doc)
             if int(sent[start]) in wanted_sents
-        ]
+        ))
         pseudo = [(s, e) for i, s, e in triggers if self.rules[i].category == "PSEUDO"]
         pseudo_tokens = {t for ps, pe in pseudo for t in range(ps, pe)}
         by_sentence: dict[int, list[tuple[int, int, int]]] = {}
-        for i, start, end in sorted(triggers, key=lambda x: x[1]):
+        # Text order, then file order: triggers on the same words keep the order of context.yaml.
+        for i, start, end in sorted(triggers, key=lambda x: (x[1], x[2], x[0])):
             if self.rules[i].category != "PSEUDO" and any(t in pseudo_tokens for t in range(start, end)):
                 continue
             by_sentence.setdefault(int(sent[start]), []).append((i, start, end))
@@ -115,7 +168,8 @@ class ConTextComponent:
                     gap_start, gap_end = span.end, start
                 else:
                     continue
-                if rule.max_scope is not None and gap_end - gap_start > rule.max_scope:
+                # medspaCy's window: fewer than max_scope tokens between trigger and target.
+                if rule.max_scope is not None and gap_end - gap_start >= rule.max_scope:
                     continue
                 if any(gap_start <= t < gap_end for t in terminate_at):
                     continue

@@ -2,9 +2,8 @@
 and regexes (over the text, expanded to token boundaries), all returning (key, start, end)."""
 from __future__ import annotations
 
-import itertools
 import re
-from typing import Any, Iterable, Optional, Sequence
+from typing import Sequence
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -12,67 +11,10 @@ from spacy.tokens import Doc
 
 from pipelines.extensions import doc_text
 
+from notecheck.medspacy_rules import phrase_expansion, plural_forms
 from notecheck.rules import MatchRule
 
-_ES_ENDINGS = ("s", "x", "z", "ch", "sh")
-
-
-def plural_forms(literal: str) -> list[str]:
-    """The literal plus its regular plural ("screw" -> "screws", "phalanx" is listed by hand)."""
-    words = literal.split(" ")
-    last = words[-1]
-    if not last[-1:].isalpha() or len(last) < 3:
-        return [literal]
-    if last.endswith(_ES_ENDINGS):
-        plural = last + "es"
-    elif last.endswith("y") and last[-2:-1] not in "aeiou":
-        plural = last[:-1] + "ies"
-    else:
-        plural = last + "s"
-    return [literal, " ".join(words[:-1] + [plural])]
-
-
-_MAX_EXPANSION = 20000
-
-
-def _values(spec: Any) -> Optional[list[str]]:
-    if isinstance(spec, str):
-        return [spec]
-    if isinstance(spec, dict) and set(spec) == {"IN"} and all(isinstance(v, str) for v in spec["IN"]):
-        return list(spec["IN"])
-    return None
-
-
-def phrase_expansion(pattern: list[dict[str, Any]]) -> Optional[tuple[str, list[list[str]]]]:
-    """A token pattern made only of exact LOWER/ORTH values (or IN-lists of them) is a set of
-    phrases; spaCy's Matcher evaluates IN-sets in Python per token (~0.4 ms a pattern per note)
-    while the PhraseMatcher hashes whole phrases. Returns (attr, token lists) or None."""
-    columns: list[list[str]] = []
-    attrs = set()
-    for token in pattern:
-        if len(token) != 1:
-            return None
-        (attr, spec), = token.items()
-        values = _values(spec)
-        if attr not in ("LOWER", "ORTH") or values is None:
-            return None
-        attrs.add(attr)
-        columns.append([v.lower() for v in values] if attr == "LOWER" else values)
-    size = 1
-    for column in columns:
-        size *= len(column)
-    if size > _MAX_EXPANSION:
-        return None
-    if attrs == {"LOWER"}:
-        return "LOWER", [list(p) for p in itertools.product(*columns)]
-    # Mixed: spell each LOWER value in the cases a note writes it, then match ORTH exactly.
-    cased = []
-    for token, column in zip(pattern, columns):
-        if "LOWER" in token:
-            column = sorted({v for x in column for v in (x, x.title(), x.upper())})
-        cased.append(column)
-    return "ORTH", [list(p) for p in itertools.product(*cased)]
-
+__all__ = ["RuleMatcher", "phrase_expansion", "plural_forms"]
 
 class RuleMatcher:
     """Matches a list of (key, rule) pairs; `key` is any string the caller decodes."""

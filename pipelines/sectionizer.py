@@ -9,11 +9,12 @@ Section objects break serialization; here sections are tuples of character offse
 
 import re
 from collections import deque
-from typing import Optional
+from typing import Any, Optional, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from notecheck.medspacy_rules import section_rule_objects, section_rule_objects_of
 from notecheck.rules import SectionFile, load_rules
 from pipelines.extensions import SECTIONS, doc_text, register_extensions
 from pipelines.lines import Lines
@@ -25,6 +26,11 @@ def _header_regex(header: str) -> str:
     out = re.sub(r"\s+", r"[ \\t]+", out)
     out = out.replace(".", r"\.")
     return out.replace("\x01", "(?:es|\\(es\\))?").replace("\x02", "(?:s|\\(s\\))?")
+
+
+def header_pattern(header: str) -> str:
+    """A header of sections.yaml as a case-insensitive regex (medspaCy SectionRule.pattern)."""
+    return "(?i)" + _header_regex(header)
 
 
 _CANDIDATE = re.compile(
@@ -51,11 +57,14 @@ class SectionMatcher:
     headers that begin with its first letter (one small regex per letter), which keeps the
     sectionizer near tokenizer speed on long notes."""
 
-    def __init__(self, sections: SectionFile) -> None:
+    def __init__(self, sections: SectionFile, header_rules: Optional[Sequence[Any]] = None) -> None:
+        """`header_rules`: medspaCy SectionRules (literal = the header as written in
+        sections.yaml, category); by default those of `sections`."""
+        if header_rules is None:
+            header_rules = section_rule_objects_of(sections)
         by_letter: dict[str, list[tuple[str, str]]] = {}
-        for rule in sections.rules:
-            for header in rule.headers:
-                by_letter.setdefault(header[0].lower(), []).append((_header_regex(header), rule.category))
+        for rule in header_rules:
+            by_letter.setdefault(rule.literal[0].lower(), []).append((_header_regex(rule.literal), rule.category))
         self._regexes: dict[str, tuple[re.Pattern[str], list[str]]] = {}
         for letter, alternatives in by_letter.items():
             # Longest first so that "preoperative diagnosis" wins over "diagnosis".
@@ -173,7 +182,9 @@ class Sectionizer:
     def __init__(self, nlp: Language, name: str = "notecheck_sectionizer", *, rules_dir: Optional[str] = None) -> None:
         register_extensions()
         self.name = name
-        self.matcher = SectionMatcher(load_rules(rules_dir).sections)
+        rules = load_rules(rules_dir)
+        self.section_rules = section_rule_objects(rules)
+        self.matcher = SectionMatcher(rules.sections, self.section_rules)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.set(SECTIONS, self.matcher.find(doc_text(doc)))

@@ -1,5 +1,10 @@
 """Target matcher: every rule file of `patterns/` matched in one pass into doc.spans["notecheck"].
 
+Phrase rules (literals, and IN-list token patterns expanded into phrases) run in two medspaCy
+TargetMatchers, one on NORM (lower case and the normalizer's spellings) and one case-exact on ORTH,
+with `prune=False` and span-group output; token patterns that are not phrase sets and the regexes
+run in notecheck's anchored RuleMatcher. The post-filter below then applies to all of them.
+
 Spans carry label (IMPLANT, ACT, SIDE, DIGIT, ...), kb_id (the value, e.g. "k_wire") and id (the
 rule id) — strings only. Within a label the longest match wins; across labels spans may overlap
 (medspaCy #78). Suppressor spans ("pin tract", "left in place", "volar plate") remove the targets of
@@ -15,11 +20,16 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from notecheck.medspacy_rules import KEY_SEP, target_rule_objects
 from notecheck.rules import TargetRule, load_rules
 from pipelines.extensions import RULES_VERSION, SECTIONS, SPANS_KEY, doc_text, register_extensions
 from pipelines.matching import RuleMatcher
+from pipelines.medspacy_adapter import phrase_check, register_medspacy_extensions
 
 SUPPRESS = "SUPPRESS"
+# Span groups the two medspaCy TargetMatchers write into; read and removed at once.
+NORM_GROUP = "nc_phrases_norm"
+ORTH_GROUP = "nc_phrases_orth"
 
 
 @Language.factory("notecheck_targets", default_config={"rules_dir": None})
@@ -47,22 +57,43 @@ class TargetMatcher:
         self.version = rules.version
         self.rules: dict[str, TargetRule] = {}
         self.hidden = {f.label for f in rules.targets if not f.emit}
-        keyed, plurals = [], []
         for target_file in rules.targets:
             for rule in target_file.rules:
-                label = target_file.label_of(rule.value)
-                keyed.append((f"{label}|{rule.value}|{rule.id}", rule))
-                plurals.append(target_file.plurals)
                 self.rules[rule.id] = rule
-        # One PhraseMatcher and one Matcher for every file: one pass over the doc, not ten.
-        self.matcher = RuleMatcher(nlp, keyed, plurals=plurals)
-        self._split = {key: tuple(key.split("|", 2)) for key, _ in keyed}
+        register_medspacy_extensions()
+        from medspacy.target_matcher import TargetMatcher as MedspacyTargetMatcher
+
+        objects = target_rule_objects(rules, phrase_ok=phrase_check(nlp))
+        # One matcher of each kind for every file: one pass over the doc, not ten.
+        self.phrases = []
+        for attr, group, found in (("NORM", NORM_GROUP, objects.lower), ("ORTH", ORTH_GROUP, objects.exact)):
+            if not found:
+                continue
+            matcher = MedspacyTargetMatcher(
+                nlp, name=f"{name}_{attr.lower()}", phrase_matcher_attr=attr,
+                result_type="group", span_group_name=group, prune=False,
+            )
+            matcher.add(found)
+            self.phrases.append((group, matcher))
+        self.matcher = RuleMatcher(nlp, objects.residual, plurals=objects.residual_plurals)
+        self._split = {r.category: tuple(r.category.split(KEY_SEP, 2)) for r in objects.lower + objects.exact}
+        self._split.update({key: tuple(key.split(KEY_SEP, 2)) for key, _ in objects.residual})
+
+    def matches(self, doc: Doc) -> list[tuple[str, int, int]]:
+        """(key, start, end) of every rule match, each once, in text order."""
+        found: set[tuple[str, int, int]] = set()
+        for group, matcher in self.phrases:
+            matcher(doc)
+            found.update((span.label_, span.start, span.end) for span in doc.spans[group])
+            del doc.spans[group]
+        found.update(self.matcher(doc))
+        return sorted(found, key=lambda m: (m[1], m[2], m[0]))
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.set(RULES_VERSION, self.version)
         raw: list[tuple[str, str, str, int, int]] = []
         split = self._split
-        for key, start, end in self.matcher(doc):
+        for key, start, end in self.matches(doc):
             label, value, rule_id = split[key]
             raw.append((label, value, rule_id, start, end))
         if not raw:
