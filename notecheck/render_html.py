@@ -503,6 +503,19 @@ def render_view(result: Result, text: str, descriptions: Optional[dict[str, str]
             )
         out.append("</ul></section>")
 
+    if result.queries:
+        # Draft questions a scribe or CDI specialist can send to the surgeon, one per gap.
+        out.append('<section class="nc-panel" id="nc-queries" aria-labelledby="nc-queries-h">')
+        out.append(f'<h3 id="nc-queries-h">Questions for the surgeon ({len(result.queries)})</h3><ul class="nc-list">')
+        for q in result.queries:
+            options = "".join(f"<li>{_e(o)}</li>" for o in q.options)
+            out.append(
+                f'<li class="nc-query" data-gap="{_e(q.gap)}">{_e(q.question)}'
+                + (f'<ul class="nc-options">{options}</ul>' if options else "")
+                + "</li>"
+            )
+        out.append("</ul></section>")
+
     # Legend.
     out.append('<section class="nc-panel" id="nc-legend" aria-labelledby="nc-legend-h">')
     out.append('<h3 id="nc-legend-h">Legend</h3><ul class="nc-legend">')

@@ -344,6 +344,10 @@ def test_service_page_ctrl_enter_with_risks_and_remembered_key(browser, service_
         assert expected.denial_risks
         assert_view(page, expected, text)
         assert page.locator("#nc-risks").is_visible()
+        # The draft physician queries, as the engine wrote them, one per gap.
+        if expected.queries:
+            assert page.locator("#nc-queries .nc-query").count() == len(expected.queries)
+            assert page.locator("#nc-queries").inner_text().count(expected.queries[0].question) == 1
         page.screenshot(path=str(ARTIFACTS / "service_risks_full.png"), full_page=True)
         # A second check replaces the view.
         other = (SAMPLES / "hwr_001_left_ring_p1_kwires_staged.txt").read_text(encoding="utf-8")

@@ -248,6 +248,19 @@ def test_denial_risks_shown_only_when_present(rendered):
     assert 'id="nc-risks"' not in without[0][2]
 
 
+def test_physician_queries_shown_with_the_gap_they_close(rendered):
+    with_queries = [v for v in rendered.values() if v[1].queries]
+    assert with_queries, "some sample note has a documentation gap"
+    text, result, page = with_queries[0]
+    assert 'id="nc-queries"' in page
+    for q in result.queries:
+        assert f'data-gap="{q.gap}"' in page
+        assert html_mod.escape(q.question, quote=False) in page
+    without = [v for v in rendered.values() if not v[1].queries]
+    if without:
+        assert 'id="nc-queries"' not in without[0][2]
+
+
 def test_not_an_implant_removal_renders(rendered):
     text, result, page = next(v for v in rendered.values() if not v[1].procedure.is_implant_removal)
     check_marks(page, text, result)

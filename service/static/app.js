@@ -376,6 +376,21 @@
       ]));
     }
 
+    var queries = result.queries || [];
+    if (queries.length) {
+      // Draft questions a scribe or CDI specialist can send to the surgeon, one per gap.
+      side.push(el("section", { "class": "nc-panel", id: "nc-queries", "aria-labelledby": "nc-queries-h" }, [
+        el("h3", { id: "nc-queries-h", text: "Questions for the surgeon (" + queries.length + ")" }),
+        el("ul", { "class": "nc-list" }, queries.map(function (q) {
+          var children = [q.question];
+          if ((q.options || []).length) {
+            children.push(el("ul", { "class": "nc-options" }, q.options.map(function (o) { return el("li", { text: o }); })));
+          }
+          return el("li", { "class": "nc-query", "data-gap": q.gap }, children);
+        }))
+      ]));
+    }
+
     var legend = checklist.map(function (c) {
       var ci = colorIndex(c.id, order);
       return el("li", {}, [el("span", { "class": "nc-swatch c" + ci + " b" + ci, "aria-hidden": "true" }), c.title]);
