@@ -131,6 +131,13 @@ def test_detected_issue_bundle(checker) -> None:  # type: ignore[no-untyped-def]
         assert (task["status"], task["intent"]) == ("draft", "proposal")
         assert task["focus"] == {"reference": "DocumentReference/op-000123"}
         assert task["for"] == {"reference": "Patient/example-1"} and task["owner"] == {"reference": "Practitioner/surgeon-1"}
+    # Each Task carries the engine's physician query for its gap when there is one.
+    questions = {q.gap: q.question for q in result.queries}
+    described = {t["input"][0]["type"]["coding"][0]["code"]: t["description"] for t in tasks}
+    assert questions and any(gap in described for gap in questions)
+    for gap, question in questions.items():
+        if gap in described:
+            assert described[gap] == "Physician query: " + question
 
 
 def test_evidence_spans_point_into_the_rebuilt_text(checker) -> None:  # type: ignore[no-untyped-def]

@@ -93,13 +93,16 @@ def detected_issues(result: Result, source: NoteSource, now: str) -> list[tuple[
     """(fullUrl, DetectedIssue, checklist item as dict or None) for one result."""
     out = []
     key = f"{result.note_id}|{source.text_sha256}"
+    queries = {q.gap: q for q in result.queries}
     for item in result.checklist:
         if item.status not in ITEM_SEVERITY:
             continue
         code = {"coding": [{"system": CS_CHECKLIST, "code": item.id, "display": item.title}], "text": item.title}
         ext = [{"url": EXT_ITEM_STATUS, "valueCode": item.status}]
         res = _issue(result, source, code, ITEM_SEVERITY[item.status], item.message, item.evidence, ext, now)
-        out.append((_full_url(key, "item", item.id), res, {"id": item.id, "message": item.message}))
+        query = queries.get(item.id)
+        ask = {"question": query.question, "options": list(query.options)} if query is not None else None
+        out.append((_full_url(key, "item", item.id), res, {"id": item.id, "message": item.message, "query": ask}))
     for risk in result.denial_risks:
         code = {"coding": [{"system": CS_RISK, "code": risk.id}], "text": risk.id.replace("_", " ")}
         res = _issue(result, source, code, RISK_SEVERITY.get(risk.severity, "moderate"), risk.message, [], [], now)
@@ -113,12 +116,16 @@ def _task(full_url: str, item: dict[str, Any], source: NoteSource, now: str) -> 
         "status": "draft",
         "intent": "proposal",
         "code": {"coding": [{"system": CS_TASK, "code": "documentation-query", "display": "Documentation query"}]},
-        "description": "Physician query: " + item["message"],
+        # The engine's compliant query draft for this gap when it wrote one (AHIMA/ACDIS practice
+        # brief: open-ended or multiple choice), else the checklist's own request.
+        "description": "Physician query: " + (item["query"]["question"] if item.get("query") else item["message"]),
         "focus": source.reference,
         "reasonReference": {"reference": full_url},
         "authoredOn": now,
         "input": [{"type": {"coding": [{"system": CS_CHECKLIST, "code": item["id"]}]}, "valueString": item["message"]}],
     }
+    if item.get("query"):
+        task["input"] += [{"type": {"text": "option"}, "valueString": option} for option in item["query"]["options"]]
     if source.subject:
         task["for"] = source.subject
     if source.author:
