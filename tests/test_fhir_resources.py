@@ -173,3 +173,47 @@ def test_ready_note_gives_an_empty_collection(checker) -> None:  # type: ignore[
     out = issues_bundle([(result, NoteSource.from_fhir(doc))])
     Bundle.model_validate(out)
     assert result.ready_to_sign or out.get("entry")
+
+
+def _claim(*items: dict, supporting: str | None = None) -> dict:
+    claim = {
+        "resourceType": "Claim", "status": "active", "use": "claim", "created": "2026-03-02",
+        "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": "professional"}]},
+        "patient": {"reference": "Patient/example-1"}, "provider": {"reference": "Practitioner/surgeon-1"},
+        "priority": {"coding": [{"code": "normal"}]},
+        "insurance": [{"sequence": 1, "focal": True, "coverage": {"reference": "Coverage/1"}}],
+        "item": [{"sequence": n + 1, **item} for n, item in enumerate(items)],
+    }
+    if supporting:
+        claim["supportingInfo"] = [{"sequence": 1, "category": {"coding": [{"code": "info"}]},
+                                    "valueReference": {"reference": supporting}}]
+    return claim
+
+
+def _item(cpt: str, *mods: str, units: int = 1, pos: str = "24") -> dict:
+    return {
+        "productOrService": {"coding": [{"system": "http://www.ama-assn.org/go/cpt", "code": cpt}]},
+        "modifier": [{"coding": [{"code": m}]} for m in mods], "quantity": {"value": units},
+        "servicedDate": "2026-03-02",
+        "locationCodeableConcept": {"coding": [{"system": "https://www.cms.gov/place-of-service", "code": pos}]},
+    }
+
+
+def test_a_claim_in_the_bundle_bills_its_note(checker) -> None:  # type: ignore[no-untyped-def]
+    """A Claim beside the DocumentReference: its items are the billed lines, its POS the setting
+    (CONTRACT §3), and the claim-level checks see them as on the command line."""
+    intake = read_fhir(bundle(document_reference(), _claim(_item("99213"), _item("26320", "LT", "F3"))))
+    [doc] = intake.documents
+    ctx = doc.claim_context
+    assert [(line.cpt, line.units, line.modifiers) for line in ctx.billed_lines] == [("99213", 1, []), ("26320", 1, ["LT", "F3"])]
+    assert ctx.place_of_service == "24"
+    result = checker.check(doc.text, ctx, doc.note_id)
+    assert any("99213" in (risk.lines or []) for risk in result.denial_risks), [r.id for r in result.denial_risks]
+
+
+def test_several_claims_bill_the_note_they_reference() -> None:
+    first, second = document_reference(id="op-1"), document_reference(id="op-2")
+    intake = read_fhir(bundle(first, second, _claim(_item("26320", "LT", "F3"), supporting="DocumentReference/op-2"),
+                              _claim(_item("20680", "LT"), supporting="DocumentReference/op-1")))
+    billed = {doc.note_id: [line.cpt for line in doc.claim_context.billed_lines] for doc in intake.documents}
+    assert billed == {"DOC-op-1": ["20680"], "DOC-op-2": ["26320"]}  # note_id: masterIdentifier

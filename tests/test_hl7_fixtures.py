@@ -176,3 +176,21 @@ def test_parsing_logs_no_field_text(caplog: pytest.LogCaptureFixture) -> None:
         parse_message(raw)
         parse_message(raw.replace(b"TXA|1|OP|", b"TXA|1|OP|").replace(b"\\Q\\", b"\\Q\\ PATIENT SECRET"))
     assert not any("SECRET" in r.getMessage() or "screw" in r.getMessage() for r in caplog.records)
+
+
+def test_ft1_segments_are_the_billed_lines() -> None:
+    """FT1 beside the document (HL7 v2.5 ch. 6): FT1-25 code, FT1-26 repeating modifiers, FT1-10
+    quantity; they reach the claim context as billed lines (CONTRACT §3)."""
+    raw = (FIXTURES / "oru_r01_tx_final.hl7").read_bytes().rstrip(b"\r\n")
+    def ft1(seq: int, code: str, modifiers: str = "") -> bytes:
+        fields = [""] * 27
+        fields[0], fields[1], fields[4], fields[6], fields[10] = "FT1", str(seq), "20261127", "CG", "1"
+        fields[25], fields[26] = code, modifiers
+        return ("\r" + "|".join(fields)).encode()
+
+    ft1 = ft1(1, "99213^Office visit^C4") + ft1(2, "26320^Removal of implant^C4", "RT~F9~58")
+    outcome = parse_message(raw + ft1 + b"\r").outcome
+    assert isinstance(outcome, InboundDocument), outcome
+    lines = [(line.cpt, line.units, line.modifiers) for line in outcome.claim_context.billed_lines]
+    assert lines == [("99213", 1, []), ("26320", 1, ["RT", "F9", "58"])]
+    assert not _document("oru_r01_tx_final.hl7").claim_context.billed_lines

@@ -11,12 +11,12 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal, Optional, Union
 
 from notecheck.interchange.hl7_message import OPERATIVE_NOTE_LOINC
-from notecheck.models import ClaimContext
+from notecheck.models import BilledLine, ClaimContext
 from notecheck.reader import DEFAULT_MAX_BYTES, NoteInputError, validate_text
 
 Mode = Literal["pre_sign", "audit"]
@@ -52,10 +52,14 @@ class FhirDocument:
     removal_date: Optional[date] = None
     type_codes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    # From a Claim in the same Bundle (CONTRACT §3 billed_lines / place_of_service).
+    billed_lines: tuple[BilledLine, ...] = ()
+    place_of_service: Optional[str] = None
 
     @property
     def claim_context(self) -> ClaimContext:
-        return ClaimContext(note_id=self.note_id, removal_date=self.removal_date)
+        return ClaimContext(note_id=self.note_id, removal_date=self.removal_date,
+                            billed_lines=list(self.billed_lines) or None, place_of_service=self.place_of_service)
 
     def describe(self) -> dict[str, object]:
         return {
@@ -125,11 +129,14 @@ def read_fhir(payload: Union[bytes, str, dict], max_bytes: int = DEFAULT_MAX_BYT
         _add(intake, resource, "DocumentReference", None, max_bytes)
         return intake
     found = 0
+    claims: list[tuple[Any, str]] = []
     for index, entry in enumerate(resource.entry or []):
         res = entry.resource
         if res is None:
             continue
         where = f"Bundle.entry[{index}].resource"
+        if res.get_resource_type() == "Claim":
+            claims.append((res, where))
         if res.get_resource_type() == "DocumentReference":
             found += 1
             _add(intake, res, where, entry.fullUrl, max_bytes)
@@ -139,7 +146,41 @@ def read_fhir(payload: Union[bytes, str, dict], max_bytes: int = DEFAULT_MAX_BYT
                 _add(intake, contained, f"{where}.contained[{c_index}]", None, max_bytes)
     if not found:
         raise FhirInputError(422, "the Bundle holds no DocumentReference", "Bundle.entry", code="required")
+    if claims:
+        _attach_claims(intake, claims)
     return intake
+
+
+def _claim_lines(claim: Any, where: str) -> tuple[list[BilledLine], Optional[str]]:
+    """A FHIR Claim's items as billed lines (CPT in productOrService, modifiers, quantity, servicedDate)
+    and its place of service (an item's locationCodeableConcept, CMS POS code set)."""
+    lines, places = [], set()
+    for i, item in enumerate(claim.item or []):
+        codes = [c.code for c in (item.productOrService.coding or []) if c.code] if item.productOrService else []
+        if not codes:
+            raise FhirInputError(422, f"{where}.item[{i}]: no procedure code", f"{where}.item[{i}].productOrService")
+        modifiers = [c.code for m in (item.modifier or []) for c in (m.coding or [])[:1] if c.code]
+        units = int(item.quantity.value) if item.quantity is not None and item.quantity.value is not None else 1
+        try:
+            lines.append(BilledLine(cpt=codes[0], units=units, modifiers=modifiers, service_date=item.servicedDate))
+        except ValueError:
+            raise FhirInputError(422, f"{where}.item[{i}]: not a valid billed line", f"{where}.item[{i}]") from None
+        loc = item.locationCodeableConcept
+        places.update(c.code for c in ((loc.coding or []) if loc is not None else []) if c.code)
+    return lines, (next(iter(places)) if len(places) == 1 else None)
+
+
+def _attach_claims(intake: FhirIntake, claims: list[tuple[Any, str]]) -> None:
+    """One Claim in the Bundle bills every note in it; with several, a Claim bills the note its
+    supportingInfo references (by fullUrl, reference or id)."""
+    parsed = [(claim, *_claim_lines(claim, where)) for claim, where in claims]
+    for n, doc in enumerate(intake.documents):
+        refs = {doc.reference.get("reference"), f"DocumentReference/{doc.note_id}" if doc.note_id else None} - {None}
+        match = [p for p in parsed if len(parsed) == 1 or any(
+            getattr(info.valueReference, "reference", None) in refs for info in (p[0].supportingInfo or []))]
+        if len(match) == 1:
+            _, lines, place = match[0]
+            intake.documents[n] = replace(doc, billed_lines=tuple(lines), place_of_service=place)
 
 
 def _reference(doc: Any, full_url: Optional[str], note_id: Optional[str]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from typing import Iterator, Literal, Optional, Union
 import hl7
 
 from notecheck.interchange.hl7_escape import Delimiters, decode_text
-from notecheck.models import ClaimContext
+from notecheck.models import BilledLine, ClaimContext
 from notecheck.reader import DEFAULT_MAX_BYTES, NoteInputError, validate_text
 
 Mode = Literal["pre_sign", "audit"]
@@ -100,10 +100,12 @@ class InboundDocument:
     document_type: str
     charset: str
     warnings: tuple[str, ...] = ()
+    # FT1 segments beside the document: what was billed for it (CONTRACT §3 billed_lines).
+    billed_lines: tuple[BilledLine, ...] = ()
 
     @property
     def claim_context(self) -> ClaimContext:
-        return ClaimContext(note_id=self.note_id, removal_date=self.removal_date)
+        return ClaimContext(note_id=self.note_id, removal_date=self.removal_date, billed_lines=list(self.billed_lines) or None)
 
     def describe(self) -> dict[str, object]:
         """What the result carries about where the note came from (ids and codes, no PHI)."""
@@ -355,6 +357,7 @@ def _mdm(
         note_id=note_id, text=text, mode=COMPLETION_MODE[status], event=f"MDM^{event}", role=CONTENT_EVENTS[event],
         parent_id=_entity_id(txa, 13) or None, removal_date=removal, control_id=control_id,
         document_type=doc_type, charset=codec, warnings=warnings + tuple(text_warnings),
+        billed_lines=_ft1_lines(message),
     )
 
 
@@ -388,8 +391,27 @@ def _oru(
         note_id=note_id, text=text, mode=ORU_STATUS_MODE[status], event="ORU^R01",
         role="correction" if status == "C" else "original", parent_id=None, removal_date=removal,
         control_id=control_id, document_type=_plain(obr, 4, 1), charset=codec,
-        warnings=warnings + tuple(text_warnings),
+        warnings=warnings + tuple(text_warnings), billed_lines=_ft1_lines(message),
     )
+
+
+def _ft1_lines(message: hl7.Message) -> tuple[BilledLine, ...]:
+    """Billed lines from FT1 segments (HL7 v2.5 ch. 6): FT1-25 procedure code, FT1-26 modifiers
+    (repeating), FT1-10 quantity, FT1-4 transaction date."""
+    lines = []
+    for i, ft1 in enumerate(_segments(message, "FT1"), start=1):
+        code = _plain(ft1, 25)
+        if not code:
+            continue
+        delims = _delimiters_of(ft1)
+        modifiers = [m.split(delims.component)[0].strip() for m in _raw(ft1, 26).split(delims.repetition) if m.strip()]
+        quantity = _plain(ft1, 10)
+        try:
+            lines.append(BilledLine(cpt=code, units=int(float(quantity)) if quantity else 1, modifiers=modifiers,
+                                    service_date=_hl7_date(_plain(ft1, 4))))
+        except ValueError:
+            raise Hl7Error("AE", 102, f"FT1^{i}^25", "FT1 is not a valid billed line") from None
+    return tuple(lines)
 
 
 def _rebuild(obxs: list[hl7.Segment], delims: Delimiters, codec: str, max_bytes: int) -> tuple[str, list[str]]:
