@@ -10,14 +10,13 @@ every input message is accounted for in the output. A job's `encoding` is "hl7v2
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Iterator, Optional
 
-from notecheck.audit.claims import ClaimIndex
 from notecheck.audit.inputs import NOTE_SUFFIXES, InputError, NoteJob, NoteSource, SourceKind
 from notecheck.interchange.fhir_in import FhirInputError, looks_like_fhir, read_fhir
 from notecheck.interchange.hl7_message import looks_like_hl7, parse_message, split_batch
+from notecheck.models import ClaimContext
 
 HL7_SUFFIXES = (".hl7", ".er7")
 FHIR_SUFFIXES = (".json",)
@@ -125,19 +124,11 @@ class InterchangeSource(NoteSource):
                 yield job
                 seq += 1
 
-    def with_claims(self, claims: Optional[ClaimIndex]) -> Iterator[NoteJob]:
-        """As NoteSource's, but a claims row only adds to what the message said (removal date)."""
-        for job in self.jobs():
-            if claims is None:
-                yield job
-                continue
-            claim, problem = claims.attach(job.note_id)
-            if problem and not job.error:
-                yield replace(job, error=problem)
-            elif claim is not None and job.claim is not None and claim.removal_date is None:
-                yield replace(job, claim=claim.model_copy(update={"removal_date": job.claim.removal_date}))
-            else:
-                yield replace(job, claim=claim or job.claim)
+    def joined_claim(self, job: NoteJob, claim: Optional[ClaimContext]) -> Optional[ClaimContext]:
+        """A claims row only adds to what the message said (its removal date)."""
+        if claim is not None and job.claim is not None and claim.removal_date is None:
+            return claim.model_copy(update={"removal_date": job.claim.removal_date})
+        return claim or job.claim
 
 
 def interchange_source(path: Path, max_bytes: int) -> Optional[NoteSource]:
