@@ -158,6 +158,8 @@ class Layout(_Strict):
     runon_line_chars: int = Field(ge=80)
     header_rest_chars: int = Field(ge=1, le=200)
     runon_header_rest_chars: int = Field(ge=1, le=200)
+    short_header_chars: int = Field(ge=0, le=10)
+    soft_wrap_lookback_chars: int = Field(ge=1, le=20)
     word_lookback_chars: int = Field(ge=8, le=200)
     sentence_abbreviations: list[str]
 

@@ -39,7 +39,9 @@ def one_edit(a: str, b: str) -> bool:
         diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
         if len(diff) == 1:
             return True
-        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        # One transposition of neighbours ("remvoed") is one edit.
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1  # algorithm: two neighbouring positions
+        return swapped and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     return short in _deletions(long_)
 

@@ -110,7 +110,7 @@ class SectionMatcher:
             # Only the start of the line's rest matters; never slice a run-on line to its end.
             rest = text[end: min(len(text) if line_end < 0 else line_end, end + self._layout.header_rest_chars)]
             rest_blank = _BLANK_REST.match(text, end) is None
-            if len(header) <= 2:
+            if len(header) <= self._layout.short_header_chars:
                 ok = at_line_start and m.group("tail").strip() == ":"  # "S:", "A/P" but never "A 1 cm..."
             elif at_line_start:
                 # "History 47 year old ...", "Technique Dorsal incision ...": a header in title case

@@ -34,7 +34,7 @@ def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None
     for m in _BREAK.finditer(text):
         pos = m.end()
         if m.group(0).startswith("\n"):
-            before = text[max(0, m.start() - 3): m.start()]
+            before = text[max(0, m.start() - layout.soft_wrap_lookback_chars): m.start()]
             if _SOFT_WRAP_BEFORE.search(before) and text[pos: pos + 1].islower():
                 continue
         else:
