@@ -9,29 +9,30 @@ from spacy.tokens import Doc
 from notecheck.budget import check_budget, time_budget
 from notecheck.checklist import build_checklist
 from notecheck.coding import code_note
-from notecheck.coding.ncci import load_ncci
 from notecheck.coding.queries import draft_queries
 from notecheck.extract import extract_findings
 from notecheck.models import ClaimContext, Result
 from notecheck.reader import DEFAULT_MAX_BYTES, MAX_BYTES_CEILING, validate_text
-from notecheck.rules import load_coding, load_rules
+from notecheck.registry import RuleRegistry, load_registry
 from pipelines import build_pipeline
 from pipelines.extensions import TEXT_KEY
 
 
 class Checker:
-    def __init__(self, rules_dir: Optional[str] = None) -> None:
-        self.rules = load_rules(rules_dir)
-        self.coding_rules, self.icd_rules, self.checklist_rules = load_coding(rules_dir)
-        self.ncci_rules = load_ncci(rules_dir)
-        self.nlp = build_pipeline(rules_dir)
+    def __init__(self, rules_dir: Optional[str] = None, registry: Optional[RuleRegistry] = None) -> None:
+        """`rules_dir`: a patterns directory (default: the packaged one); or a ready `registry`."""
+        self.registry = registry or load_registry(rules_dir)
+        self.rules = self.registry.rules
+        self.coding_rules, self.icd_rules = self.registry.coding, self.registry.icd10
+        self.checklist_rules, self.ncci_rules = self.registry.checklist, self.registry.ncci
+        self.nlp = build_pipeline(self.registry.directory)
         # spaCy's own 1,000,000-character guard protects parser/NER memory, which this pipeline
         # does not have; the size limit is the caller's (bytes of UTF-8, at most the ceiling).
         self.nlp.max_length = max(self.nlp.max_length, MAX_BYTES_CEILING)
 
     @property
     def version(self) -> str:
-        return self.rules.version
+        return self.registry.version
 
     def check(
         self,

@@ -69,5 +69,5 @@ def build_checklist(f: Findings, coding: Coding, rules: ChecklistRules) -> tuple
         earned += text.weight * {"met": 1.0, "partial": 0.5}.get(status, 0.0)
         if (text.required and status == "missing") or (text.core and status != "met"):
             ready = False
-    score = round(100 * earned / total) if total else 0
+    score = round(100 * earned / total) if total else 0  # algorithm: a percentage
     return items, score, ready and score >= rules.ready_threshold

@@ -60,6 +60,19 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {value!r}") from None
 
 
+def _rules_dir(value: str) -> str:
+    """A rules directory, loaded and validated now so a bad one is a one-line usage error."""
+    from notecheck.registry import load_registry
+    from notecheck.rules import RuleFileError
+
+    if not Path(value).is_dir():
+        raise argparse.ArgumentTypeError(f"not a directory: {value}")
+    try:
+        return load_registry(value).directory
+    except RuleFileError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors are one line on stderr and exit 2 (CONTRACT.md §4), without the usage dump."""
 
@@ -94,6 +107,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="CMS place of service: 11 office, 19/22 hospital outpatient, 24 ASC, 21 inpatient")
     check.add_argument("--max-bytes", type=_byte_limit, default=DEFAULT_MAX_BYTES,
                        help=f"largest note, bytes of UTF-8 text (default {DEFAULT_MAX_BYTES:,})")
+    check.add_argument("--rules", metavar="DIR", type=_rules_dir, default=None,
+                       help="check with the rules in DIR (a copy of patterns/) instead of the packaged ones")
 
     ev = sub.add_parser("eval", help="score against gold (sample_notes or released-eval format): headline accuracy, "
                         "claims, per-field precision/recall/F1; --perturb for robustness")
@@ -106,6 +121,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="robustness under meaning-preserving transformations: all (default) or a comma-separated "
                          "choice of runon, allcaps, headers, bullets, abbreviations, spelling, typos, speech")
     ev.add_argument("--seed", type=int, default=1, help="seed of the random transformations (default 1)")
+    ev.add_argument("--rules", metavar="DIR", type=_rules_dir, default=None,
+                       help="check with the rules in DIR (a copy of patterns/) instead of the packaged ones")
 
     audit = sub.add_parser("audit", help="check many notes into one report (.jsonl, .csv or .html)")
     audit.add_argument("input")
@@ -119,6 +136,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="time allowed per note; a note over it becomes an error record (default 30, 0: no limit)")
     audit.add_argument("--fees", help="YAML/JSON fee table {cpt: amount} for revenue at risk")
     audit.add_argument("--quiet", action="store_true")
+    audit.add_argument("--rules", metavar="DIR", type=_rules_dir, default=None,
+                       help="check with the rules in DIR (a copy of patterns/) instead of the packaged ones")
     audit.add_argument("--engine", choices=["local", "spark"], default="local",
                        help="local worker processes (default) or an Apache Spark job (the spark extra)")
     audit.add_argument("--master", help="with --engine spark: local[N], spark://host:port, yarn, sc://host:port …")
@@ -134,6 +153,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--rules", metavar="DIR", type=_rules_dir, default=None,
+                       help="check with the rules in DIR (a copy of patterns/) instead of the packaged ones")
 
     from notecheck.interchange.cli_entry import add_listen_parser
 
@@ -213,7 +234,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         first = exc.errors()[0]
         raise UsageError(f"bad claim option {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
-    result = Checker().check(text, ctx, ctx.note_id, max_bytes=args.max_bytes)
+    checker = Checker(args.rules)
+    result = checker.check(text, ctx, ctx.note_id, max_bytes=args.max_bytes)
 
     def write(stream: TextIO) -> None:
         if args.format == "json":
@@ -221,7 +243,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         elif args.format == "html":
             from notecheck.render_html import render_html
 
-            stream.write(render_html(result, text))
+            stream.write(render_html(result, text, checker.registry.checklist_descriptions()))
         else:
             from notecheck.render_text import write_text
 
@@ -290,7 +312,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         batches = load_gold(Path(args.gold_dir))
     except GoldError as exc:
         raise UsageError(str(exc)) from None
-    checker = Checker()
+    checker = Checker(args.rules)
     try:
         run = evaluate_batches(args.gold_dir, batches, lambda text, ctx, note_id: checker.check(text, ctx, note_id),
                                names, args.seed)
@@ -323,6 +345,9 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from service.run import serve
 
+    if args.rules:
+        # Every worker process reads its settings from the environment.
+        os.environ["NOTECHECK_RULES_DIR"] = args.rules
     return serve(args.host, args.port, args.workers)
 
 

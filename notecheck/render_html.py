@@ -339,9 +339,9 @@ def _csp_hash(source: str) -> str:
 
 
 def _checklist_descriptions() -> dict[str, str]:
-    from notecheck.rules import load_coding
+    from notecheck.registry import load_registry
 
-    return {item_id: t.description for item_id, t in load_coding()[2].items.items()}
+    return load_registry().checklist_descriptions()
 
 
 def _tip(seg: Segment, titles: dict[str, str], statuses: dict[str, str], labels: dict[str, str]) -> str:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from notecheck.relations import Relations
 from patterns import PATTERNS_DIR
 
 
@@ -148,6 +149,19 @@ class SectionRoles(_Strict):
     operative_sections: list[str]
     done_today_sections: list[str] = []
     addendum_sections: list[str] = []
+    description_sections: list[str]
+    operative_context_sections: list[str]
+    setting_sections: list[str]
+
+
+class Layout(_Strict):
+    runon_line_chars: int = Field(ge=80)
+    header_rest_chars: int = Field(ge=1, le=200)
+    runon_header_rest_chars: int = Field(ge=1, le=200)
+    short_header_chars: int = Field(ge=0, le=10)
+    soft_wrap_lookback_chars: int = Field(ge=1, le=20)
+    word_lookback_chars: int = Field(ge=8, le=200)
+    sentence_abbreviations: list[str]
 
 
 class SectionFile(_Strict):
@@ -157,6 +171,7 @@ class SectionFile(_Strict):
     roles: SectionRoles
     description_cues: list[str] = []
     long_title_chars: int = Field(default=600, ge=100)
+    layout: Layout
 
     @model_validator(mode="after")
     def _roles_name_known_sections(self) -> "SectionFile":
@@ -196,6 +211,25 @@ class Vocabulary(_Strict):
     corrected_side_before: list[str]
     wrong_side_before: list[str]
     healed_state_window: int
+
+    @cached_property
+    def correction_cue(self) -> re.Pattern[str]:
+        """Any correction cue as a whole word, compiled once per rule set, not once per note."""
+        return re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(c) for c in self.correction_cues) + r")(?![a-z])")
+
+    def word_regex(self, name: str) -> Optional[re.Pattern[str]]:
+        """One of this file's word lists as a whole-word regex, compiled once per rule set;
+        None for an empty list."""
+        cache = self.__dict__.setdefault("_word_regexes", {})
+        if name not in cache:
+            words = getattr(self, name)
+            alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+            cache[name] = re.compile(r"(?<![a-z])(?:" + alternatives + r")(?![a-z])") if words else None
+        return cache[name]
+
+    @cached_property
+    def fusion_words(self) -> re.Pattern[str]:
+        return re.compile(self.fusion_words_regex)
 
 
 TARGET_FILES = (
@@ -290,6 +324,7 @@ class RuleSet(_Strict):
     sections: SectionFile
     vocabulary: Vocabulary
     normalization: Normalization
+    relations: Relations
     known_words: frozenset[str]
 
     @property
@@ -327,8 +362,17 @@ def load_rules(directory: Optional[str] = None) -> RuleSet:
             unknown = set(needed) - labels
             if unknown:
                 raise RuleFileError(f"{name}: rule {rule.id!r}: unknown labels {sorted(unknown)}")
+    relations = load_model(Relations, base / "relations.yaml")
+    values_by_label: dict[str, set[str]] = {}
+    for f in targets:
+        for v in f.values:
+            values_by_label.setdefault(f.label_of(v), set()).add(v)
+    problem = relations.check_values(values_by_label)
+    if problem:
+        raise RuleFileError(f"relations.yaml: {problem}")
     return RuleSet(
         directory=str(base),
+        relations=relations,
         targets=targets,
         context=load_model(ContextFile, base / "context.yaml"),
         sections=load_model(SectionFile, base / "sections.yaml"),

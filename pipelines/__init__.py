@@ -39,7 +39,7 @@ def build_pipeline(rules_dir: Optional[str] = None) -> Language:
     config = {"rules_dir": rules_dir}
     nlp.add_pipe("notecheck_normalizer", config=config)
     nlp.add_pipe("notecheck_sectionizer", config=config)
-    nlp.add_pipe("notecheck_sentences")
+    nlp.add_pipe("notecheck_sentences", config=config)
     nlp.add_pipe("notecheck_targets", config=config)
     nlp.add_pipe("notecheck_context", config=config)
     nlp.add_pipe("notecheck_medspacy_adapter")

@@ -42,11 +42,10 @@ _CANDIDATE = re.compile(
 )
 # A transcription with no line breaks runs its fields together: "...left ring finger Indications:
 # pain over the pin". A capitalised header with a colon mid-line is tried only in such notes
-# (lines averaging RUNON_LINE_CHARS or more), where no layout is left to say where fields begin.
+# (lines averaging sections.yaml's layout.runon_line_chars or more), where no layout is left to say where fields begin.
 _RUNON_CANDIDATE = re.compile(r"(?<=[^\s.!?:][ \t])(?=[A-Za-z][A-Za-z/&'()-]*(?:[ \t]+[A-Za-z/&'()-]+){0,5}[ \t]*:)")
 # A field's value ends at its first sentence end when the note has no line layout to end it.
 _FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])")
-RUNON_LINE_CHARS = 400
 _TITLED_NEXT = re.compile(r"[ \t]+(?:[A-Z][a-z]|\d)")
 _BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is blank
 _TAIL = r"(?![A-Za-z0-9/])(?P<tail>[ \t]*(?::|-(?=[ \t])|—|–)?)"
@@ -74,6 +73,7 @@ class SectionMatcher:
         self._fields = frozenset(sections.roles.field_sections)
         self._titles = frozenset(sections.roles.title_sections)
         self._long_title = sections.long_title_chars
+        self._layout = sections.layout
         self._narrative = frozenset(sections.roles.narrative_sections)
         self._cue = re.compile(
             r"^[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?(?:" + "|".join(sections.description_cues) + ")",
@@ -83,7 +83,7 @@ class SectionMatcher:
     def find(self, text: str) -> list[tuple[str, int, int, int]]:
         found: list[tuple[str, int, int]] = []
         starts = [c.end() for c in _CANDIDATE.finditer(text)]
-        runon = len(text) >= RUNON_LINE_CHARS * (text.count("\n") + 1)
+        runon = len(text) >= self._layout.runon_line_chars * (text.count("\n") + 1)
         if runon:
             starts = sorted(set(starts).union(c.end() for c in _RUNON_CANDIDATE.finditer(text)))
         positions = deque(starts)
@@ -108,20 +108,20 @@ class SectionMatcher:
             colon = m.group("tail").strip() != ""
             line_end = lines.end_of(end)
             # Only the start of the line's rest matters; never slice a run-on line to its end.
-            rest = text[end: min(len(text) if line_end < 0 else line_end, end + 40)]
+            rest = text[end: min(len(text) if line_end < 0 else line_end, end + self._layout.header_rest_chars)]
             rest_blank = _BLANK_REST.match(text, end) is None
-            if len(header) <= 2:
+            if len(header) <= self._layout.short_header_chars:
                 ok = at_line_start and m.group("tail").strip() == ":"  # "S:", "A/P" but never "A 1 cm..."
             elif at_line_start:
                 # "History 47 year old ...", "Technique Dorsal incision ...": a header in title case
                 # with no colon, followed straight by a capital or a number ("Procedure was
                 # performed" stays a sentence).
                 titled = header[:1].isupper() and not header.isupper() and _TITLED_NEXT.match(rest) is not None
-                ok = colon or rest_blank or titled or (header.isupper() and any(c.islower() for c in rest[:40]))
+                ok = colon or rest_blank or titled or (header.isupper() and any(c.islower() for c in rest))
             else:
                 # Run-on dictation: "...done. PROCEDURE: ..." or "...same. PROCEDURE removal of ..."
                 ok = (colon and (header[:1].isupper() or runon)) or (
-                    header.isupper() and any(c.islower() for c in rest[:25])
+                    header.isupper() and any(c.islower() for c in rest[: self._layout.runon_header_rest_chars])
                 )
             if not ok:
                 continue

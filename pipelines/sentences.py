@@ -8,12 +8,14 @@ Boundaries are found on the text with one regex and mapped to tokens with a bina
 """
 
 import re
+from typing import Optional
 
 import numpy as np
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from notecheck.rules import Layout, load_rules
 from pipelines.extensions import SECTIONS, SPOKEN_STOPS_KEY, doc_text, register_extensions
 from pipelines.lines import Lines
 
@@ -22,29 +24,25 @@ _BREAK = re.compile(
     r"|(?<=[.!?])[\"')\]]?[ \t]+(?=[A-Z0-9•*(\[-])"
     r"|;[ \t]+(?=[A-Z])"
 )
-_LONGEST_WORD = 40
 _SOFT_WRAP_BEFORE = re.compile(r"[a-z,]\s*$")
-_ABBREVIATIONS = frozenset(
-    "dr mr mrs ms no nos vs approx e.g i.e st jr sr fig pt pts dept inc co lt rt prox dist ext flex etc "
-    "min mins hr hrs sec wk wks mo yr yrs a.m p.m b.i.d t.i.d q.d p.o".split()
-)
 
 
-def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None") -> list[int]:
+def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None", layout: Layout) -> list[int]:
+    abbreviations = frozenset(layout.sentence_abbreviations)
     starts = {0}
     lines = Lines(text)
     for m in _BREAK.finditer(text):
         pos = m.end()
         if m.group(0).startswith("\n"):
-            before = text[max(0, m.start() - 3): m.start()]
+            before = text[max(0, m.start() - layout.soft_wrap_lookback_chars): m.start()]
             if _SOFT_WRAP_BEFORE.search(before) and text[pos: pos + 1].islower():
                 continue
         else:
             # Abbreviations are short: look back a bounded stretch, never to the start of a run-on note.
-            lo = max(0, m.start() - _LONGEST_WORD)
+            lo = max(0, m.start() - layout.word_lookback_chars)
             word_start = max(text.rfind(" ", lo, m.start()), text.rfind("\n", lo, m.start()), text.rfind("\t", lo, m.start()), lo - 1) + 1
             word = text[word_start: m.start()].lower().rstrip(".")
-            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            if word in abbreviations or (len(word) == 1 and word.isalpha()):
                 continue
             if word.isdigit() and not text[max(0, word_start - 1): word_start].strip():
                 line_start = lines.start_of(word_start)
@@ -62,21 +60,22 @@ def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None
     return sorted(starts)
 
 
-@Language.factory("notecheck_sentences", assigns=["token.is_sent_start"])
-def make_sentences(nlp: Language, name: str) -> "SentenceSplitter":
-    return SentenceSplitter(name)
+@Language.factory("notecheck_sentences", assigns=["token.is_sent_start"], default_config={"rules_dir": None})
+def make_sentences(nlp: Language, name: str, rules_dir: Optional[str]) -> "SentenceSplitter":
+    return SentenceSplitter(load_rules(rules_dir).sections.layout, name)
 
 
 class SentenceSplitter:
-    def __init__(self, name: str = "notecheck_sentences") -> None:
+    def __init__(self, layout: Layout, name: str = "notecheck_sentences") -> None:
         register_extensions()
         self.name = name
+        self.layout = layout
 
     def __call__(self, doc: Doc) -> Doc:
         if len(doc) == 0:
             return doc
         offsets = doc.to_array([IDX]).astype(np.int64).ravel()
-        starts = sentence_starts(doc_text(doc), doc._.get(SECTIONS)) + list(doc.user_data.get(SPOKEN_STOPS_KEY, ()))
+        starts = sentence_starts(doc_text(doc), doc._.get(SECTIONS), self.layout) + list(doc.user_data.get(SPOKEN_STOPS_KEY, ()))
         token_starts = np.unique(np.searchsorted(offsets, np.asarray(starts, dtype=np.int64), side="left"))
         flags = np.full((len(doc), 1), -1, dtype=np.int64)
         flags[token_starts[token_starts < len(doc)], 0] = 1

@@ -27,7 +27,8 @@ from notecheck.budget import CheckTimeout
 from notecheck.checker import Checker
 from notecheck.models import Result
 from notecheck.reader import NoteInputError
-from notecheck.rules import load_coding
+from notecheck.registry import load_registry, registry_dir
+from notecheck.rules import rules_fingerprint
 from service.auth import APIKeyMiddleware, document_security
 from service.body import BodyError, json_error_detail, parse_batch
 from service.disconnect import CLIENT_CLOSED_REQUEST, unless_disconnected
@@ -104,10 +105,17 @@ def _note_rejected(loc: list[Union[str, int]], exc: NoteInputError) -> JSONRespo
     return JSONResponse({"detail": [{"type": "value_error", "loc": loc, "msg": str(exc)}]}, status_code=422)
 
 
-def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[], Checker] = Checker) -> FastAPI:
+def create_app(settings: Optional[Settings] = None, checker_factory: Optional[Callable[[], Checker]] = None) -> FastAPI:
     """Build the app. `settings` defaults to the environment; `checker_factory` builds the
-    Checker at start-up and at each recycle (tests pass a shared one to save the load)."""
+    Checker at start-up and at each recycle (default: one on `settings.rules_dir`; tests pass a
+    shared one to save the load)."""
     settings = settings or Settings.from_env()
+    rules_dir = settings.rules_dir
+    if checker_factory is None:
+        def checker_factory() -> Checker:
+            return Checker(rules_dir)
+    # The rules' version is a hash of the files, cheap enough for /healthz before the pipeline loads.
+    rules_version = rules_fingerprint(registry_dir(rules_dir))
     install_scrubbers()
     engine = Engine(
         threads=settings.check_threads,
@@ -211,7 +219,7 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
 
     @api.get("/checklist", response_model=ChecklistResponse, summary="The checklist items and their descriptions")
     async def checklist() -> ChecklistResponse:
-        rules = (await run_in_threadpool(load_coding))[2]  # YAML on first call, cached after
+        rules = (await run_in_threadpool(load_registry, rules_dir)).checklist  # YAML on first call, cached after
         return ChecklistResponse(
             version=rules.version,
             ready_threshold=rules.ready_threshold,
@@ -230,7 +238,7 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
 
     @app.get("/healthz", response_model=HealthResponse, tags=["ops"], summary="200 while the process is up")
     async def healthz() -> HealthResponse:
-        return HealthResponse(status="ok")
+        return HealthResponse(status="ok", rules_version=rules_version)
 
     @app.get(
         "/readyz",

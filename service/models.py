@@ -279,6 +279,8 @@ class ErrorResponse(BaseModel):
 
 class HealthResponse(BaseModel):
     status: Literal["ok"]
+    # Extension: the rules this worker checks with (package version + hash of the rule files).
+    rules_version: Optional[str] = None
 
 
 class ReadyResponse(BaseModel):

@@ -41,6 +41,7 @@ ENV_FIELDS: dict[str, str] = {
     "NOTECHECK_BODY_TIMEOUT": "body_timeout",
     "NOTECHECK_KEEP_ALIVE_TIMEOUT": "keep_alive_timeout",
     "NOTECHECK_MAX_CONNECTIONS": "max_connections",
+    "NOTECHECK_RULES_DIR": "rules_dir",
 }
 
 
@@ -104,6 +105,17 @@ class Settings(BaseModel):
     max_connections: int = Field(
         default=256, ge=1, le=100_000, description="Open connections one worker accepts; more get 503."
     )
+
+    rules_dir: Optional[str] = Field(
+        default=None, description="A rules directory (a copy of patterns/) to check with; default: the packaged rules."
+    )
+
+    @field_validator("rules_dir")
+    @classmethod
+    def _rules_dir_exists(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not os.path.isdir(value):
+            raise ValueError("not a directory")
+        return value
 
     @property
     def max_check_body(self) -> int:

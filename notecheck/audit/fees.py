@@ -30,6 +30,11 @@ class FeeTable(BaseModel):
     physician_fees: dict[Setting, dict[str, float]] = Field(default_factory=dict)
     facility_fees: dict[Setting, dict[str, float]] = Field(default_factory=dict)
     source: str = "patterns/coding.yaml"
+    # CMS place-of-service code -> setting, from the rules' ncci.yaml: which fee column a claim uses.
+    place_of_service: dict[str, str] = Field(default_factory=dict)
+
+    def setting_of(self, place_of_service: Optional[str]) -> Optional[str]:
+        return self.place_of_service.get(place_of_service or "")
 
     @field_validator("fees", mode="before")
     @classmethod
@@ -81,14 +86,15 @@ class FeeTable(BaseModel):
         return None if fee is None else fee * max(1, units or 1)
 
 
-def load_fees(path: Optional[Path]) -> FeeTable:
+def load_fees(path: Optional[Path], rules_dir: Optional[str] = None) -> FeeTable:
+    """The fee table of `path`, else that of the rules (`rules_dir`, default the packaged ones)."""
     if path is None:
-        from notecheck.coding.ncci import load_ncci
-        from notecheck.rules import load_coding
+        from notecheck.registry import load_registry
 
-        ncci = load_ncci()
-        return FeeTable(fees=load_coding()[0].fees, physician_fees=ncci.physician_fees, facility_fees=ncci.facility_fees,
-                        source="patterns/coding.yaml, patterns/ncci.yaml")
+        registry = load_registry(rules_dir)
+        return FeeTable(fees=registry.coding.fees, physician_fees=registry.ncci.physician_fees,
+                        facility_fees=registry.ncci.facility_fees, place_of_service=registry.ncci.place_of_service,
+                        source=f"{'patterns' if rules_dir is None else rules_dir}/coding.yaml, ncci.yaml")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
@@ -102,6 +108,9 @@ def load_fees(path: Optional[Path]) -> FeeTable:
     if not isinstance(data, dict) or not data:
         raise FeeFileError(f"fee table {path} must map CPT codes to amounts, e.g. {{\"26320\": 337.68}}")
     try:
-        return FeeTable(fees=data, source=str(path), **by_setting)  # type: ignore[arg-type]
+        from notecheck.registry import load_registry
+
+        return FeeTable(fees=data, source=str(path), place_of_service=load_registry(rules_dir).ncci.place_of_service,
+                        **by_setting)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise FeeFileError(f"fee table {path}: {describe_validation(exc)}") from None

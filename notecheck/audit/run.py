@@ -59,6 +59,8 @@ class AuditOptions(BaseModel):
     note_budget: float = Field(default=DEFAULT_NOTE_BUDGET_S, ge=0, allow_inf_nan=False)
     fees: Optional[Path] = None
     quiet: bool = False
+    # A rules directory (a copy of patterns/) every worker, fee and title is read from.
+    rules_dir: Optional[str] = None
 
     @property
     def kind(self) -> str:
@@ -81,6 +83,7 @@ class AuditOptions(BaseModel):
 
 def _options(args: argparse.Namespace) -> AuditOptions:
     values = {k: getattr(args, k, None) for k in ("input", "out", "claims", "resume", "max_bytes", "note_budget", "fees", "quiet")}
+    values["rules_dir"] = getattr(args, "rules", None)
     if args.workers is not None:
         values["workers"] = args.workers
     try:
@@ -131,14 +134,15 @@ def _run(opts: AuditOptions) -> int:
     stale = sum(remove_stale_temps(path) for path in (opts.out, opts.summary_path))
     if stale:
         _say(opts, f"removed {stale} temp file{'s' if stale > 1 else ''} left by an interrupted run")
-    fees = load_fees(opts.fees)
+    fees = load_fees(opts.fees, opts.rules_dir)
     claims = ClaimIndex(opts.claims) if opts.claims else None
     claim_of: Callable[[Optional[str]], Optional[ClaimContext]] = claims.peek if claims else (lambda _id: None)
     source = open_source(opts.input, opts.max_bytes)
 
-    from notecheck.rules import load_coding
+    from notecheck.registry import load_registry
 
-    titles = {item_id: item.title for item_id, item in load_coding()[2].items.items()}
+    # Loaded before the workers fork: a broken rules directory fails here, once.
+    titles = load_registry(opts.rules_dir).checklist_titles()
     builder = SummaryBuilder(fees=fees, item_titles=titles)
     jobs = source.with_claims(claims)
     journal = Journal(opts.journal_path)
@@ -173,7 +177,7 @@ def _run(opts: AuditOptions) -> int:
     try:
         _journal_io(opts, journal.open, opts.resume)
         with OrderedPool(opts.workers, opts.max_bytes, with_excerpts=opts.kind == "html",
-                         budget_s=opts.note_budget or None) as pool:
+                         rules_dir=opts.rules_dir, budget_s=opts.note_budget or None) as pool:
             for line in pool.imap_ordered(jobs):
                 _journal_io(opts, journal.append, line)
                 record = json.loads(line)

@@ -20,7 +20,6 @@ from typing import Any, Optional
 from pydantic import BaseModel, computed_field
 
 from notecheck.audit.fees import FeeTable
-from notecheck.coding.ncci import load_ncci
 from notecheck.models import ClaimContext
 
 SEVERITIES = ("high", "medium", "low")
@@ -68,7 +67,7 @@ class NoteRow:
         risks = record.get("denial_risks") or []
         top = min((r.get("severity") for r in risks), key=_rank, default=None)
         lines = claim.lines() if claim else []
-        setting = _setting(claim)
+        setting = _setting(claim, fees)
         if claim is not None and claim.billed_lines:
             billed_cpt: Optional[str] = " ".join(dict.fromkeys(l.cpt for l in lines))
             billed_units: Optional[int] = sum(l.units for l in lines)
@@ -126,10 +125,10 @@ class NoteRow:
         )
 
 
-def _setting(claim: Optional[ClaimContext]) -> str:
+def _setting(claim: Optional[ClaimContext], fees: FeeTable) -> str:
     if claim is None or not claim.place_of_service:
         return NO_SETTING
-    return load_ncci().setting(claim.place_of_service) or f"pos_{claim.place_of_service}"
+    return fees.setting_of(claim.place_of_service) or f"pos_{claim.place_of_service}"
 
 
 def _billed_line(cpt: str, units: int, modifiers: list[str]) -> str:

@@ -163,9 +163,10 @@ def claim_is_wrong(gold: GoldNote) -> Optional[bool]:
         # A multi-line claim (repeated note_id rows): its removal line(s), units summed and
         # modifiers unioned, as the single-line fields would carry them.
         from notecheck.coding.claim import removal_view
-        from notecheck.rules import load_coding
+        from notecheck.registry import load_registry
 
-        claim = removal_view(claim, gold.fields.get("suggested_cpt"), load_coding()[0].removal_codes)
+        # Which codes are removal codes is a fact of the gold's coding, not of the rules under test.
+        claim = removal_view(claim, gold.fields.get("suggested_cpt"), load_registry().coding.removal_codes)
     if claim is None or claim.billed_cpt is None:
         return None
     if gold.billed_claim_correct is not None:

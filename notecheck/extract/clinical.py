@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from notecheck.models import ApproachFinding, Evidence, PlannedStatusFinding, ValueFinding
-from notecheck.extract.implants import resolve_type
 from notecheck.extract.mentions import Mention, NoteView
 
 
@@ -68,7 +67,8 @@ def _about_removed(view: NoteView, mention: Mention, removed_types: set[str]) ->
     implants = view.of("IMPLANT")
     note_values = {m.value for m in implants}
     in_sentence = view.index("IMPLANT", implants).in_sentence(mention.sent)
-    here = {resolve_type(m.value, note_values) for m in in_sentence if m.value != "hardware"}
+    types = view.rules.relations.implant_types
+    here = {types.resolve(m.value, note_values) for m in in_sentence if m.value != types.untyped}
     return not here or not removed_types or bool(here & removed_types)
 
 
@@ -127,7 +127,8 @@ def complexity(view: NoteView) -> tuple[list[ValueFinding], list[Evidence]]:
 
 
 def operative_context(view: NoteView) -> dict[str, list]:
-    operative = tuple(view.rules.sections.roles.operative_sections) + ("anesthesia", "indications")
+    roles = view.rules.sections.roles
+    operative = tuple(roles.operative_context_sections)
 
     def affirmed(label: str, sections: tuple[str, ...] = operative) -> list[Mention]:
         return [m for m in view.of(label) if m.affirmed and m.section in sections]
@@ -135,7 +136,7 @@ def operative_context(view: NoteView) -> dict[str, list]:
     depth = affirmed("DEPTH")
     return {
         "anesthesia": _grouped(affirmed("ANESTHESIA")),
-        "setting": _grouped(affirmed("SETTING", operative + ("disposition", "administrative", "setting"))),
+        "setting": _grouped(affirmed("SETTING", tuple(roles.setting_sections))),
         "hardware_accounted": [m.evidence() for m in affirmed("ACCOUNTED")],
         "closure": [m.evidence() for m in depth if m.value == "closure"],
         "depth": _grouped([m for m in depth if m.value != "closure"]),
@@ -149,6 +150,8 @@ def same_site_procedures(view: NoteView) -> list[ValueFinding]:
     roles = view.rules.sections.roles
     titles = set(roles.title_sections)
     found = []
+    procs = view.rules.relations.procedures
+    gap = procs.fixation_gap
     placements = view.index("ACT:placement", (m for m in view.of("ACT") if m.value == "placement" and m.affirmed))
     healed_fusion = _healed_fusion(view)
     for m in view.of("PROC"):
@@ -156,15 +159,15 @@ def same_site_procedures(view: NoteView) -> list[ValueFinding]:
             continue
         if m.value == "fusion" and (healed_fusion or _beside_healed(view, m)):
             continue
-        beside_fixation = any(p.gap(m) <= 8 for p in placements.around(m, 8, 8))
-        if m.section in titles or m.value in ("refixation", "tenolysis", "capsulotomy", "amputation") or beside_fixation:
+        beside_fixation = any(p.gap(m) <= gap for p in placements.around(m, gap, gap))
+        if m.section in titles or m.value in procs.always_same_site or beside_fixation:
             found.append(m)
     return _grouped(found)
 
 
 def _healed_fusion(view: NoteView) -> bool:
     """The note affirms that a fusion is solid ("Fusion solid", "arthrodesis has united")."""
-    words = re.compile(view.rules.vocabulary.fusion_words_regex)
+    words = view.rules.vocabulary.fusion_words
     return any(
         m.value == "fracture_healed" and m.affirmed and words.search(view.sentence_text(m.sent))
         for m in view.of("INDICATION")

@@ -11,9 +11,6 @@ from typing import Optional
 from notecheck.models import Evidence, ImplantFinding
 from notecheck.extract.mentions import Mention, MentionIndex, NoteView
 
-REMOVAL = frozenset({"removal", "removal_and_implant"})
-MAX_LINK_GAP = 20
-GENERIC = "hardware"
 
 
 @dataclass
@@ -27,21 +24,20 @@ class Removal:
     generic: list[Evidence] = field(default_factory=list)
 
 
-_OBJECT_OF = re.compile(r"^\s*of\s+(?:the\s+|a\s+|an\s+|all\s+|both\s+|his\s+|her\s+)?", re.I)
-
-
 def _nearest_act(view: NoteView, implant: Mention, acts: MentionIndex) -> Optional[Mention]:
     """The act an implant mention belongs to: the closest in its sentence, except that a nominal
     act governs what follows its "of" ("removal of the fractured implant and placement of a new
     one": the first implant is removed, the second placed)."""
+    link = view.rules.relations.act_implant
     best, best_key = None, None
-    for act in acts.around(implant, MAX_LINK_GAP, MAX_LINK_GAP):
+    for act in acts.around(implant, link.max_gap, link.max_gap):
         if act.sent != implant.sent:
             continue
         gap = implant.gap(act)
-        if gap > MAX_LINK_GAP:
+        if gap > link.max_gap:
             continue
-        governs = act.end <= implant.start and gap <= 4 and bool(_OBJECT_OF.match(view.text[act.end_char: implant.start_char]))
+        governs = (act.end <= implant.start and gap <= link.governing_gap
+                   and bool(link.governing.match(view.text[act.end_char: implant.start_char])))
         # Ties go to the act after the implant ("the K-wire was removed") over one before it.
         key = (0 if governs else 1, gap, 0 if act.start >= implant.end else 1)
         if best_key is None or key < best_key:
@@ -49,26 +45,8 @@ def _nearest_act(view: NoteView, implant: Mention, acts: MentionIndex) -> Option
     return best
 
 
-def resolve_type(value: str, note_values: set[str]) -> str:
-    if value == "wire_generic":
-        if "k_wire" in note_values or "wire" not in note_values:
-            return "k_wire"
-        return "wire"
-    if value == "pin_generic":
-        return "k_wire" if "k_wire" in note_values else "pin"
-    if value == "nail_generic":
-        return "rod_or_nail"
-    if value == "staple_generic":
-        return "staple"
-    if value == "spacer_generic":
-        return "joint_implant"
-    return value
-
-
-AMBIGUOUS_WITHOUT_BONES = ("wire_generic", "pin_generic", "staple_generic")
-
-
 def find_removal(view: NoteView) -> Removal:
+    types = view.rules.relations.implant_types
     roles = view.rules.sections.roles
     removal_sections = set(roles.removal_sections)
     removed_hw_sections = set(roles.removed_hardware_sections)
@@ -76,22 +54,22 @@ def find_removal(view: NoteView) -> Removal:
     acts = view.of("ACT")
     implants = [m for m in view.of("IMPLANT") if not m.has("NEGATED", "OTHER_PERSON")]
     note_values = {m.value for m in implants}
-    if "rod_or_nail" not in note_values:
-        # Without an intramedullary nail in the note, "the nail was removed" is a fingernail.
-        implants = [m for m in implants if m.value != "nail_generic"]
+    # A generic word that needs its type named elsewhere ("the nail was removed" is a fingernail
+    # unless the note names an intramedullary nail).
+    implants = [m for m in implants if m.value not in types.needs_named or types.needs_named[m.value] in note_values]
     if not any(m.label in ("BONE", "DIGIT", "JOINT") for m in view.mentions):
         # A wire, pin or staple in a note about no bone is a guide wire, a staple line, a pin of a
         # retractor: not orthopedic hardware.
-        implants = [m for m in implants if m.value not in AMBIGUOUS_WITHOUT_BONES]
-    if any(m.value == "spacer_generic" for m in implants) and not re.search(view.rules.vocabulary.hand_words_regex, view.text):
-        implants = [m for m in implants if m.value != "spacer_generic"]
+        implants = [m for m in implants if m.value not in types.ambiguous_without_bones]
+    if any(m.value in types.needs_hand_words for m in implants) and not re.search(view.rules.vocabulary.hand_words_regex, view.text):
+        implants = [m for m in implants if m.value not in types.needs_hand_words]
     out = Removal()
 
     done_today = set(roles.done_today_sections)
     past = tuple(view.rules.vocabulary.past_act_suffixes)
 
     def is_removal_act(act: Mention) -> bool:
-        if act.value not in REMOVAL or not act.affirmed:
+        if act.value not in types.removal_acts or not act.affirmed:
             return False
         return act.section in removal_sections or (act.section in done_today and act.text.lower().endswith(past))
 
@@ -117,7 +95,7 @@ def find_removal(view: NoteView) -> Removal:
             out.acts.append(act)
             removed.append(act)
 
-    out.placed_types = {resolve_type(m.value, note_values) for m in placed}
+    out.placed_types = {types.resolve(m.value, note_values) for m in placed}
     operation, words = _operation(view), _SentenceWords(view)
     removed = [m for m in removed if not _provisional(view, m, out.placed_types, note_values, operation, words)]
     if removed and not any(m.section not in removed_hw_sections for m in removed):
@@ -137,9 +115,10 @@ class _Operation:
 
 
 def _operation(view: NoteView) -> _Operation:
+    types = view.rules.relations.implant_types
     titles = set(view.rules.sections.roles.title_sections)
     title_acts = [a for a in view.of("ACT") if a.section in titles and a.affirmed]
-    title_removal = any(a.value in REMOVAL for a in title_acts)
+    title_removal = any(a.value in types.removal_acts for a in title_acts)
     return _Operation(
         placement_primary=bool(title_acts) and not title_removal,
         named_removal=title_removal or any(a.value == "removal_and_implant" and a.affirmed for a in view.of("ACT")),
@@ -152,16 +131,13 @@ class _SentenceWords:
     def __init__(self, view: NoteView) -> None:
         self.view = view
         self._seen: dict[tuple[int, str], bool] = {}
-        self._regexes: dict[str, re.Pattern[str]] = {}
 
-    def says(self, sent: int, name: str, words: list[str]) -> bool:
+    def says(self, sent: int, name: str, words: Optional[re.Pattern[str]]) -> bool:
+        """`words`: the list as one compiled regex (built at rule load), None for an empty list."""
         key = (sent, name)
         if key not in self._seen:
-            if name not in self._regexes:
-                alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-                self._regexes[name] = re.compile(r"(?<![a-z])(?:" + alternatives + r")(?![a-z])")
             sentence = self.view.sentence_text(sent).lower()
-            self._seen[key] = bool(words) and self._regexes[name].search(sentence) is not None
+            self._seen[key] = words is not None and words.search(sentence) is not None
         return self._seen[key]
 
 
@@ -170,14 +146,15 @@ def _provisional(view: NoteView, mention: Mention, placed_types: set[str], note_
     """Hardware placed and taken out in this operation. In a note whose title is a fixation, any
     hardware removed is provisional unless the note calls it old (a revision); elsewhere it is
     provisional when the same type was placed in this operation and the sentence says so."""
+    types = view.rules.relations.implant_types
     vocab = view.rules.vocabulary
-    old = words.says(mention.sent, "old", vocab.old_hardware_words)
+    old = words.says(mention.sent, "old", vocab.word_regex("old_hardware_words"))
     if operation.placement_primary:
         return not old
-    kind = resolve_type(mention.value, note_values) if mention.label == "IMPLANT" else GENERIC
-    if kind not in placed_types and kind != GENERIC:
+    kind = types.resolve(mention.value, note_values) if mention.label == "IMPLANT" else types.untyped
+    if kind not in placed_types and kind != types.untyped:
         return False
-    if words.says(mention.sent, "provisional", vocab.provisional_words):
+    if words.says(mention.sent, "provisional", vocab.word_regex("provisional_words")):
         return True
     # The same kind was placed in this operation and nothing names a removal procedure ("HWR",
     # "removal of hardware", a removal in the title): wires that held an osteotomy while screws
@@ -185,51 +162,48 @@ def _provisional(view: NoteView, mention: Mention, placed_types: set[str], note_
     return not operation.named_removal and not old
 
 
-# Sizes between a count and its implant ("two 0.045-inch K-wires", "2.0 mm", "26-gauge"), never a
-# bare list number ("3.").
-_SIZE = re.compile(r"\d*\.\d+(?:-?(?:mm|inch|in|cm|gauge|g))?|\d+(?:\.\d+)?-?(?:mm|inch|in|cm|gauge|g)|\d+-\d+")
-
-
 def _count(view: NoteView, mention: Mention) -> Optional[int]:
+    counts = view.rules.relations.counts
     vocab = view.rules.vocabulary
     skip = set(vocab.count_skip_words)
     first = mention.start
     # Never look back past the sentence start ("3. The tension band wire" is item 3, not 3 wires).
-    while first > max(0, mention.start - 6) and view.token_sent[first - 1] == mention.sent:
+    while first > max(0, mention.start - counts.lookback) and view.token_sent[first - 1] == mention.sent:
         first -= 1
     for token in reversed(view.lower_tokens(first, mention.start)):
         if token in vocab.numbers:
             return vocab.numbers[token]
-        if token.isdigit() and 0 < int(token) < 20:
+        if token.isdigit() and 0 < int(token) < counts.bare_number_below:
             return int(token)
-        if token in skip or _SIZE.fullmatch(token):
+        if token in skip or counts.size.fullmatch(token):
             continue
         break
-    tail = view.text[mention.end_char: mention.end_char + 8]
+    tail = view.text[mention.end_char: mention.end_char + counts.suffix_chars]
     m = re.match(vocab.count_suffix_regex, tail)
     if m:
         return int(next(g for g in m.groups() if g))
     return None
 
 
-def _is_plural(mention: Mention) -> bool:
+def _is_plural(view: NoteView, mention: Mention) -> bool:
     word = mention.text.lower().rstrip(".")
-    return word.endswith("s") and not word.endswith(("ss", "us"))
+    return word.endswith("s") and not word.endswith(tuple(view.rules.relations.counts.singular_endings))
 
 
 def _implant_findings(view: NoteView, removed: list[Mention], note_values: set[str]) -> tuple[list[ImplantFinding], list[Evidence]]:
+    types = view.rules.relations.implant_types
     by_type: dict[str, list[Mention]] = {}
     generic: list[Evidence] = []
     for m in removed:
-        if m.label != "IMPLANT" or m.value == GENERIC:
+        if m.label != "IMPLANT" or m.value == types.untyped:
             generic.append(m.evidence())
             continue
-        by_type.setdefault(resolve_type(m.value, note_values), []).append(m)
+        by_type.setdefault(types.resolve(m.value, note_values), []).append(m)
     findings = []
     for kind, mentions in by_type.items():
         counted = _counted_mentions(view, kind, mentions, note_values)
         count = _total_count(view, mentions, counted)
-        if count is None and not any(_is_plural(m) for m in counted):
+        if count is None and not any(_is_plural(view, m) for m in counted):
             count = 1
         findings.append(ImplantFinding(type=kind, count=count, evidence=[m.evidence() for m in mentions]))
     findings.sort(key=lambda f: f.evidence[0].start)
@@ -239,12 +213,13 @@ def _implant_findings(view: NoteView, removed: list[Mention], note_values: set[s
 def _counted_mentions(view: NoteView, kind: str, removed: list[Mention], note_values: set[str]) -> list[Mention]:
     """Mentions of this type that state how many came out: the removed ones, and those in a
     sentence that accounts for the hardware ("Both wires intact on inspection")."""
+    types = view.rules.relations.implant_types
     accounted = {m.sent for m in view.of("ACCOUNTED") if m.affirmed}
     out = list(removed)
     taken = {id(m) for m in out}
     for m in view.of("IMPLANT"):
         if m.sent in accounted and id(m) not in taken and not m.has("NEGATED", "OTHER_PERSON", "HISTORICAL"):
-            if resolve_type(m.value, note_values) == kind:
+            if types.resolve(m.value, note_values) == kind:
                 out.append(m)
     # "four plate screws": the plate word qualifies the screws and counts nothing itself.
     implant_starts = {o.start for o in view.of("IMPLANT")}
@@ -260,7 +235,8 @@ def _site_of(view: NoteView, mention: Mention) -> Optional[str]:
     closest = digits.nearest(mention)
     if closest is not None:
         return closest.value
-    for sent in (mention.sent - 1, mention.sent - 2):
+    for back in range(1, view.rules.relations.counts.site_sentences_before + 1):
+        sent = mention.sent - back
         before = [a for a in digits.in_sentence(sent) if a.section == mention.section]
         if before:
             return before[-1].value
@@ -270,15 +246,16 @@ def _site_of(view: NoteView, mention: Mention) -> Optional[str]:
 def _total_count(view: NoteView, removed: list[Mention], counted: list[Mention]) -> Optional[int]:
     """Largest count stated per site, summed over sites ("2 K-wires from the RF P1, 1 from the
     SF P1" -> 3); a count with no site beside it stands for the whole removal."""
+    counts = view.rules.relations.counts
     per_site: dict[Optional[str], int] = {}
     removed_ids = {id(m) for m in removed}
     for m in counted:
         c = _count(view, m)
-        if c is None and id(m) in removed_ids and not _is_plural(m) and _site_of(view, m) is not None:
+        if c is None and id(m) in removed_ids and not _is_plural(view, m) and _site_of(view, m) is not None:
             c = 1  # "SF: ... kwire removed intact": one, at that finger
         if c is None:
             continue
-        if re.match(r"^\s*(?:[x×]\s*\d+\s*)?each\b", view.text[m.end_char: m.end_char + 12], re.I):
+        if counts.each.match(view.text[m.end_char: m.end_char + counts.each_chars]):
             # "KW x2 each" across the fingers the sentence names
             fingers = {d.value for d in view.index("DIGIT", view.of("DIGIT")).in_sentence(m.sent)}
             c *= max(1, len(fingers))

@@ -161,11 +161,11 @@ class MentionIndex:
         group = self._by_sent.get(m.sent)
         if not group:
             return None
-        radius = 8
+        radius = 8  # algorithm: the first search window, widened eightfold until the sentence is covered
         while True:
             near = self.around(m, radius, radius)
             if near:
                 best = min(near, key=lambda o: o.gap(m))
                 if best.gap(m) <= radius or len(near) == len(group):
                     return best
-            radius *= 8
+            radius *= 8  # algorithm: see above

@@ -6,23 +6,22 @@ from typing import Optional
 
 from notecheck.extract.mentions import Mention, NoteView
 
-_BETWEEN = ("the", "finger", "digit", "left", "right", "lt", "rt", "l", "r", "and", "-", "'s")
-
-
 def metacarpal_ray(view: NoteView, bone: Mention) -> Optional[int]:
     rays = view.rules.vocabulary.rays
+    link = view.rules.relations.rays
+    prefixes = tuple(link.bone_prefixes)
     for token in re.findall(r"[a-z0-9]+", bone.text.lower()):
-        if token.startswith("mc") and token in rays:
+        if token.startswith(prefixes) and token in rays:
             return rays[token]
-    before = view.lower_tokens(bone.start - 3, bone.start)
+    before = view.lower_tokens(bone.start - link.ordinal_before, bone.start)
     for token in reversed(before):
         if token in rays and not token.isdigit():
             return rays[token]
         if token.isdigit() and token in rays and token == before[-1]:
             return rays[token]
-        if token not in _BETWEEN:
+        if token not in link.between_words:
             break
-    after = view.lower_tokens(bone.end, bone.end + 4)
+    after = view.lower_tokens(bone.end, bone.end + link.number_after)
     if after and after[0] in rays and after[0].isdigit():
         return rays[after[0]]
     return None

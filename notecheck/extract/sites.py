@@ -14,9 +14,9 @@ from typing import Optional
 from notecheck.models import BoneFinding, DigitFinding, LateralityFinding, ValueFinding
 from notecheck.extract.mentions import Mention, MentionIndex, NoteView
 from notecheck.extract.rays import metacarpal_ray
+from notecheck.relations import SideAnatomy
 
 PHALANGES = ("proximal_phalanx", "middle_phalanx", "distal_phalanx")
-DESCRIPTION_SECTIONS = ("procedure_description", "findings", "body", "unusual_procedure", "implants_removed")
 _ANATOMY = ("DIGIT", "BONE", "JOINT", "REGION")
 
 
@@ -42,31 +42,34 @@ def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True) -> li
     # Beyond the removal's own sentences and the headers, anatomy counts only where it sits
     # beside hardware ("the K-wires in the ring finger"), not "pain radiating to the thumbs".
     hardware_sents = {m.sent for m in view.of("IMPLANT")} if removal else {m.sent for m in view.mentions}
-    levels = [
+    description = set(roles.description_sections)
+    # Where the site may be picked, in order of trust.
+    site_levels = [
         [m for m in anatomy if m.sent in sentences],
         [m for m in anatomy if m.section in roles.header_sections],
-        [m for m in anatomy if m.section in DESCRIPTION_SECTIONS and m.sent in hardware_sents],
+        [m for m in anatomy if m.section in description and m.sent in hardware_sents],
         [m for m in anatomy if m.section in roles.indication_sections and m.sent in hardware_sents],
         # Last resort: anywhere outside history, hardware or not ("s/p CRPP L MF P2 ... pins pulled").
-        [m for m in anatomy if m.section in DESCRIPTION_SECTIONS or m.section in roles.indication_sections],
-        # History only completes the bone of a digit already named (never picks the site).
-        [m for m in usable if m.section in roles.history_sections],
+        [m for m in anatomy if m.section in description or m.section in roles.indication_sections],
     ]
+    # History only completes the bone or digit of a site already picked, never picks it.
+    completion_only = [m for m in usable if m.section in roles.history_sections]
     if not removal:
         # Not a removal: the operation's own site, as its title and diagnoses name it.
         titles = set(roles.title_sections)
-        for scope in ([m for m in anatomy if m.section in titles], levels[1], levels[2]):
+        for scope in ([m for m in anatomy if m.section in titles], site_levels[1], site_levels[2]):
             if scope:
                 return scope
         return []
-    for i, scope in enumerate(levels[:5]):
+    for i, scope in enumerate(site_levels):
         if any(m.label in ("DIGIT", "BONE", "JOINT") for m in scope):
+            later = site_levels[i + 1:] + [completion_only]
             if not any(m.label == "BONE" and m.value != "phalanx" for m in scope):
-                scope = scope + _bones_for(scope, levels[i + 1:], view.text)
+                scope = scope + _bones_for(scope, later, view)
             elif not any(m.label == "DIGIT" for m in scope) and any(m.label == "BONE" and m.value in PHALANGES for m in scope):
-                scope = scope + _digit_for(levels[i + 1:])
+                scope = scope + _digit_for(later)
             return scope
-    return levels[0] or levels[1]
+    return site_levels[0] or site_levels[1]
 
 
 def _digit_for(later: list[list[Mention]]) -> list[Mention]:
@@ -78,13 +81,13 @@ def _digit_for(later: list[list[Mention]]) -> list[Mention]:
     return []
 
 
-def _bones_for(scope: list[Mention], later: list[list[Mention]], text: str) -> list[Mention]:
+def _bones_for(scope: list[Mention], later: list[list[Mention]], view: NoteView) -> list[Mention]:
     named = {m.value for m in scope if m.label == "DIGIT"}
     for level in later:
         digits = MentionIndex(m for m in level if m.label == "DIGIT")
         added: list[Mention] = []
         for bone in (m for m in level if m.label == "BONE" and m.value in PHALANGES):
-            bound = _bound_digits(bone, digits, text)
+            bound = _bound_digits(bone, digits, view)
             if named and any(d.value not in named for d in bound):
                 continue
             if len(named) > 1 and not bound:
@@ -96,20 +99,17 @@ def _bones_for(scope: list[Mention], later: list[list[Mention]], text: str) -> l
     return []
 
 
-_LINKING = re.compile(r"^[\s,]*(?:(?:of|the|in|on|at|his|her|patient's|left|right|l|r|lt|rt)[\s,]+)*$", re.I)
-def _only_linking_words(text: str, first: Mention, second: Mention) -> bool:
-    """"P1 of the ring finger": only linking words between a bone and the digit after it."""
-    return bool(_LINKING.match(text[first.end_char: second.start_char] + " "))
-
-
-def _bound_digits(bone: Mention, digits: MentionIndex, text: str) -> list[Mention]:
+def _bound_digits(bone: Mention, digits: MentionIndex, view: NoteView) -> list[Mention]:
     """The digit mentions that modify this bone ("ring finger P1", "P1 of the ring finger",
     "ring and small finger proximal phalanges" -> both)."""
+    link = view.rules.relations.digit_bone
     best = None
-    for d in digits.around(bone, 3, 4):
+    for d in digits.around(bone, link.digit_before, link.digit_after):
         overlap = d.start < bone.end and bone.start < d.end  # "thumb base" is a joint naming its digit
-        before = overlap or (d.end <= bone.start and bone.start - d.end <= 3)
-        after = bone.end <= d.start and d.start - bone.end <= 4 and _only_linking_words(text, bone, d)
+        before = overlap or (d.end <= bone.start and bone.start - d.end <= link.digit_before)
+        # "P1 of the ring finger": only linking words between the bone and the digit after it.
+        after = (bone.end <= d.start and d.start - bone.end <= link.digit_after
+                 and link.linking.match(view.text[bone.end_char: d.start_char] + " ") is not None)
         if (before or after) and (best is None or d.gap(bone) < best.gap(bone)):
             best = d
     if best is None:
@@ -117,18 +117,19 @@ def _bound_digits(bone: Mention, digits: MentionIndex, text: str) -> list[Mentio
     chain = [best]
     while True:
         # Digit mentions never overlap, so the chain grows leftwards one close neighbour at a time.
-        left = [d for d in digits.around(chain[0], 2, 0) if d.end <= chain[0].start and chain[0].start - d.end <= 2]
+        left = [d for d in digits.around(chain[0], link.chain_gap, 0)
+                if d.end <= chain[0].start and chain[0].start - d.end <= link.chain_gap]
         if not left:
             return chain
         chain.insert(0, max(left, key=lambda d: d.start))
 
 
-def _side_near(m: Mention, sides: MentionIndex) -> Optional[str]:
+def _side_near(m: Mention, sides: MentionIndex, link: SideAnatomy) -> Optional[str]:
     best = None
-    for s in sides.around(m, 6, 3):
+    for s in sides.around(m, link.side_before, link.side_after):
         if s.value == "bilateral":
             continue
-        if s.end <= m.start and m.start - s.end <= 6 or m.end <= s.start and s.start - m.end <= 3:
+        if s.end <= m.start and m.start - s.end <= link.side_before or m.end <= s.start and s.start - m.end <= link.side_after:
             if best is None or s.gap(m) < best.gap(m):
                 best = s
     return best.value if best else None
@@ -137,6 +138,7 @@ def _side_near(m: Mention, sides: MentionIndex) -> Optional[str]:
 def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
     site = Site()
     vocab = view.rules.vocabulary
+    link = view.rules.relations.side_anatomy
     scope = _pick_scope(view, sentences, removal)
     side_list = [m for m in view.of("SIDE") if _usable(m)]
     sides = MentionIndex(side_list)
@@ -149,7 +151,7 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
     bone_items: dict[tuple[str, Optional[int], Optional[str]], BoneFinding] = {}
     digit_items: dict[tuple[str, Optional[str]], DigitFinding] = {}
     for bone in bones:
-        bound = _bound_digits(bone, digits, view.text)
+        bound = _bound_digits(bone, digits, view)
         for digit in bound or [None]:
             ray = None
             if bone.value == "metacarpal":
@@ -159,24 +161,24 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
                     ray = ray or vocab.digit_rays[digit.value]
             elif bone.value in PHALANGES and digit is not None:
                 ray = vocab.digit_rays[digit.value]
-                _add_digit(digit_items, digit, _side_near(digit, sides) or _side_near(bone, sides))
+                _add_digit(digit_items, digit, _side_near(digit, sides, link) or _side_near(bone, sides, link))
                 consumed.add(id(digit))
-            side = _side_near(bone, sides) or (_side_near(digit, sides) if digit else None)
+            side = _side_near(bone, sides, link) or (_side_near(digit, sides, link) if digit else None)
             key = (bone.value, ray, side)
             item = bone_items.get(key) or bone_items.setdefault(key, BoneFinding(value=bone.value, ray=ray, side=side))
             item.evidence.append(bone.evidence())
     for joint in joints:
-        for digit in _bound_digits(joint, digits, view.text):
+        for digit in _bound_digits(joint, digits, view):
             consumed.add(id(digit))
             if joint.value == "cmc":
-                key = ("metacarpal", vocab.digit_rays[digit.value], _side_near(digit, sides))
+                key = ("metacarpal", vocab.digit_rays[digit.value], _side_near(digit, sides, link))
                 bone_items.setdefault(key, BoneFinding(value="metacarpal", ray=key[1], side=key[2])).evidence.append(joint.evidence())
             else:
-                _add_digit(digit_items, digit, _side_near(digit, sides))
+                _add_digit(digit_items, digit, _side_near(digit, sides, link))
                 joint_spans.append((joint, digit))
     for digit in digit_list:
         if id(digit) not in consumed:
-            _add_digit(digit_items, digit, _side_near(digit, sides))
+            _add_digit(digit_items, digit, _side_near(digit, sides, link))
     # A phalanx named without its digit takes the only digit the removal names.
     named = {d.value for d in digit_items.values()} or {m.value for m in digit_list}
     if len(named) == 1:
@@ -193,13 +195,13 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
         for value in vocab.joint_bones.get(joint.value, []):
             if value == "metacarpal":
                 continue  # an MCP-joint digit line already covers the ray
-            key = (value, ray, _side_near(digit, sides))
+            key = (value, ray, _side_near(digit, sides, link))
             bone_items.setdefault(key, BoneFinding(value=value, ray=ray, side=key[2])).evidence.append(joint.evidence())
     site.bones = _merge_bones(list(bone_items.values()))
     site.digits = _merge_digits(list(digit_items.values()))
     # A finger named beside a metacarpal of its own ray, with no phalanx or finger joint, is the
     # metacarpal's ray ("L thumb: anchor removed from the MC base"), not a digit site.
-    finger_rays = {vocab.digit_rays[j_digit.value] for j in joints for j_digit in _bound_digits(j, digits, view.text) if j.value != "cmc"}
+    finger_rays = {vocab.digit_rays[j_digit.value] for j in joints for j_digit in _bound_digits(j, digits, view) if j.value != "cmc"}
     finger_rays |= {b.ray for b in site.bones if b.value in PHALANGES}
     mc_rays = {b.ray for b in site.bones if b.value == "metacarpal" and b.ray}
     site.digits = [d for d in site.digits if vocab.digit_rays[d.value] not in mc_rays or vocab.digit_rays[d.value] in finger_rays]
@@ -225,8 +227,9 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
 
 def _about_the_foot(view: NoteView) -> bool:
     vocab = view.rules.vocabulary
+    rule = view.rules.relations.foot
     foot = len(re.findall(vocab.foot_words_regex, view.text))
-    return foot >= 2 and foot > 2 * len(re.findall(vocab.hand_words_regex, view.text))
+    return foot >= rule.min_words and foot > rule.hand_ratio * len(re.findall(vocab.hand_words_regex, view.text))
 
 
 def _add_digit(items: dict, digit: Mention, side: Optional[str]) -> None:
@@ -275,11 +278,11 @@ def _side_values(mentions: list[Mention]) -> Optional[str]:
     return next(iter(values)) if values else None
 
 
-def _anatomy_sides(sides: list[Mention], anatomy: MentionIndex) -> list[Mention]:
+def _anatomy_sides(sides: list[Mention], anatomy: MentionIndex, within: int) -> list[Mention]:
     """Sides that qualify a hand structure ("left ring finger", "R SF"), not loose words."""
     out = []
     for s in sides:
-        if s.value == "bilateral" or any(0 <= a.start - s.end <= 4 for a in anatomy.around(s, 0, 4)):
+        if s.value == "bilateral" or any(0 <= a.start - s.end <= within for a in anatomy.around(s, 0, within)):
             out.append(s)
     return out
 
@@ -287,19 +290,20 @@ def _anatomy_sides(sides: list[Mention], anatomy: MentionIndex) -> list[Mention]
 def _addendum_side(view: NoteView, sides: list[Mention]) -> Optional[Mention]:
     """The side an addendum states as the corrected one, if it corrects the side at all."""
     vocab = view.rules.vocabulary
+    link = view.rules.relations.side_anatomy
     addenda = set(view.rules.sections.roles.addendum_sections)
-    cue = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(c) for c in vocab.correction_cues) + r")(?![a-z])")
     scores: dict[str, int] = {}
     best: dict[str, Mention] = {}
     for s in sides:
-        if s.section not in addenda or s.value not in ("left", "right") or not cue.search(view.sentence_text(s.sent).lower()):
+        if s.section not in addenda or s.value not in ("left", "right") or not vocab.correction_cue.search(view.sentence_text(s.sent).lower()):
             continue
-        before = " ".join(view.lower_tokens(s.start - 4, s.start))
-        score = 1 if s.text.isupper() and len(s.text) > 1 else 0
+        before = " ".join(view.lower_tokens(s.start - link.addendum_lookback, s.start))
+        # "should read LEFT": a side written in capitals is more likely the corrected one.
+        score = link.capitals_weight if s.text.isupper() and len(s.text) > 1 else 0
         if any(before.endswith(w) for w in vocab.wrong_side_before):
-            score -= 2
+            score -= link.cue_weight
         elif any(before.endswith(w) for w in vocab.corrected_side_before):
-            score += 2
+            score += link.cue_weight
         scores[s.value] = scores.get(s.value, 0) + score
         best.setdefault(s.value, s)
     if not scores:
@@ -315,19 +319,20 @@ def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope
     if corrected is not None:
         return LateralityFinding(value=corrected.value, evidence=[corrected.evidence()])
     roles = view.rules.sections.roles
+    within = view.rules.relations.side_anatomy.qualifies_within
     headers = set(roles.header_sections)
     anatomy = view.index("ANATOMY:usable", (m for m in view.of(*_ANATOMY) if _usable(m)))
     header_sides = [s for s in sides if s.section in headers and s.section != "laterality_field"]
-    header_sides = _anatomy_sides(header_sides, anatomy) + [s for s in sides if s.section == "laterality_field"]
+    header_sides = _anatomy_sides(header_sides, anatomy, within) + [s for s in sides if s.section == "laterality_field"]
     body = [s for s in sides if s.section not in headers and s.section not in roles.history_sections]
     described = [s for s in body if s.sent in sentences]
     if not described:
-        described = _anatomy_sides([s for s in body if s.section in DESCRIPTION_SECTIONS], anatomy)
+        described = _anatomy_sides([s for s in body if s.section in roles.description_sections], anatomy, within)
     header_value = _side_values(header_sides)
     described_value = _side_values(described)
     value = described_value or header_value
     if value is None:
-        value = _side_values(_anatomy_sides([s for s in body if s.section not in roles.plan_sections], anatomy))
+        value = _side_values(_anatomy_sides([s for s in body if s.section not in roles.plan_sections], anatomy, within))
     if value is None:
         value, evidence_from = _side_from_dominance(view)
         return LateralityFinding(value=value, evidence=[m.evidence() for m in evidence_from][:4])

@@ -31,9 +31,9 @@ SOURCE = "source"  # optional input column: "docx" when `content` holds a .docx 
 
 
 def checklist_ids(rules_dir: Optional[str] = None) -> tuple[str, ...]:
-    from notecheck.rules import load_coding
+    from notecheck.registry import load_registry
 
-    return tuple(load_coding(rules_dir)[2].items)
+    return tuple(load_registry(rules_dir).checklist.items)
 
 
 def _as_string(df: "DataFrame", name: str) -> "Column":
@@ -115,7 +115,7 @@ def check_notes(
     item_ids = checklist_ids(rules_dir)
     config = CheckConfig(
         item_ids=item_ids,
-        fees=fees if fees is not None else load_fees(None),
+        fees=fees if fees is not None else load_fees(None, rules_dir),
         max_bytes=max_bytes,
         budget_s=budget_s,
         rules_dir=rules_dir,

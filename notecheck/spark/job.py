@@ -65,6 +65,7 @@ class SparkAuditOptions(BaseModel):
     fees: Optional[Path] = None
     quiet: bool = False
     budget_s: float = Field(default=DEFAULT_BUDGET_S, ge=0, allow_inf_nan=False)
+    rules_dir: Optional[str] = None
 
     @property
     def kind(self) -> str:
@@ -79,6 +80,7 @@ def _options(args: argparse.Namespace) -> SparkAuditOptions:
     if getattr(args, "resume", False):
         raise SparkUsageError("--resume is for the local engine; a Spark run is re-run whole and overwrites its output")
     values = {k: getattr(args, k, None) for k in ("input", "out", "claims", "master", "workers", "max_bytes", "fees", "quiet")}
+    values["rules_dir"] = getattr(args, "rules", None)
     if getattr(args, "note_budget", None) is not None:  # --note-budget, as for the local engine (0: none)
         values["budget_s"] = args.note_budget or 0.0
     try:
@@ -144,13 +146,13 @@ def _say(opts: SparkAuditOptions, message: str) -> None:
 
 def _run(opts: SparkAuditOptions) -> int:
     started = time.monotonic()
-    fees = load_fees(opts.fees)
-    titles = _titles()
+    fees = load_fees(opts.fees, opts.rules_dir)
+    titles = _titles(opts.rules_dir)
     spark = session(opts.master, opts.workers, progress_wanted(opts.quiet))
     source = read_notes(spark, opts.input, opts.max_bytes)
     claims = read_claims(spark, opts.claims) if opts.claims else None
     report = opts.kind == "html"
-    checked = check_notes(_spread(spark, source.frame), claims=claims, fees=fees, max_bytes=opts.max_bytes, budget_s=opts.budget_s or None,
+    checked = check_notes(_spread(spark, source.frame), claims=claims, fees=fees, max_bytes=opts.max_bytes, budget_s=opts.budget_s or None, rules_dir=opts.rules_dir,
                           with_excerpts=report)
     from pyspark import StorageLevel
 
@@ -191,10 +193,10 @@ def _spread(spark: "SparkSession", frame: "DataFrame") -> "DataFrame":
     return frame.repartition(max(2 * slots, -(-frame.count() // ROWS_PER_TASK)))
 
 
-def _titles() -> dict[str, str]:
-    from notecheck.rules import load_coding
+def _titles(rules_dir: Optional[str]) -> dict[str, str]:
+    from notecheck.registry import load_registry
 
-    return {item_id: item.title for item_id, item in load_coding()[2].items.items()}
+    return load_registry(rules_dir).checklist_titles()
 
 
 def _write(checked: "DataFrame", opts: SparkAuditOptions) -> None:
