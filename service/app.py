@@ -77,6 +77,10 @@ the answer is **413**. Malformed JSON, missing or blank `text`, wrong types and 
 **422**. Every error body is JSON `{"detail": ...}` and never repeats the note. Unknown fields are
 ignored. Requests must be sent as `Content-Type: application/json`.
 
+**HTML.** `POST /v1/check?format=html` (or `Accept: text/html` preferred over JSON) answers with
+the scribe's view of the note, a `text/html` fragment from the engine's renderer, instead of the
+JSON result; errors stay JSON.
+
 **Time.** A note has `NOTECHECK_CHECK_BUDGET_S` seconds (default 10) to be checked, a whole batch
 `NOTECHECK_BATCH_BUDGET_S` (default 60); past that the answer is **503** with a JSON detail. A
 body not received within `NOTECHECK_BODY_TIMEOUT` seconds (default 60) gets **408**.
