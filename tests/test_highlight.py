@@ -134,3 +134,14 @@ def test_sweep_equals_the_definition(spans):
     order = ["implant_type", "closure"]
     got = [(s.start, s.end, s.items, s.fields) for s in segments("x" * 60, anns, order)]
     assert got == _naive(anns, order)
+
+
+def test_audit_excerpts_count_what_they_leave_out():
+    from notecheck.audit.evidence import MAX_WINDOWS
+
+    line = "Two K-wires removed. " + "x" * 400 + "\n"
+    text = line * (MAX_WINDOWS + 3)
+    spans = [{"text": "K-wires", "start": i * len(line) + 4, "end": i * len(line) + 11, "section": "p"}
+             for i in range(MAX_WINDOWS + 3)]
+    view = excerpts(record(text, {"implants": [{"type": "k_wire", "evidence": spans}]}, checklist=[]), text)
+    assert len(view["windows"]) == MAX_WINDOWS and view["omitted"] == 3

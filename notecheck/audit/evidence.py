@@ -7,6 +7,8 @@ small enough for a browser; they are computed in the worker, which holds the not
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import islice
 from typing import Any, Optional
 
 from notecheck.highlight import highlight
@@ -34,32 +36,33 @@ def excerpts(record: dict[str, Any], text: str) -> dict[str, Any]:
     order); `omitted` counts the evidence spans in windows past MAX_WINDOWS.
     """
     marked = highlight(record, text)
-    spans = sorted({(a.start, a.end) for a in marked.annotations})
-    windows: list[list[int]] = []
-    for start, end in spans:
+    windows: list[list[int]] = []  # [lo, hi, evidence spans in it]
+    for start, end in sorted({(a.start, a.end) for a in marked.annotations}):
         lo, hi = _widen(text, start, end)
         if windows and lo <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], hi)
+            windows[-1][2] += 1
         else:
-            windows.append([lo, hi])
-    shown, omitted = windows[:MAX_WINDOWS], windows[MAX_WINDOWS:]
-    omitted_spans = sum(1 for s, _ in spans for lo, hi in omitted if lo <= s < hi)
+            windows.append([lo, hi, 1])
     pieces = [(seg.start, seg.end, "; ".join(seg.labels)) for seg in marked.segments]
+    ends = [end for _, end, _ in pieces]  # ordered: the segments never overlap
     return {
-        "windows": [{"start": lo, "end": hi, "segments": _pieces(text, lo, hi, pieces)} for lo, hi in shown],
-        "omitted": omitted_spans,
+        "windows": [{"start": lo, "end": hi, "segments": _pieces(text, lo, hi, pieces, bisect_right(ends, lo))}
+                    for lo, hi, _ in windows[:MAX_WINDOWS]],
+        "omitted": sum(n for _, _, n in windows[MAX_WINDOWS:]),
     }
 
 
-def _pieces(text: str, lo: int, hi: int, marked: list[tuple[int, int, str]]) -> list[list[Optional[str]]]:
-    """text[lo:hi] as plain and marked pieces, in order; a segment reaching past the window (a
-    window that an earlier, longer one absorbed) is cut at its edge."""
+def _pieces(text: str, lo: int, hi: int, marked: list[tuple[int, int, str]], first: int) -> list[list[Optional[str]]]:
+    """text[lo:hi] as plain and marked pieces, in order; `first` is the first segment ending after
+    lo. A segment reaching past the window (a window that an earlier, longer one absorbed) is cut
+    at its edge."""
     out: list[list[Optional[str]]] = []
     pos = lo
-    for start, end, label in marked:
+    for start, end, label in islice(marked, first, None):
+        if start >= hi:
+            break
         start, end = max(start, lo), min(end, hi)
-        if start >= end:
-            continue
         if start > pos:
             out.append([text[pos:start], None])
         out.append([text[start:end], label])
