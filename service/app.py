@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Optional, Union
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
+import notecheck
 from notecheck.budget import CheckTimeout
 from notecheck.checker import Checker
 from notecheck.models import Result
@@ -34,6 +35,7 @@ from service.body import BodyError, json_error_detail, parse_batch
 from service.disconnect import CLIENT_CLOSED_REQUEST, unless_disconnected
 from service.docs import docs_router
 from service.engine import BatchNoteError, Engine, NotReady
+from service.html_view import FORMAT_DESCRIPTION, HTML_RESPONSE_DOC, OutputFormat, html_response, wants_html
 from service.interchange_routes import router as interchange_router
 from service.logging_ import AccessLogMiddleware, install_scrubbers
 from service.middleware import BodyLimitMiddleware, CatchAllMiddleware, SecurityHeadersMiddleware
@@ -51,6 +53,9 @@ from service.models import (
 from service.settings import Settings
 
 STATIC_DIR = Path(__file__).parent / "static"
+# The scribe view's own stylesheet and script, shipped with the engine (notecheck/static/): the
+# page links them here, so it looks and behaves as `notecheck check --format html` does.
+VIEW_STATIC_DIR = Path(notecheck.__file__).parent / "static"
 BATCH_PATH = "/v1/check/batch"
 
 PLACEHOLDER_PAGE = """<!doctype html>
@@ -72,6 +77,10 @@ batch at most `NOTECHECK_MAX_BATCH` notes (default 100); over either limit, or o
 the answer is **413**. Malformed JSON, missing or blank `text`, wrong types and bad dates get
 **422**. Every error body is JSON `{"detail": ...}` and never repeats the note. Unknown fields are
 ignored. Requests must be sent as `Content-Type: application/json`.
+
+**HTML.** `POST /v1/check?format=html` (or `Accept: text/html` preferred over JSON) answers with
+the scribe's view of the note, a `text/html` fragment from the engine's renderer, instead of the
+JSON result; errors stay JSON.
 
 **Time.** A note has `NOTECHECK_CHECK_BUDGET_S` seconds (default 10) to be checked, a whole batch
 `NOTECHECK_BATCH_BUDGET_S` (default 60); past that the answer is **503** with a JSON detail. A
@@ -162,11 +171,15 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Optional[Ca
         response_model=Result,
         summary="Check one note",
         responses={
-            200: {"content": {"application/json": {"example": RESULT_EXAMPLE}}},
+            200: {"content": {"application/json": {"example": RESULT_EXAMPLE}, "text/html": HTML_RESPONSE_DOC}},
             **{code: ERROR_RESPONSES[code] for code in (413, 422, 503)},
         },
     )
-    async def check(body: CheckRequest, request: Request) -> Response:
+    async def check(
+        body: CheckRequest,
+        request: Request,
+        output: Optional[OutputFormat] = Query(None, alias="format", description=FORMAT_DESCRIPTION),
+    ) -> Response:
         size = _note_too_large(body.text, settings.max_note_bytes)
         if size is not None:
             raise HTTPException(413, f"note is {size:,} bytes, over the {settings.max_note_bytes:,}-byte limit")
@@ -179,6 +192,8 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Optional[Ca
             return _note_rejected(["body", "text"], exc)
         if not answered or result is None:
             return Response(status_code=CLIENT_CLOSED_REQUEST)
+        if wants_html(output, request.headers.get("accept")):
+            return await run_in_threadpool(html_response, result, body.text, engine.checker)
         # Serialized once here; returning the model would make FastAPI validate it a second time.
         return Response(result.model_dump_json(), media_type="application/json")
 
@@ -264,6 +279,9 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Optional[Ca
             return FileResponse(index, media_type="text/html")
         return HTMLResponse(PLACEHOLDER_PAGE)
 
+    # Before /static: a mount matches by prefix, the first one wins.
+    if VIEW_STATIC_DIR.is_dir():
+        app.mount("/static/view", StaticFiles(directory=VIEW_STATIC_DIR), name="view-static")
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

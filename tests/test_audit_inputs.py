@@ -241,7 +241,7 @@ def test_excerpts_skip_spans_whose_offsets_do_not_match() -> None:
         {"text": "nonsense", "start": 0, "end": 3, "section": "p"},
     ]}]}, "checklist": []}
     view = excerpts(record, text)
-    assert [s for s in view["windows"][0]["segments"] if s[1]] == [["K-wires", "implants: k_wire"]]
+    assert [s for s in view["windows"][0]["segments"] if s[1]] == [["K-wires", "implants: k wire"]]
 
 
 def test_fee_table_default_and_override(tmp_path: Path) -> None:

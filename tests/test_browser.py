@@ -3,16 +3,18 @@
 * the service page at GET /: paste a sample note, fill the claim, press Check (and Ctrl+Enter),
   then the highlights, checklist statuses, fix messages, code and risks must be on the page, with
   no console error, no request leaving the service, and the page working under the service's CSP;
-* the page's JavaScript and notecheck/render_html.py build the same highlight segments;
+* the page shows exactly the view the engine renders (notecheck/render_html.py): the DOM it
+  builds is the engine's fragment, parsed; a hostile note stays text; an answer that is not the
+  engine's view (script, event handlers, foreign elements) is refused, not inserted;
 * the page `notecheck check --format html` writes (file://): no console error (its CSP hashes
-  match), no network, keyboard navigation between highlights.
+  match), no network, keyboard navigation between highlights, CRLF and astral characters kept.
 
 Screenshots go to tests/artifacts/ (gitignored).
 """
 from __future__ import annotations
 
 import csv
-import json
+import re
 import socket
 import threading
 import time
@@ -22,8 +24,9 @@ from typing import Any, Iterator, Optional
 
 import pytest
 
+from notecheck.highlight import annotations, segments
 from notecheck.models import ClaimContext, Result
-from notecheck.render_html import annotations, render_html, segments
+from notecheck.render_html import checklist_descriptions, render_html, render_view
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(
@@ -184,8 +187,12 @@ def open_service(browser, base: str, allowed_errors: tuple[str, ...] = ()):
 
     page.route(base + "/", with_csp)
     page.goto(base + "/")
-    page.wait_for_function("() => window.NotecheckView !== undefined")
+    wait_page_ready(page)
     return context, page, watch, served_csp
+
+
+def wait_page_ready(page) -> None:
+    page.wait_for_selector("#check-form[data-ready='true']", state="attached")
 
 
 def paste(page, selector: str, text: str) -> None:
@@ -240,6 +247,19 @@ def assert_view(page, result: Result, text: str) -> None:
     assert risks == [r.id for r in result.denial_risks]
     for m in result.modifiers:
         assert m.reason in page.locator("#nc-modifiers").inner_text()
+
+
+SAME_AS_PARSED = """(html) => {
+  const parsed = new DOMParser().parseFromString(html, "text/html").body;
+  const shown = document.getElementById("result");
+  return shown.children.length === 1 && shown.firstElementChild.isEqualNode(parsed.firstElementChild);
+}"""
+
+
+def assert_engine_view(page, checker, result: Result, text: str) -> None:
+    """The page's view is the engine's fragment for this note, node for node."""
+    fragment = render_view(result, text, checklist_descriptions(checker))
+    assert page.evaluate(SAME_AS_PARSED, fragment)
 
 
 def active(page) -> Optional[str]:
@@ -304,6 +324,7 @@ def test_service_page_checks_a_pasted_note(browser, service_url, checker):
         page.wait_for_selector("#nc-note mark")
         expected = checker.check(text, ClaimContext(**row), row["note_id"])
         assert has_missing_item(expected)
+        assert_engine_view(page, checker, expected, text)
         assert_view(page, expected, text)
         status = page.locator("#app-status").inner_text()
         assert status.startswith("Documentation gaps") and f"score {expected.score}/100" in status
@@ -333,7 +354,7 @@ def test_service_page_ctrl_enter_with_risks_and_remembered_key(browser, service_
         page.fill("#api-key", API_KEY)
         page.fill("#note-input", "placeholder")
         page.reload()
-        page.wait_for_function("() => window.NotecheckView !== undefined")
+        wait_page_ready(page)
         assert page.input_value("#api-key") == API_KEY, "the key is kept for the tab"
         page.fill("#note-input", text)
         fill_claim(page, row)
@@ -342,6 +363,7 @@ def test_service_page_ctrl_enter_with_risks_and_remembered_key(browser, service_
         page.wait_for_selector("#nc-note mark")
         expected = checker.check(text, ClaimContext(**row), row["note_id"])
         assert expected.denial_risks
+        assert_engine_view(page, checker, expected, text)
         assert_view(page, expected, text)
         assert page.locator("#nc-risks").is_visible()
         # The draft physician queries, as the engine wrote them, one per gap.
@@ -400,18 +422,19 @@ def test_service_page_handles_characters_outside_the_bmp(browser, service_url, c
         page.click("#check-button")
         page.wait_for_selector("#nc-note mark")
         expected = checker.check(text, None, None)
+        assert_engine_view(page, checker, expected, text)
         assert_view(page, expected, text)
         watch.assert_clean()
     finally:
         context.close()
 
 
-# ---- one algorithm in two languages ------------------------------------------------------------
+# ---- the engine's view, inserted as it comes ------------------------------------------------
 
 HOSTILE = (
-    "PROCEDURE: Removal of <script>window.__pwned=1</script> two K-wires, left ring finger.\n"
-    'Note "><img src=x onerror="window.__pwned=2"> & <b>bold</b> &amp; </mark></div>\n'
-    "Emoji 🖐 and accents: fracture healé. All hardware removed intact."
+    "PROCEDURE: Removal of <script>window.__pwned=1</script> two K-wires, left ring finger.\r\n"
+    'Note "><img src=x onerror="window.__pwned=2"> & <b>bold</b> &amp; </mark></div> \'single\'\r\n'
+    "Emoji 🖐🏽 𝒳 and accents: fracture healé. All hardware removed intact."
 )
 
 
@@ -444,50 +467,102 @@ def synthetic_result(text: str, spans: dict[str, list[str]]) -> dict[str, Any]:
 
 
 HOSTILE_RESULT = synthetic_result(HOSTILE, {
-    "implants": ["<script>window.__pwned=1</script> two K-wires", "K-wires"],
-    "laterality": ["left ring finger"],
+    # Nested, overlapping, at offset 0 and at the end, across CRLF and astral characters.
+    "implants": ["PROCEDURE: Removal of <script>window.__pwned=1</script> two K-wires", "K-wires"],
+    "laterality": ["left ring finger.\r\nNote"],
     "digits": ["ring finger"],
-    "hardware_accounted": ['"><img src=x onerror="window.__pwned=2">', "</mark></div>", "All hardware removed intact"],
-    "depth": ["🖐 and accents: fracture healé"],
+    "hardware_accounted": ['"><img src=x onerror="window.__pwned=2">', "</mark></div>", "All hardware removed intact."],
+    "depth": ["🖐🏽 𝒳 and accents: fracture healé"],
     "closure": ["fracture healé. All"],
 })
-
-JS_SEGMENTS = """([result, text]) => {
-  const V = window.NotecheckView;
-  const n = Array.from(text).length;
-  const order = result.checklist.map(c => c.id);
-  const cps = Array.from(text);
-  return V.segments(n, V.annotations(result, n), order).map(s => ({
-    start: s.start, end: s.end, text: cps.slice(s.start, s.end).join(""),
-    items: s.items.join(" "), fields: s.fields.join(" ")}));
-}"""
+CHECK_URL = re.compile(r".*/v1/check(\?.*)?$")
 
 
-def test_javascript_and_python_build_the_same_segments(browser, service_url, checker):
+def answer_check_with(page, body: str, content_type: str = "text/html; charset=utf-8") -> None:
+    """Answer the page's POST /v1/check with `body`, as a service would that sent it."""
+    page.unroute(CHECK_URL)
+    page.route(CHECK_URL, lambda route: route.fulfill(status=200, body=body, headers={"content-type": content_type}))
+
+
+def submit(page, text: str = "Removal of two K-wires.") -> None:
+    page.fill("#note-input", text)
+    page.click("#check-button")
+    page.wait_for_function("() => !document.querySelector('#check-button').disabled")
+
+
+def test_service_page_inserts_the_view_as_the_engine_wrote_it(browser, service_url):
+    """A hostile note and result (markup, quotes, CRLF, astral characters, nested and overlapping
+    evidence at both ends), rendered by the engine, inserted by the page: everything stays text,
+    every character and offset is kept, nothing runs."""
+    result = Result.model_validate(HOSTILE_RESULT)
+    fragment = render_view(result, HOSTILE, {"closure": "How the <wound> was closed."})
     context, page, watch, _ = open_service(browser, service_url)
     try:
-        cases: list[tuple[str, dict[str, Any]]] = [(HOSTILE, HOSTILE_RESULT)]
-        for path in sorted(SAMPLES.glob("*.txt")):
-            text = path.read_text(encoding="utf-8")
-            row = claim_row(path.stem)
-            cases.append((text, checker.check(text, ClaimContext(**row), path.stem).model_dump(mode="json")))
-        for text, result in cases:
-            # Through JSON, as the page receives it.
-            result = json.loads(json.dumps(result))
-            assert page.evaluate(JS_SEGMENTS, [result, text]) == expected_segments(result, text), result["note_id"]
-        # The whole view, built by the page from a hostile note: everything stays text.
-        page.evaluate(
-            "([r, t]) => document.getElementById('result').replaceChildren(window.NotecheckView.renderView(r, t, {}))",
-            [HOSTILE_RESULT, HOSTILE],
-        )
+        answer_check_with(page, fragment)
+        submit(page)
+        assert page.evaluate(SAME_AS_PARSED, fragment)
         assert page.eval_on_selector("#nc-note", "n => n.textContent") == HOSTILE
         assert page.evaluate("() => window.__pwned") is None
         assert page.locator(".nc-view img, .nc-view script, .nc-view b, .nc-view i").count() == 0
         assert page.locator("#nc-title").inner_text() == "<b>synthetic</b>"
         assert page.locator("#ci-anatomic_location-msg").inner_text() == "Name the <bone>."
+        assert page.locator("#checklist .nc-desc").inner_text() == "How the <wound> was closed."
         marks = page_marks(page)
         assert [{k: m[k] for k in ("start", "end", "text", "items", "fields")} for m in marks] == expected_segments(HOSTILE_RESULT, HOSTILE)
+        assert marks[0]["start"] == 0 and marks[-1]["end"] == len(HOSTILE)
+        assert page.locator("#app-status").inner_text().startswith("Documentation gaps, score 40/100; 2 items to add")
         page.screenshot(path=str(ARTIFACTS / "service_hostile_note.png"), full_page=True)
+        assert all(u.startswith(service_url + "/") for u in watch.requests), watch.requests
+        watch.assert_clean()
+    finally:
+        context.close()
+
+
+NOT_THE_VIEW = [
+    ('<div class="nc-view"><img src="/x" onerror="window.__pwned=1"></div>', "text/html"),
+    ('<div class="nc-view" onclick="window.__pwned=2"><p>x</p></div>', "text/html"),
+    ('<script>window.__pwned=3</script><div class="nc-view"></div>', "text/html"),
+    ('<div class="nc-view"></div><div class="nc-view"></div>', "text/html"),
+    ('<div class="nc-view"><svg><script>window.__pwned=4</script></svg></div>', "text/html"),
+    ('<div class="nc-view"><a href="javascript:window.__pwned=5">x</a></div>', "text/html"),
+    ('<div class="nc-view"><p style="display:none">x</p></div>', "text/html"),
+    ('<div class="other"><p>x</p></div>', "text/html"),
+    ('<div class="nc-view"><p>x</p></div>', "application/json"),
+]
+
+
+def test_service_page_refuses_what_is_not_the_engine_view(browser, service_url):
+    # Chromium checks the page's CSP even while DOMParser builds its inert document, and reports
+    # the handler and style attributes it would refuse; nothing runs either way (__pwned below).
+    context, page, watch, _ = open_service(browser, service_url, allowed_errors=("Content Security Policy",))
+    try:
+        answer_check_with(page, render_view(Result.model_validate(HOSTILE_RESULT), HOSTILE))
+        submit(page)
+        assert page.locator(".nc-view").count() == 1
+        for body, content_type in NOT_THE_VIEW:
+            answer_check_with(page, body, content_type)
+            submit(page)
+            assert page.locator("#app-status").inner_text() == "The service returned no view of the note.", body
+            assert page.locator("#nc-title").inner_text() == "<b>synthetic</b>", "the last good view stays"
+        assert page.evaluate("() => window.__pwned") is None
+        assert not any(u.endswith("/x") for u in watch.requests), watch.requests
+        watch.assert_clean()
+    finally:
+        context.close()
+
+
+def test_service_page_checks_a_hostile_note(browser, service_url, checker):
+    """Through the real service: a note full of markup is checked and shown as text."""
+    text = HOSTILE.replace("\r\n", "\n")  # a textarea's value has LF line ends
+    context, page, watch, _ = open_service(browser, service_url)
+    try:
+        page.fill("#api-key", API_KEY)
+        submit(page, text)
+        page.wait_for_selector("#nc-note mark")
+        expected = checker.check(text, None, None)
+        assert_engine_view(page, checker, expected, text)
+        assert_view(page, expected, text)
+        assert page.evaluate("() => window.__pwned") is None
         watch.assert_clean()
     finally:
         context.close()

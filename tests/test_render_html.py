@@ -1,5 +1,5 @@
-"""The HTML view (`notecheck check --format html`), its shared pieces with the service page, and
-the displacy export. The page is parsed back with html.parser: the note must come back exactly,
+"""The HTML view (`notecheck check --format html`, and the fragment the service page shows), the
+one evidence walker behind it (notecheck.highlight), and the displacy export. The page is parsed back with html.parser: the note must come back exactly,
 every evidence span highlighted exactly once per finding, nothing external referenced, nothing
 from the note left unescaped."""
 from __future__ import annotations
@@ -17,18 +17,15 @@ import pytest
 
 from notecheck.cli import main as cli_main
 from notecheck.models import ClaimContext, Result
+from notecheck.highlight import CONTEXT, FIELD_ITEMS, annotations, segments
 from notecheck.render_html import (
-    CONTEXT,
-    CONTEXT_COLORS,
-    FIELD_ITEMS,
-    PALETTE,
-    TEXT_COLOR,
-    VIEW_CSS,
-    annotations,
     displacy_options,
     evidence_doc,
+    palette,
     render_html,
-    segments,
+    render_view,
+    view_css,
+    view_script,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -400,6 +397,42 @@ def test_note_text_is_escaped():
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
 
 
+EXACT_TEXT = 'Two K-wires\r\nremoved "intact" from the <left> ring finger 🖐🏽.\r\nClosed with nylon 𝒳'
+
+
+def test_view_is_character_exact_through_an_html_parser():
+    """CRLF, quotes, markup characters and astral characters come back as they were, with
+    evidence at offset 0 and at the end; no raw CR is left for a parser to fold into LF."""
+    result = _result(EXACT_TEXT, {
+        "implants": [{"type": "k_wire", "count": 2, "evidence": [("Two K-wires\r\nremoved",)]}],
+        "laterality": {"value": "left", "evidence": [("<left>",)]},
+        "digits": [{"value": "ring", "side": "left", "evidence": [("<left> ring finger 🖐🏽",)]}],
+        "hardware_accounted": [('removed "intact"',)],
+        "depth": [{"value": "superficial", "evidence": [("nylon 𝒳",)]}],
+    })
+    view = render_view(result, EXACT_TEXT)
+    assert "\r" not in view and "&#13;" in view
+    page = render_html(result, EXACT_TEXT)
+    parsed = check_marks(page, EXACT_TEXT, result)
+    assert parsed.marks[0]["attrs"]["data-start"] == "0"
+    assert parsed.marks[-1]["attrs"]["data-end"] == str(len(EXACT_TEXT))
+    assert [m["text"] for m in parsed.marks if "laterality.left" in m["attrs"]["data-fields"]] == ["<left>"]
+
+
+def test_nul_and_unpaired_surrogates_keep_their_place():
+    """Not text an HTML parser keeps (NUL is dropped, a surrogate cannot be encoded): each is one
+    U+FFFD, so the offsets after it still count the note's code points."""
+    text = "A\x00 K-wire \ud800 removed."
+    result = _result(text, {"implants": [{"type": "k_wire", "evidence": [("removed",)]}]})
+    view = render_view(result, text)
+    view.encode("utf-8")  # no surrogate left
+    parsed = parse(view)
+    shown = "".join(parsed.note_text)
+    assert shown == text.replace("\x00", "\ufffd").replace("\ud800", "\ufffd")
+    mark = parsed.marks[0]
+    assert shown[int(mark["attrs"]["data-start"]):int(mark["attrs"]["data-end"])] == "removed"
+
+
 def test_csp_allows_only_the_inline_style_and_script():
     result = overlap_result()
     page = render_html(result, OVERLAP_TEXT)
@@ -425,12 +458,15 @@ def contrast(a: str, b: str) -> float:
 
 
 def test_colours_meet_wcag_aa():
-    for bg, border in [*PALETTE, CONTEXT_COLORS]:
-        assert contrast(TEXT_COLOR, bg) >= 4.5, bg
+    pairs, context, text_color = palette()
+    assert len(pairs) == 10 and text_color == "#111827"
+    for bg, border in [*pairs, context]:
+        assert contrast(text_color, bg) >= 4.5, bg
         assert contrast(border, "#ffffff") >= 3.0, border  # non-text contrast of the underline
     # Every text colour the stylesheet sets, on the background it is used on.
-    for selector, colour in re.findall(r"(\.[\w-]+(?:\.[\w-]+)?)\{color:(#[0-9a-f]{6})", VIEW_CSS):
-        bg = re.search(re.escape(selector) + r"\{[^}]*background:(#[0-9a-f]{6})", VIEW_CSS)
+    css = view_css()
+    for selector, colour in re.findall(r"(\.[\w-]+(?:\.[\w-]+)?)\{color:(#[0-9a-f]{6})", css):
+        bg = re.search(re.escape(selector) + r"\{[^}]*background:(#[0-9a-f]{6})", css)
         assert contrast(colour, bg.group(1) if bg else "#ffffff") >= 4.5, selector
     assert contrast("#4b5563", "#f9fafb") >= 4.5  # muted text on panels
     assert contrast("#ffffff", "#111827") >= 4.5  # tooltips
@@ -442,38 +478,83 @@ def test_field_items_are_checklist_items(checker):
     assert set(FIELD_ITEMS.values()) <= items
 
 
-def test_service_stylesheet_holds_the_view_css_verbatim():
-    css = (STATIC / "app.css").read_text(encoding="utf-8")
-    block = css.split("/* view: begin */\n", 1)[1].split("/* view: end */", 1)[0]
-    assert block == VIEW_CSS
+def _classes(css: str) -> set[str]:
+    return set(re.findall(r"\.([A-Za-z][\w-]*)", re.sub(r"/\*.*?\*/", "", css, flags=re.S)))
+
+
+def test_one_stylesheet_and_one_script_for_both_pages():
+    """The standalone page inlines notecheck/static/view.css and view.js; the service page links
+    the same files and its own stylesheet restyles nothing of the view."""
+    page = render_html(overlap_result(), OVERLAP_TEXT)
+    parsed = parse(page)
+    assert parsed.styles[0].startswith(view_css()) and parsed.scripts == [view_script()]
+    html_text = (STATIC / "index.html").read_text(encoding="utf-8")
+    tags = parse(html_text).tags
+    links = [a["href"] for t, a in tags if t == "link" and a.get("rel") == "stylesheet"]
+    assert links == ["/static/view/view.css", "/static/app.css"]
+    app_css = (STATIC / "app.css").read_text(encoding="utf-8")
+    assert not _classes(app_css) & _classes(view_css()), "app.css styles only the page around the view"
+    assert "view: begin" not in app_css
 
 
 def test_service_page_has_no_inline_code_and_no_external_urls():
     html_text = (STATIC / "index.html").read_text(encoding="utf-8")
     parsed = parse(html_text)
     scripts = [a for t, a in parsed.tags if t == "script"]
-    assert scripts == [{"src": "/static/app.js", "defer": None}]
+    assert scripts == [{"src": "/static/view/view.js", "defer": None}, {"src": "/static/app.js", "defer": None}]
     assert not parsed.styles and not any(t == "style" for t, _ in parsed.tags)
     assert not any("style" in a for _, a in parsed.tags), "no style attributes under CSP"
     assert not any(k.startswith("on") for _, a in parsed.tags for k in a), "no inline event handlers"
-    assert ("link", {"rel": "stylesheet", "href": "/static/app.css"}) in parsed.tags
     labels = {a["for"] for t, a in parsed.tags if t == "label"}
     controls = {a["id"] for t, a in parsed.tags if t in ("input", "textarea", "select")}
     assert controls <= labels, "every form control has a label"
     for name in ("index.html", "app.js", "app.css"):
         assert_no_external((STATIC / name).read_text(encoding="utf-8"))
+    for text in (view_css(), view_script()):
+        assert_no_external(text)
 
 
-def test_service_script_never_uses_html_sinks():
-    js = (STATIC / "app.js").read_text(encoding="utf-8")
+def _code(js: str) -> str:
     code = re.sub(r"/\*.*?\*/", "", js, flags=re.S)
-    code = re.sub(r"^\s*//.*$", "", code, flags=re.M)
-    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
-        assert sink not in code, sink
-    # The field -> item mapping is the same on both sides.
-    mapping = dict(re.findall(r"^\s+(\w+): \"(\w+)\",?$", js.split("var FIELD_ITEMS = {", 1)[1].split("};", 1)[0], re.M))
-    assert mapping == FIELD_ITEMS
-    assert f"var PALETTE_SIZE = {len(PALETTE)};" in js
+    return re.sub(r"^\s*//.*$", "", code, flags=re.M)
+
+
+def test_service_script_draws_nothing_and_has_no_html_sink():
+    """app.js posts the note and inserts the engine's fragment: it builds no markup, knows no
+    field or colour, and reaches HTML only through DOMParser (an inert document)."""
+    for js in ((STATIC / "app.js").read_text(encoding="utf-8"), view_script()):
+        code = _code(js)
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
+                     "createContextualFragment", "srcdoc"):
+            assert sink not in code, sink
+    code = _code((STATIC / "app.js").read_text(encoding="utf-8"))
+    assert code.count("new DOMParser()") == 1
+    for twin in ("FIELD_ITEMS", "PALETTE", "annotations", "segments", "createElement", "createTextNode", "<mark"):
+        assert twin not in code, twin
+
+
+def _view_lists() -> tuple[set[str], set[str]]:
+    js = (STATIC / "app.js").read_text(encoding="utf-8")
+
+    def listed(name: str) -> set[str]:
+        block = js.split(f"var {name} = [", 1)[1].split("];", 1)[0]
+        return set(re.findall(r'"([a-z0-9-]+)"', block))
+
+    return listed("VIEW_TAGS"), listed("VIEW_ATTRIBUTES")
+
+
+def test_page_allow_list_is_what_the_view_writes(rendered):
+    """Every element and attribute render_view writes passes the page's check, and the check
+    allows no element the view never writes."""
+    tags_allowed, attrs_allowed = _view_lists()
+    tags: set[str] = set()
+    for text, result, _ in [*rendered.values(), (HOSTILE, hostile_result(), "")]:
+        view = parse(render_view(result, text, {"closure": "How it was <closed>."}))
+        for tag, attrs in view.tags:
+            tags.add(tag)
+            for name in attrs:
+                assert name in attrs_allowed or re.fullmatch(r"(data|aria)-[a-z-]+", name), (tag, name)
+    assert tags == tags_allowed
 
 
 def test_cli_writes_the_html_page(tmp_path):

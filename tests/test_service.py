@@ -386,6 +386,71 @@ class TestOtherEndpoints:
         assert "security" not in spec["paths"]["/healthz"]["get"]
 
 
+class TestHtmlView:
+    """The HTML variant of POST /v1/check: the engine's view of the note, nothing else."""
+
+    HOSTILE = ('PROCEDURE: Removal of <script>alert(1)</script> two K-wires "quoted" & \'single\',\r\n'
+               "left ring finger 🖐🏽 proximal phalanx.\r\nThe K-wires were removed intact. <img src=x onerror=alert(2)>")
+
+    def test_the_fragment_is_what_the_engine_renders(self, client: TestClient, checker: Checker) -> None:
+        from notecheck.models import ClaimContext
+        from notecheck.render_html import checklist_descriptions, render_view
+
+        ctx = {"note_id": "op-1", "removal_date": "2026-03-02", "index_surgery_date": "2026-02-02"}
+        r = client.post("/v1/check?format=html", json={"text": SECOND, **ctx})
+        assert r.status_code == 200
+        assert r.headers["content-type"] == "text/html; charset=utf-8"
+        assert r.headers["content-security-policy"].startswith("default-src 'none'")
+        assert r.headers["cache-control"] == "no-store" and r.headers["x-content-type-options"] == "nosniff"
+        result = checker.check(SECOND, ClaimContext(**ctx), "op-1")
+        assert r.text == render_view(result, SECOND, checklist_descriptions(checker))
+        assert r.text.startswith(
+            f'<div class="nc-view" data-ready="{str(result.ready_to_sign).lower()}" data-score="{result.score}"')
+        assert f'data-cpt="{result.procedure.suggested_cpt}"' in r.text
+
+    def test_a_hostile_note_stays_text(self, client: TestClient) -> None:
+        r = client.post("/v1/check", json={"text": self.HOSTILE}, headers={"accept": "text/html"})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+        body = r.text
+        assert "<script" not in body and "<img" not in body and "\r" not in body
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "&quot;quoted&quot; &amp; &#x27;single&#x27;" in body
+        assert "🖐🏽" in body and "&#13;\n" in body
+
+    @pytest.mark.parametrize(
+        "query, accept, html",
+        [
+            ("", None, False),
+            ("", "*/*", False),
+            ("", "application/json", False),
+            ("", "text/html", True),
+            ("", "text/html, application/json;q=0.9", True),
+            ("", "text/*", True),
+            ("", "text/html;q=0.5, application/json", False),
+            ("", "application/json, text/html", False),
+            ("", "text/html;q=0", False),
+            ("?format=html", "application/json", True),
+            ("?format=json", "text/html", False),
+        ],
+    )
+    def test_format_and_accept(self, client: TestClient, query: str, accept: Optional[str], html: bool) -> None:
+        headers = {"accept": accept} if accept else {}
+        r = client.post(f"/v1/check{query}", json={"text": NOTE}, headers=headers)
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/html" if html else "application/json")
+
+    def test_errors_stay_json(self, client: TestClient) -> None:
+        r = client.post("/v1/check?format=html", json={"text": "  "})
+        assert r.status_code == 422 and r.json()["detail"]
+        r = client.post("/v1/check?format=xml", json={"text": NOTE})
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "format"]
+
+    def test_documented_as_an_extension(self, client: TestClient) -> None:
+        check = client.get("/openapi.json").json()["paths"]["/v1/check"]["post"]
+        assert set(check["responses"]["200"]["content"]) == {"application/json", "text/html"}
+        param = next(p for p in check["parameters"] if p["name"] == "format")
+        assert param["in"] == "query" and "html" in json.dumps(param["schema"])
+
+
 class TestAuth:
     KEY = "s3cret-key-for-tests"
 
@@ -474,6 +539,15 @@ class TestPageAndHeaders:
                 r = client.get(f"/static/{name}")
                 assert r.status_code == 200
                 assert r.headers["x-content-type-options"] == "nosniff"
+        # The view's stylesheet and script come from the engine's package, the files
+        # `notecheck check --format html` inlines.
+        from notecheck.render_html import view_css, view_script
+
+        for name, body in (("view.css", view_css()), ("view.js", view_script())):
+            r = client.get(f"/static/view/{name}")
+            assert r.status_code == 200 and r.text == body
+            assert r.headers["content-security-policy"].startswith("default-src 'self'")
+        assert client.get("/static/view/../render_html.py").status_code == 404
         assert client.get("/static/../app.py").status_code == 404
 
     def test_docs_headers(self, client: TestClient) -> None:

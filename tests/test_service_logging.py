@@ -18,6 +18,7 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from notecheck.checker import Checker  # noqa: E402
+from service import html_view  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.logging_ import ACCESS_LOGGER, JSONFormatter, install_scrubbers  # noqa: E402
 from service.settings import Settings  # noqa: E402
@@ -103,11 +104,13 @@ class RaisingChecker:
         raise RuntimeError(f"could not check note: {text}")
 
 
-def test_marker_never_logged_on_any_path(checker: Checker, records: Records) -> None:
+def test_marker_never_logged_on_any_path(checker: Checker, records: Records, monkeypatch: pytest.MonkeyPatch) -> None:
     with TestClient(create_app(Settings(max_note_bytes=5000), checker_factory=lambda: checker)) as c:
         responses = [
             c.post("/v1/check", json={"text": MARKED, "note_id": "ok"}),  # success
             c.post("/v1/check/batch", json={"notes": [{"text": MARKED}, {"text": MARKED}]}),  # success
+            c.post("/v1/check?format=html", json={"text": MARKED}),  # success, the HTML view
+            c.post("/v1/check", json={"text": MARKED, "removal_date": "x"}, headers={"accept": "text/html"}),
             c.post("/v1/check", json={"text": MARKED, "removal_date": "2026-02-30"}),  # bad date
             c.post("/v1/check", json={"text": MARKED, "billed_units": MARKER}),  # wrong type
             c.post("/v1/check", json={"text": f"{MARKER}\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f"}),  # binary
@@ -121,9 +124,10 @@ def test_marker_never_logged_on_any_path(checker: Checker, records: Records) -> 
             c.post("/v1/check/batch", json={"notes": [{"text": MARKED}] * 101}),
         ]
         statuses = [r.status_code for r in responses]
-        assert statuses[:2] == [200, 200]
-        assert all(400 <= s < 500 for s in statuses[2:]), statuses
-        for r in responses[2:]:
+        assert statuses[:3] == [200, 200, 200]
+        assert MARKER in responses[2].text and responses[2].headers["content-type"].startswith("text/html")
+        assert all(400 <= s < 500 for s in statuses[3:]), statuses
+        for r in responses[3:]:
             assert MARKER not in r.text
 
         # A bug whose exception message quotes the note: 500, and only the type is logged.
@@ -138,11 +142,19 @@ def test_marker_never_logged_on_any_path(checker: Checker, records: Records) -> 
         assert failed.status_code == 500 and failed.json() == {"detail": "internal error"}
         assert failed_batch.status_code == 500 and MARKER not in failed_batch.text
 
+        # The same for a renderer bug on the HTML path.
+        def broken_view(result: Any, text: str, descriptions: Any = None) -> str:
+            raise RuntimeError(f"could not render {text}")
+
+        monkeypatch.setattr(html_view, "render_view", broken_view)
+        failed_view = c.post("/v1/check?format=html", json={"text": MARKED})
+        assert failed_view.status_code == 500 and MARKER not in failed_view.text
+
     errors = [r for r in records.all() if r.name == "notecheck.service" and r.getMessage() == "unhandled error"]
     assert len(errors) >= 2
     assert {r.fields["error_type"] for r in errors} == {"RuntimeError", "ValueError"}  # type: ignore[attr-defined]
     access = [r for r in records.all() if r.name == ACCESS_LOGGER]
-    assert len({r.fields["request_id"] for r in access}) == len(responses) + 2  # type: ignore[attr-defined]
+    assert len({r.fields["request_id"] for r in access}) == len(responses) + 3  # type: ignore[attr-defined]
     fields = access[0].fields  # type: ignore[attr-defined]
     assert set(fields) == {"request_id", "method", "path", "status", "request_bytes", "response_bytes", "duration_ms",
                            "worker"}
