@@ -207,6 +207,7 @@ class Vocabulary(_Strict):
     consent_risk_indications: list[str]
     wish_yields_to: list[str]
     past_act_suffixes: list[str]
+    today_words: list[str] = []
     correction_cues: list[str]
     corrected_side_before: list[str]
     wrong_side_before: list[str]

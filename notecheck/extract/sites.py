@@ -69,6 +69,12 @@ def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True) -> li
             elif not any(m.label == "DIGIT" for m in scope) and any(m.label == "BONE" and m.value in PHALANGES for m in scope):
                 scope = scope + _digit_for(later)
             return scope
+    # Nothing outside the history names where hardware came out: the site the history gives the
+    # same hardware ("Background: ORIF Rt SF P1 with a plate ... Proc: plate + 5 screws removed").
+    implant_sents = {m.sent for m in view.of("IMPLANT") if m.section in roles.history_sections}
+    told = [m for m in completion_only if m.sent in implant_sents]
+    if any(m.label in ("DIGIT", "BONE", "JOINT") for m in told):
+        return told
     return site_levels[0] or site_levels[1]
 
 
@@ -216,6 +222,12 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
                 bone.value, bone.ray = "other", None
         site.bones = _merge_bones(site.bones)
     site.laterality = _laterality(view, sentences, side_list, scope)
+    bound_sides = {item.side for item in [*site.bones, *site.digits]}
+    if site.laterality.value is None and len(bound_sides) == 1 and None not in bound_sides:
+        # No side outside the site's own words, but the site is named with its side ("Rt SF P1").
+        side = next(iter(bound_sides))
+        evidence = [e for item in [*site.digits, *site.bones] for e in item.evidence[:1]]
+        site.laterality = LateralityFinding(value=side, evidence=evidence)
     if site.laterality.value in ("left", "right"):
         for item in [*site.bones, *site.digits]:
             item.side = site.laterality.value
