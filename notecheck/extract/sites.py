@@ -41,7 +41,7 @@ def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True) -> li
     anatomy = [m for m in usable if m.section not in roles.history_sections]
     # Beyond the removal's own sentences and the headers, anatomy counts only where it sits
     # beside hardware ("the K-wires in the ring finger"), not "pain radiating to the thumbs".
-    hardware_sents = {m.sent for m in view.of("IMPLANT")} if removal else {m.sent for m in view.mentions}
+    hardware_sents = {m.sent for m in view.of("IMPLANT") if not m.has("NEGATED")} if removal else {m.sent for m in view.mentions}
     description = set(roles.description_sections)
     # Where the site may be picked, in order of trust.
     site_levels = [
