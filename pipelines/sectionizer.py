@@ -48,7 +48,8 @@ _RUNON_CANDIDATE = re.compile(r"(?<=[^\s.!?:][ \t])(?=[A-Za-z][A-Za-z/&'()-]*(?:
 _FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])")
 _TITLED_NEXT = re.compile(r"[ \t]+(?:[A-Z][a-z]|\d)")
 _BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is blank
-_TAIL = r"(?![A-Za-z0-9/])(?P<tail>[ \t]*(?::|-(?=[ \t])|—|–)?)"
+# A header may carry a parenthetical before its colon ("PROCEDURES (surgeon's list):").
+_TAIL = r"(?![A-Za-z0-9/])(?P<tail>(?:[ \t]*\([^()\n]{1,40}\)(?=[ \t]*:))?[ \t]*(?::|-(?=[ \t])|—|–)?)"
 
 
 class SectionMatcher:
