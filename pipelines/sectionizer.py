@@ -112,7 +112,9 @@ class SectionMatcher:
             rest = text[end: min(len(text) if line_end < 0 else line_end, end + self._layout.header_rest_chars)]
             rest_blank = _BLANK_REST.match(text, end) is None
             if len(header) <= self._layout.short_header_chars:
-                ok = at_line_start and m.group("tail").strip() == ":"  # "S:", "A/P" but never "A 1 cm..."
+                # "S:", "A/P:" but never "A 1 cm...": at a line start, or mid-line in capitals in a
+                # note without line layout ("... Dr. X S: 3 wks s/p ... intact. O: pin cap off").
+                ok = m.group("tail").strip() == ":" and (at_line_start or (runon and header.isupper()))
             elif at_line_start:
                 # "History 47 year old ...", "Technique Dorsal incision ...": a header in title case
                 # with no colon, followed straight by a capital or a number ("Procedure was
@@ -163,6 +165,8 @@ class SectionMatcher:
         if category not in self._fields:
             return stop
         if runon:
+            if stop - header_end <= self._layout.runon_field_chars:
+                return stop  # a short stretch before the next header is all this field's value
             end = _FIELD_STOP.search(text, header_end, stop)
             return end.end() if end else stop
         line_end = text.find("\n", header_end, stop)
