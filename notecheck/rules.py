@@ -152,6 +152,7 @@ class SectionRoles(_Strict):
     description_sections: list[str]
     operative_context_sections: list[str]
     setting_sections: list[str]
+    short_field_sections: list[str] = []
 
 
 class Layout(_Strict):

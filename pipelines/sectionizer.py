@@ -72,6 +72,7 @@ class SectionMatcher:
             body = "|".join(f"({rx})" for rx, _ in alternatives)
             self._regexes[letter] = (re.compile(f"(?P<hdr>{body}){_TAIL}", re.IGNORECASE), [c for _, c in alternatives])
         self._fields = frozenset(sections.roles.field_sections)
+        self._short_fields = frozenset(sections.roles.short_field_sections)
         self._titles = frozenset(sections.roles.title_sections)
         self._long_title = sections.long_title_chars
         self._layout = sections.layout
@@ -114,7 +115,7 @@ class SectionMatcher:
             if len(header) <= self._layout.short_header_chars:
                 # "S:", "A/P:" but never "A 1 cm...": at a line start, or mid-line in capitals in a
                 # note without line layout ("... Dr. X S: 3 wks s/p ... intact. O: pin cap off").
-                ok = m.group("tail").strip() == ":" and (at_line_start or (runon and header.isupper()))
+                ok = m.group("tail").strip() == ":" and (at_line_start or (runon and (header.isupper() or len(header) > 1)))
             elif at_line_start:
                 # "History 47 year old ...", "Technique Dorsal incision ...": a header in title case
                 # with no colon, followed straight by a capital or a number ("Procedure was
@@ -165,7 +166,7 @@ class SectionMatcher:
         if category not in self._fields:
             return stop
         if runon:
-            if stop - header_end <= self._layout.runon_field_chars:
+            if category not in self._short_fields and stop - header_end <= self._layout.runon_field_chars:
                 return stop  # a short stretch before the next header is all this field's value
             end = _FIELD_STOP.search(text, header_end, stop)
             return end.end() if end else stop
