@@ -294,7 +294,8 @@ def _anatomy_sides(sides: list[Mention], anatomy: MentionIndex, within: int) -> 
     """Sides that qualify a hand structure ("left ring finger", "R SF"), not loose words."""
     out = []
     for s in sides:
-        if s.value == "bilateral" or any(0 <= a.start - s.end <= within for a in anatomy.around(s, 0, within)):
+        # "Lt wrist": a side span may hold the word it qualifies.
+        if s.value == "bilateral" or any(s.start <= a.start and a.start - s.end <= within for a in anatomy.around(s, 0, within)):
             out.append(s)
     return out
 
