@@ -152,6 +152,7 @@ class SectionRoles(_Strict):
     description_sections: list[str]
     operative_context_sections: list[str]
     setting_sections: list[str]
+    short_field_sections: list[str] = []
 
 
 class Layout(_Strict):
@@ -159,6 +160,7 @@ class Layout(_Strict):
     header_rest_chars: int = Field(ge=1, le=200)
     runon_header_rest_chars: int = Field(ge=1, le=200)
     short_header_chars: int = Field(ge=0, le=10)
+    runon_field_chars: int = Field(ge=0, le=2000)
     soft_wrap_lookback_chars: int = Field(ge=1, le=20)
     word_lookback_chars: int = Field(ge=8, le=200)
     sentence_abbreviations: list[str]
@@ -207,6 +209,7 @@ class Vocabulary(_Strict):
     consent_risk_indications: list[str]
     wish_yields_to: list[str]
     past_act_suffixes: list[str]
+    today_words: list[str] = []
     correction_cues: list[str]
     corrected_side_before: list[str]
     wrong_side_before: list[str]

@@ -48,7 +48,8 @@ _RUNON_CANDIDATE = re.compile(r"(?<=[^\s.!?:][ \t])(?=[A-Za-z][A-Za-z/&'()-]*(?:
 _FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])")
 _TITLED_NEXT = re.compile(r"[ \t]+(?:[A-Z][a-z]|\d)")
 _BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is blank
-_TAIL = r"(?![A-Za-z0-9/])(?P<tail>[ \t]*(?::|-(?=[ \t])|—|–)?)"
+# A header may carry a parenthetical before its colon ("PROCEDURES (surgeon's list):").
+_TAIL = r"(?![A-Za-z0-9/])(?P<tail>(?:[ \t]*\([^()\n]{1,40}\)(?=[ \t]*:))?[ \t]*(?::|-(?=[ \t])|—|–)?)"
 
 
 class SectionMatcher:
@@ -71,6 +72,7 @@ class SectionMatcher:
             body = "|".join(f"({rx})" for rx, _ in alternatives)
             self._regexes[letter] = (re.compile(f"(?P<hdr>{body}){_TAIL}", re.IGNORECASE), [c for _, c in alternatives])
         self._fields = frozenset(sections.roles.field_sections)
+        self._short_fields = frozenset(sections.roles.short_field_sections)
         self._titles = frozenset(sections.roles.title_sections)
         self._long_title = sections.long_title_chars
         self._layout = sections.layout
@@ -111,7 +113,9 @@ class SectionMatcher:
             rest = text[end: min(len(text) if line_end < 0 else line_end, end + self._layout.header_rest_chars)]
             rest_blank = _BLANK_REST.match(text, end) is None
             if len(header) <= self._layout.short_header_chars:
-                ok = at_line_start and m.group("tail").strip() == ":"  # "S:", "A/P" but never "A 1 cm..."
+                # "S:", "A/P:" but never "A 1 cm...": at a line start, or mid-line in capitals in a
+                # note without line layout ("... Dr. X S: 3 wks s/p ... intact. O: pin cap off").
+                ok = m.group("tail").strip() == ":" and (at_line_start or (runon and (header.isupper() or len(header) > 1)))
             elif at_line_start:
                 # "History 47 year old ...", "Technique Dorsal incision ...": a header in title case
                 # with no colon, followed straight by a capital or a number ("Procedure was
@@ -162,6 +166,8 @@ class SectionMatcher:
         if category not in self._fields:
             return stop
         if runon:
+            if category not in self._short_fields and stop - header_end <= self._layout.runon_field_chars:
+                return stop  # a short stretch before the next header is all this field's value
             end = _FIELD_STOP.search(text, header_end, stop)
             return end.end() if end else stop
         line_end = text.find("\n", header_end, stop)

@@ -8,7 +8,7 @@ Boundaries are found on the text with one regex and mapped to tokens with a bina
 """
 
 import re
-from typing import Optional
+from typing import Iterable, Optional
 
 import numpy as np
 from spacy.attrs import IDX, SENT_START
@@ -24,6 +24,8 @@ _BREAK = re.compile(
     r"|(?<=[.!?])[\"')\]]?[ \t]+(?=[A-Z0-9•*(\[-])"
     r"|;[ \t]+(?=[A-Z])"
 )
+# A sentence written in lower case after a full stop ("ulnar gutter splint. should the fx displace").
+_LOWER_START = re.compile(r"(?<=[.!?])[\"')\]]?[ \t]+(?=[a-z])")
 _SOFT_WRAP_BEFORE = re.compile(r"[a-z,]\s*$")
 
 
@@ -31,7 +33,14 @@ def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None
     abbreviations = frozenset(layout.sentence_abbreviations)
     starts = {0}
     lines = Lines(text)
-    for m in _BREAK.finditer(text):
+    breaks: Iterable[re.Match[str]] = _BREAK.finditer(text)
+    lower_starts = list(_LOWER_START.finditer(text))
+    if lower_starts and len(lower_starts) > sum(1 for m in _BREAK.finditer(text) if not m.group(0).startswith("\n")):
+        # A note that starts most sentences in lower case (texting-style dictation, often with no
+        # line breaks either): a full stop before a lower-case word ends a sentence too, or the
+        # whole note would be one sentence and every ConText scope would run across it.
+        breaks = sorted([*_BREAK.finditer(text), *lower_starts], key=lambda m: m.start())
+    for m in breaks:
         pos = m.end()
         if m.group(0).startswith("\n"):
             before = text[max(0, m.start() - layout.soft_wrap_lookback_chars): m.start()]

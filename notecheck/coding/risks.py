@@ -157,6 +157,10 @@ def _global_risks(r: _Risks, f: Findings, glob: GlobalDecision, mods: set[str]) 
         r.add("missing_global_modifier")
     elif expected == "78" and "58" in billed:
         r.add("modifier_58_should_be_78")
+        if f.planned_status.value is None:
+            # 78 is only the default when the note says neither: a question, not an alarm.
+            _abstain(r, ["modifier_58_should_be_78"], "The note does not say whether the removal was planned at the "
+                     "index surgery; document it (planned/staged: 58; complication: 78).")
     elif expected == "58" and "78" in billed:
         r.add("modifier_78_should_be_58")
     elif "79" in billed and glob.related:

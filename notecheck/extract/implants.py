@@ -66,11 +66,21 @@ def find_removal(view: NoteView) -> Removal:
     out = Removal()
 
     done_today = set(roles.done_today_sections)
+    plan = set(roles.plan_sections)
     past = tuple(view.rules.vocabulary.past_act_suffixes)
+    today = view.rules.vocabulary.word_regex("today_words")
+
+    def told_as_done_today(act: Mention) -> bool:
+        """A SOAP plan that records today's procedure ("P: K-wire pulled in clinic today"): a
+        past-tense act whose sentence says today is done, not planned."""
+        return (act.section in plan and act.mods <= {"FUTURE"} and act.text.lower().endswith(past)
+                and today is not None and today.search(view.sentence_text(act.sent).lower()) is not None)
 
     def is_removal_act(act: Mention) -> bool:
-        if act.value not in types.removal_acts or not act.affirmed:
+        if act.value not in types.removal_acts:
             return False
+        if not act.affirmed:
+            return told_as_done_today(act)
         return act.section in removal_sections or (act.section in done_today and act.text.lower().endswith(past))
 
     removed: list[Mention] = []

@@ -41,7 +41,7 @@ def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True) -> li
     anatomy = [m for m in usable if m.section not in roles.history_sections]
     # Beyond the removal's own sentences and the headers, anatomy counts only where it sits
     # beside hardware ("the K-wires in the ring finger"), not "pain radiating to the thumbs".
-    hardware_sents = {m.sent for m in view.of("IMPLANT")} if removal else {m.sent for m in view.mentions}
+    hardware_sents = {m.sent for m in view.of("IMPLANT") if not m.has("NEGATED")} if removal else {m.sent for m in view.mentions}
     description = set(roles.description_sections)
     # Where the site may be picked, in order of trust.
     site_levels = [
@@ -69,6 +69,12 @@ def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True) -> li
             elif not any(m.label == "DIGIT" for m in scope) and any(m.label == "BONE" and m.value in PHALANGES for m in scope):
                 scope = scope + _digit_for(later)
             return scope
+    # Nothing outside the history names where hardware came out: the site the history gives the
+    # same hardware ("Background: ORIF Rt SF P1 with a plate ... Proc: plate + 5 screws removed").
+    implant_sents = {m.sent for m in view.of("IMPLANT") if m.section in roles.history_sections}
+    told = [m for m in completion_only if m.sent in implant_sents]
+    if any(m.label in ("DIGIT", "BONE", "JOINT") for m in told):
+        return told
     return site_levels[0] or site_levels[1]
 
 
@@ -216,6 +222,12 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
                 bone.value, bone.ray = "other", None
         site.bones = _merge_bones(site.bones)
     site.laterality = _laterality(view, sentences, side_list, scope)
+    bound_sides = {item.side for item in [*site.bones, *site.digits]}
+    if site.laterality.value is None and len(bound_sides) == 1 and None not in bound_sides:
+        # No side outside the site's own words, but the site is named with its side ("Rt SF P1").
+        side = next(iter(bound_sides))
+        evidence = [e for item in [*site.digits, *site.bones] for e in item.evidence[:1]]
+        site.laterality = LateralityFinding(value=side, evidence=evidence)
     if site.laterality.value in ("left", "right"):
         for item in [*site.bones, *site.digits]:
             item.side = site.laterality.value
@@ -282,7 +294,8 @@ def _anatomy_sides(sides: list[Mention], anatomy: MentionIndex, within: int) -> 
     """Sides that qualify a hand structure ("left ring finger", "R SF"), not loose words."""
     out = []
     for s in sides:
-        if s.value == "bilateral" or any(0 <= a.start - s.end <= within for a in anatomy.around(s, 0, within)):
+        # "Lt wrist": a side span may hold the word it qualifies.
+        if s.value == "bilateral" or any(s.start <= a.start and a.start - s.end <= within for a in anatomy.around(s, 0, within)):
             out.append(s)
     return out
 

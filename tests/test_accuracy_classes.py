@@ -1,0 +1,123 @@
+"""Failure classes found by the blind batches b6 and b7 (first contact in sample_notes/README.md),
+each pinned with new short notes written for this file in the styles that exposed them: SOAP
+clinic notes, shorthand and second-language dictation, lower-case run-on text, EHR procedure
+lists. Each test states the class, not one note."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from notecheck.checker import Checker
+from notecheck.models import ClaimContext, Result
+
+
+def check(checker: Checker, text: str, **claim) -> Result:
+    return checker.check(text, ClaimContext(**claim) if claim else None)
+
+
+def risks(result: Result) -> dict[str, str]:
+    return {r.id: r.severity for r in result.denial_risks}
+
+
+def test_a_soap_plan_that_records_todays_pin_pull_is_a_removal_not_a_plan(checker: Checker) -> None:
+    done = check(checker, (
+        "S: 5 wks s/p CRPP R ring finger P2 fx. No complaints.\n"
+        "O: single K-wire exiting dorsally, pin site clean.\n"
+        "A: fx healed on XR.\n"
+        "P: K-wire pulled in clinic today with needle driver, no anesthesia. Buddy tape. RTC 3 wks.\n"))
+    assert done.procedure.is_implant_removal and [i.type for i in done.findings.implants] == ["k_wire"]
+    assert done.procedure.suggested_cpt is None  # a clinic pin pull is in the global package
+    planned = check(checker, (
+        "S: 3 wks s/p CRPP R ring finger P2 fx.\n"
+        "O: single K-wire exiting dorsally, pin site clean.\n"
+        "P: K-wire to be pulled in clinic at next visit in 2 wks.\n"))
+    assert not planned.procedure.is_implant_removal
+
+
+def test_implant_out_is_a_removal_but_pins_out_of_the_skin_are_not(checker: Checker) -> None:
+    out = check(checker, "Theatre note. GA. Lt MF P1 buried kw x2. Small stab incisions over ends. Wires out, intact x2. Steri-strips.\n")
+    assert out.procedure.is_implant_removal and out.findings.implants[0].type == "k_wire"
+    left = check(checker, "Clinic review 2 wks post CRPP Lt MF P1. Pins out of the skin, capped, sites clean. Continue splint.\n")
+    assert not left.procedure.is_implant_removal
+
+
+def test_a_site_named_only_in_the_history_beside_the_same_hardware(checker: Checker) -> None:
+    r = check(checker, (
+        "RETURN TO THEATRE\n"
+        "Background: ORIF Lt RF P1 fracture with a 1.5 plate and 4 screws, 6 weeks ago.\n"
+        "Wound dehisced, plate exposed.\n"
+        "Anaesthesia: regional.\n"
+        "Proc: plate + 4 screws removed through the wound, all intact. Washout. Closed loosely.\n"))
+    assert r.procedure.suggested_cpt == "26320"
+    assert [d.value for d in r.findings.digits] == ["ring"] and r.findings.laterality.value == "left"
+
+
+def test_today_under_general_starts_the_operation_inside_a_history_paragraph(checker: Checker) -> None:
+    r = check(checker, (
+        "Op note\n"
+        "Hx: crush injury Rt SF P3 4 wks ago, 1 kw placed, left out of skin with cap. Plan was kw out under GA.\n"
+        "Today under GA (LMA).\n"
+        "Cap off, kw grasped and withdrawn intact, no incision needed.\n"))
+    assert r.procedure.is_implant_removal and r.procedure.suggested_cpt == "26320"
+    assert [m.code for m in r.modifiers] == ["RT", "F9"]
+
+
+@pytest.mark.parametrize("told", [
+    "Plan at that time = kw out in theatre at ~4/52.",
+    "Removal was scheduled for 5 wks per op plan.",
+])
+def test_staged_plans_told_in_shorthand_make_the_removal_planned(checker: Checker, told: str) -> None:
+    r = check(checker, (
+        f"Hx: CRPP L IF P1 fx with 2 buried K-wires 5 wks ago. {told}\n"
+        "Proc: under digital block 2 stab incisions, both K-wires removed intact. Fx healed.\n"),
+        index_surgery_date=date(2025, 3, 1), removal_date=date(2025, 4, 5), index_related=True)
+    assert r.findings.planned_status.value == "planned"
+    assert "58" in [m.code for m in r.modifiers]
+
+
+def test_58_against_78_is_a_question_when_the_note_says_neither(checker: Checker) -> None:
+    r = check(checker, (
+        "PROCEDURE: Removal of K-wire, left small finger P1.\n"
+        "DESCRIPTION: Under digital block a 3 mm incision was made and the K-wire was removed intact.\n"),
+        index_surgery_date=date(2025, 3, 1), removal_date=date(2025, 4, 5), index_related=True,
+        billed_cpt="26320", billed_units=1, billed_modifiers="LT,F4,58")
+    assert r.findings.planned_status.value is None
+    assert risks(r).get("modifier_58_should_be_78") == "medium"
+
+
+@pytest.mark.parametrize("site, digits", [
+    ("Rt D2 and D3 proximal phalanges", {"index", "middle"}),
+    ("Rt 2nd + 3rd rays, proximal phalanges", {"index", "middle"}),
+    ("Rt hand, digit IV proximal phalanx", {"ring"}),
+])
+def test_digit_numbering_in_shorthand(checker: Checker, site: str, digits: set[str]) -> None:
+    r = check(checker, f"PROCEDURE: Removal of buried K-wires, {site}.\nDESCRIPTION: Small incisions, wires removed intact.\n")
+    assert {d.value for d in r.findings.digits} == digits
+
+
+def test_no_deep_dissection_keeps_a_buried_wire_removal_superficial(checker: Checker) -> None:
+    r = check(checker, (
+        "R wrist - removal of 2 buried K-wires (scapholunate) placed 8 wks ago.\n"
+        "Procedure room, local. 4 mm stab incisions over both wire ends (palpable, subcutaneous). "
+        "Wires withdrawn intact x2. No deep dissection. Steri-strips.\n"))
+    assert r.procedure.suggested_cpt == "20670"
+
+
+def test_a_header_with_a_parenthetical_keeps_its_list(checker: Checker) -> None:
+    r = check(checker, (
+        "PREOPERATIVE DIAGNOSIS: Nonunion right 4th metacarpal with broken plate.\n"
+        "PROCEDURES (surgeon's list):\n"
+        "1. Repair of nonunion right 4th metacarpal with bone graft and revision plate fixation\n"
+        "2. Removal of broken plate and screws\n\n"
+        "DESCRIPTION: The broken plate and five screws were removed, the nonunion taken down and grafted, "
+        "and a new plate applied.\n"))
+    assert r.procedure.is_implant_removal and r.procedure.suggested_cpt is None  # integral to the revision
+
+
+def test_lower_case_run_on_dictation_keeps_its_sentences_apart(checker: Checker) -> None:
+    r = check(checker, (
+        "op note. l rf p1 fx s/p crpp 4 wks ago with 2 k-wires. 1 cm incision over each wire end. both wires were "
+        "removed intact. wounds closed. ulnar gutter splint. should the fx displace, ex fix will be considered. "
+        "f/u 1 wk.\n"))
+    assert [i.type for i in r.findings.implants] == ["k_wire"]
