@@ -5,8 +5,9 @@
     python scripts/format_rules.py FILE ...   # only these files
 
 Every collection is written in block style, one item per line; a list of strings is sorted
-case-insensitively unless a comment above its key (or above a key that contains it) starts
-with "Order matters" and says why. A `regex` (or `*_regex`) too long for a line becomes a list
+case-insensitively unless a comment above its key (or above a key that contains it) says why
+its order matters: "# Order matters: ..." (every list below) or "# Order matters for literals: ..."
+(only the lists under those keys). A `regex` (or `*_regex`) too long for a line becomes a list
 of its top-level alternatives (the loader joins them, see notecheck.rules.join_alternatives),
 and a string still too long is wrapped inside double quotes: prose at spaces (a YAML line break
 folds to one space), a regex after a "|" with an escaped line break (which adds nothing).
@@ -21,7 +22,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -29,7 +30,30 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 PATTERNS = Path(__file__).resolve().parent.parent / "patterns"
 WIDTH = 120
 STR_TAG = "tag:yaml.org,2002:str"
-ORDER_MARK = re.compile(r"^#\s*order matters\b", re.IGNORECASE)
+# "# Order matters: why" keeps every list under the next key in order; "# Order matters for
+# literals, anchors: why" only the lists under those keys.
+ORDER_MARK = re.compile(r"^#\s*order matters\b(?:\s+for\s+(?P<keys>[\w, ]+?))?\s*:", re.IGNORECASE)
+Order = Union[bool, frozenset]  # True: every list keeps its order; a set: lists under these keys
+
+
+def declared_order(comments: list[str]) -> Order:
+    found: Order = False
+    for comment in comments:
+        m = ORDER_MARK.match(comment)
+        if m:
+            keys = m.group("keys")
+            found = combine(found, frozenset(k.strip() for k in keys.split(",")) if keys else True)
+    return found
+
+
+def combine(a: Order, b: Order) -> Order:
+    if a is True or b is True:
+        return True
+    return frozenset(a or ()) | frozenset(b or ()) or False
+
+
+def keeps_order(ordered: Order, key: str) -> bool:
+    return ordered is True or (isinstance(ordered, frozenset) and key in ordered)
 
 
 def is_regex_key(key: str) -> bool:
@@ -216,22 +240,19 @@ class Writer:
     src: Source
     width: int
     out: list[str] = field(default_factory=list)
-    expected_sorted: list[tuple[list[str], list[str]]] = field(default_factory=list)
 
     def trivia(self, line: int, indent: int) -> None:
         for t in self.src.take(line):
             self.out.append(" " * indent + t if t else "")
 
-    def mapping(self, node: MappingNode, indent: int, ordered: bool, first_prefix: Optional[str] = None) -> None:
+    def mapping(self, node: MappingNode, indent: int, ordered: Order, first_prefix: Optional[str] = None) -> None:
         for n, (key, value) in enumerate(node.value):
             self.trivia(key.start_mark.line, indent)
-            comments = self.src.trivia.get(key.start_mark.line, [])
-            keep_order = ordered or any(ORDER_MARK.match(c) for c in comments)
+            keep_order = combine(ordered, declared_order(self.src.trivia.get(key.start_mark.line, [])))
             lead = first_prefix if (n == 0 and first_prefix is not None) else " " * indent
-            ktext = scalar_text(key)
-            self.value(value, lead + ktext + ":", indent, keep_order, key.value)
+            self.value(value, lead + scalar_text(key) + ":", indent, keep_order, str(key.value))
 
-    def value(self, node: Node, head: str, indent: int, ordered: bool, key: str) -> None:
+    def value(self, node: Node, head: str, indent: int, ordered: Order, key: str) -> None:
         if isinstance(node, ScalarNode):
             self.out.extend(scalar_lines(node, head + " ", indent, self.width, is_regex_key(key)))
         elif isinstance(node, SequenceNode) and not node.value:
@@ -240,14 +261,16 @@ class Writer:
             self.out.append(head + " {}")
         elif isinstance(node, SequenceNode):
             self.out.append(head)
-            self.sequence(node, indent + 2, ordered or is_regex_key(key), is_regex_key(key))
+            keep = is_regex_key(key) or keeps_order(ordered, key)
+            self.sequence(node, indent + 2, keep, ordered, is_regex_key(key))
         else:
             self.out.append(head)
             self.mapping(node, indent + 2, ordered)
 
-    def sequence(self, node: SequenceNode, indent: int, ordered: bool, regex: bool, first_prefix: Optional[str] = None) -> None:
+    def sequence(self, node: SequenceNode, indent: int, keep: bool, ordered: Order, regex: bool,
+                 first_prefix: Optional[str] = None) -> None:
         items = list(node.value)
-        if not ordered and items and all(isinstance(i, ScalarNode) and i.tag == STR_TAG for i in items):
+        if not keep and items and all(isinstance(i, ScalarNode) and i.tag == STR_TAG for i in items):
             items.sort(key=lambda i: (i.value.casefold(), i.value))
         for n, item in enumerate(items):
             self.trivia(item.start_mark.line, indent)
@@ -261,7 +284,7 @@ class Writer:
             else:
                 # A list of scalars inside a list is a tuple (a range): its order is its meaning.
                 flat = all(isinstance(i, ScalarNode) for i in item.value)
-                self.sequence(item, indent + 2, ordered or flat, False, lead + "- ")
+                self.sequence(item, indent + 2, keep or flat, ordered, False, lead + "- ")
 
 
 def _split_long_regexes(node: Node, width: int, indent: int = 0) -> None:

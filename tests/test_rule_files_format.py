@@ -17,7 +17,8 @@ from patterns import PATTERNS_DIR
 ROOT = Path(__file__).resolve().parent.parent
 RULE_FILES = sorted(PATTERNS_DIR.glob("*.yaml"))
 LIMIT = 120
-ORDER_MARK = re.compile(r"^\s*#\s*order matters\b", re.IGNORECASE)
+ORDER_MARK = re.compile(r"^\s*#\s*order matters\b(?:\s+for\s+(?P<keys>[\w, ]+?))?\s*:", re.IGNORECASE)
+ALL = "*"
 
 
 def _formatter():
@@ -28,25 +29,28 @@ def _formatter():
     return module
 
 
-def _declares_order(lines: list[str], key_line: int) -> bool:
-    """A comment in the run of comment lines just above the key starts with "Order matters"."""
+def _declared_order(lines: list[str], key_line: int) -> set[str]:
+    """Keys whose lists keep their order ("*": all), from the comment lines just above a key that
+    start with "Order matters:" or "Order matters for literals, ...:"."""
+    keys: set[str] = set()
     n = key_line - 1
     while n >= 0 and lines[n].strip().startswith("#"):
-        if ORDER_MARK.match(lines[n]):
-            return True
+        m = ORDER_MARK.match(lines[n])
+        if m:
+            keys |= {k.strip() for k in m.group("keys").split(",")} if m.group("keys") else {ALL}
         n -= 1
-    return False
+    return keys
 
 
-def _unsorted_lists(node: Node, lines: list[str], ordered: bool = False, key: str = "") -> list[str]:
+def _unsorted_lists(node: Node, lines: list[str], ordered: frozenset[str] = frozenset(), key: str = "") -> list[str]:
     found = []
     if isinstance(node, MappingNode):
         for k, v in node.value:
-            found += _unsorted_lists(v, lines, ordered or _declares_order(lines, k.start_mark.line), str(k.value))
+            found += _unsorted_lists(v, lines, ordered | _declared_order(lines, k.start_mark.line), str(k.value))
     elif isinstance(node, SequenceNode):
         scalars = [i for i in node.value if isinstance(i, ScalarNode)]
-        regex = key == "regex" or key.endswith("_regex")
-        if scalars and len(scalars) == len(node.value) and not ordered and not regex:
+        keep = ALL in ordered or key in ordered or key == "regex" or key.endswith("_regex")
+        if scalars and len(scalars) == len(node.value) and not keep:
             values = [i.value for i in scalars if i.tag.endswith(":str")]
             if values == [i.value for i in scalars] and values != sorted(values, key=lambda v: (v.casefold(), v)):
                 found.append(f"{key} (line {node.start_mark.line + 1})")
@@ -78,9 +82,12 @@ def test_formatter_check_passes_on_the_rule_files(capsys: pytest.CaptureFixture[
 
 
 def test_the_order_check_sees_an_unsorted_list_and_honours_a_declared_order() -> None:
-    text = "a:\n  - pin\n  - K-wire\n# Order matters: shown in this order.\nb:\n  - zeta\n  - alpha\n"
+    text = (
+        "a:\n  - pin\n  - K-wire\n# Order matters: shown in this order.\nb:\n  - zeta\n  - alpha\n"
+        "# Order matters for literals: first added wins.\nrules:\n  - literals: [zeta, alpha]\n    anchors: [z, a]\n"
+    )
     root = yaml.compose(text)
-    assert _unsorted_lists(root, text.splitlines()) == ["a (line 2)"]
+    assert _unsorted_lists(root, text.splitlines()) == ["a (line 2)", "anchors (line 11)"]
 
 
 def test_formatter_sorts_splits_wraps_and_keeps_comments(tmp_path: Path) -> None:
@@ -96,6 +103,8 @@ def test_formatter_sorts_splits_wraps_and_keeps_comments(tmp_path: Path) -> None
         f"message: \"{message}\"\n"
         "# Order matters: kept as written.\n"
         "options: [zeta, alpha]\n"
+        "# Order matters for literals: the first added wins.\n"
+        "context: [{literals: [zeta, alpha], sections: [plan, body]}]\n"
     )
     out = fmt.format_text(source)
     assert max(len(line) for line in out.splitlines()) <= LIMIT
@@ -107,6 +116,7 @@ def test_formatter_sorts_splits_wraps_and_keeps_comments(tmp_path: Path) -> None
     assert rule["regex"] == ["(?i)\\b(?:" + "|".join(f"word{n}" for n in range(30)) + ")\\b", "\\bother\\s+thing\\b"]
     assert data["message"] == message
     assert data["options"] == ["zeta", "alpha"]
+    assert data["context"] == [{"literals": ["zeta", "alpha"], "sections": ["body", "plan"]}]
 
 
 def test_a_regex_list_joins_as_alternatives_with_leading_flags_for_the_whole() -> None:
