@@ -193,7 +193,7 @@ def split_modifiers(value: object) -> object:
 
 
 class BilledLine(BaseModel):
-    """One line of the claim (CONTRACT §3 `billed_lines`)."""
+    """One billed line of the claim (`billed_lines`): CPT, units and modifiers."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -233,7 +233,7 @@ class BilledLine(BaseModel):
 
 
 class ClaimContext(BaseModel):
-    """Optional claim data beside a note (CONTRACT.md §3)."""
+    """Optional claim data beside a note: dates, index surgery and what was billed."""
 
     model_config = ConfigDict(extra="ignore")
 

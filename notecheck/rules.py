@@ -10,10 +10,10 @@ import hashlib
 import re
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from notecheck.relations import Relations
 from patterns import PATTERNS_DIR
@@ -38,6 +38,27 @@ def _check_regex(regex: Optional[str]) -> None:
         raise ValueError("named groups are reserved; use (?:...)")
 
 
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def join_alternatives(value: Any) -> Any:
+    """A regex may be written as a list of its alternatives, one a line, so that a review diff
+    shows the one that changed: ["(?i)a", "b"] reads as "(?i)(?:a)|(?:b)". A global flag group
+    at the start of the first alternative applies to the whole (Python allows it only there)."""
+    if not isinstance(value, list):
+        return value
+    if not value or not all(isinstance(part, str) and part for part in value):
+        raise ValueError("a regex list needs one or more non-empty strings")
+    flags = _GLOBAL_FLAGS.match(value[0])
+    prefix = flags.group(0) if flags else ""
+    parts = [value[0][len(prefix):], *value[1:]]
+    return prefix + "|".join(f"(?:{part})" for part in parts)
+
+
+# A regex as a string or as a list of alternatives (see scripts/format_rules.py).
+Regex = Annotated[str, BeforeValidator(join_alternatives)]
+
+
 class Near(_Strict):
     labels: list[str]
     window: int = Field(ge=1, le=30)
@@ -49,7 +70,7 @@ class MatchRule(_Strict):
     id: str
     literals: list[str] = []
     patterns: list[list[dict[str, Any]]] = []
-    regex: Optional[str] = None
+    regex: Optional[Regex] = None
     # The regex runs only on a note that contains one of these lower-case strings: a C-speed
     # substring test that spares most notes a slow alternation.
     anchors: list[str] = []
@@ -192,7 +213,7 @@ class Vocabulary(_Strict):
     kind: Literal["vocabulary"]
     numbers: dict[str, int]
     count_skip_words: list[str]
-    count_suffix_regex: str
+    count_suffix_regex: Regex
     rays: dict[str, int]
     digit_rays: dict[str, int]
     bone_regions: dict[str, str]
@@ -200,12 +221,12 @@ class Vocabulary(_Strict):
     region_values: dict[str, str]
     provisional_words: list[str]
     old_hardware_words: list[str]
-    foot_words_regex: str
-    hand_words_regex: str
+    foot_words_regex: Regex
+    hand_words_regex: Regex
     indications_read_anywhere: list[str]
     joint_bones: dict[str, list[str]]
     complication_indications: list[str]
-    fusion_words_regex: str
+    fusion_words_regex: Regex
     consent_risk_indications: list[str]
     wish_yields_to: list[str]
     past_act_suffixes: list[str]

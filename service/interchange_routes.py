@@ -107,7 +107,7 @@ async def hl7_message(request: Request) -> Response:
     summary="Check the operative notes of a FHIR R4 DocumentReference or Bundle",
     description=(
         "Body: a DocumentReference (text/plain attachment, base64 `data`) or a Bundle of them. Answer: for a "
-        "DocumentReference its result (contract §2 plus `text_sha256`), for a Bundle `{results, skipped}`; with "
+        "DocumentReference its result (the `/v1/check` result plus `text_sha256`), for a Bundle `{results, skipped}`; with "
         "`Accept: application/fhir+json` (or `?format=fhir`) a collection Bundle of DetectedIssue, plus a draft "
         "Task per gap with `?queries=true`. Bad FHIR: an OperationOutcome with a 4xx."
     ),

@@ -124,7 +124,7 @@ def _blank_to_none(value: object) -> object:
 
 
 class CheckRequest(BaseModel):
-    """One note and its optional claim context (CONTRACT.md §3). Unknown fields are ignored."""
+    """One note and its optional claim context. Unknown fields are ignored."""
 
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [CHECK_EXAMPLE]})
 
@@ -151,7 +151,7 @@ class CheckRequest(BaseModel):
     )
     billed_lines: Optional[list[BilledLine]] = Field(
         default=None, max_length=50,
-        description="Every line billed on the date of service, E/M included: {cpt, units, modifiers} (CONTRACT §3, 0.2).",
+        description="Every line billed on the date of service, E/M included: {cpt, units, modifiers}.",
         examples=[[{"cpt": "99213", "units": 1, "modifiers": "57"}, {"cpt": "26320", "units": 1, "modifiers": ["RT", "F9"]}]],
     )
     place_of_service: Union[str, int, None] = Field(
