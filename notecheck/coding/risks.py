@@ -43,6 +43,10 @@ def denial_risks(
         indications = {i.value for i in f.indications}
         if not indications or indications <= {"patient_request"}:
             r.add("medical_necessity_not_documented")
+            if not indications:
+                # Nothing found is weaker evidence than a wish stated as the only reason.
+                _abstain(r, ["medical_necessity_not_documented"], "notecheck found no stated reason; if the note "
+                         "gives one (healed fracture, pain, prominence), this is not a risk.")
     elif billed in rules.mue and ctx.billed_units and ctx.billed_units > rules.mue[billed]:
         r.add("units_above_mue")
     if "50" in mods:
@@ -86,6 +90,11 @@ def _code_risks(r: _Risks, f: Findings, sel: Selection, billed: str) -> None:
             r.add("billed_wrong_code", detail)
         return
     if billed == sel.cpt:
+        return
+    if billed not in removal_codes:
+        # The claim bills another procedure (a fixation, a fusion, a visit): whether the removal
+        # is integral to it is the coder's call, and a missing line is a lost charge, not a denial.
+        r.add("removal_not_on_claim", f"The note supports {sel.cpt}; the claim carries {billed}.")
         return
     if sel.cpt == "26320" and billed == "20680":
         r.add("billed_20680_for_hand")
