@@ -40,6 +40,12 @@ def denial_risks(
         _global_risks(r, f, glob, mods)
         if "22" in mods and not supports_22:
             r.add("modifier_22_unsupported")
+        elif supports_22 and "22" not in mods:
+            r.add("modifier_22_documented_not_billed")
+        finger_on_line = mods & rules.all_finger_modifiers
+        if len(finger_on_line) > 1 and not ctx.billed_lines:
+            # One line for several digits ("26320 x3 RT F6 F7 F8"): each digit is its own line.
+            r.add("finger_modifiers_on_one_line", f"{len(finger_on_line)} finger modifiers on one line.")
         indications = {i.value for i in f.indications}
         if not indications or indications <= {"patient_request"}:
             r.add("medical_necessity_not_documented")
@@ -148,6 +154,9 @@ def _global_risks(r: _Risks, f: Findings, glob: GlobalDecision, mods: set[str]) 
     if not glob.decidable:
         if billed:
             r.add("global_modifier_unverifiable")
+        if "78" in billed and f.planned_status.value != "unplanned":
+            # Whatever the dates, 78 says a complication brought the patient back to the OR.
+            r.add("modifier_78_without_complication")
         else:
             r.add("global_period_undecidable")
         return
