@@ -368,7 +368,6 @@ class CodingRules(_Strict):
     kind: Literal["coding_rules"]
     related_index_ranges: list[tuple[int, int]]
     global_window: dict[Literal["before", "after"], int]
-    mue: dict[str, int]
     fees: dict[str, float]
     finger_modifiers: dict[Hand, dict[Digit, Modifier]]
     side_modifiers: dict[Hand, Modifier]

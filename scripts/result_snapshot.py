@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# This checkout's packages, not an installed notecheck (a script's own folder heads sys.path).
+sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("NOTECHECK_SHARED_DIR", ROOT.parent / "shared"))
 DEFAULT_FOLDERS = [ROOT / "sample_notes", ROOT / "sample_notes" / "blind", SHARED / "released_eval" / "batch1"]
 
