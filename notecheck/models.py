@@ -7,33 +7,17 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal, Optional
+from typing import Generic, Optional, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SCHEMA_VERSION = "1"
+# The vocabularies are imported from here too (`from notecheck.models import Region`).
+from notecheck.vocabularies import (  # noqa: F401
+    Anesthesia, ApproachType, Bone, Complexity, Cpt, Depth, Digit, Hand, ImplantType, Indication, Modifier,
+    PlannedStatus, ProcedureFlag, Region, SameSiteProcedure, Setting, Severity, Side, Status,
+)
 
-ImplantType = Literal[
-    "k_wire", "pin", "wire", "screw", "plate", "staple", "suture_anchor", "external_fixator",
-    "rod_or_nail", "joint_implant", "other",
-]
-Region = Literal["finger", "hand", "wrist", "forearm", "other"]
-Side = Literal["left", "right", "bilateral"]
-Digit = Literal["thumb", "index", "middle", "ring", "small"]
-Bone = Literal[
-    "metacarpal", "proximal_phalanx", "middle_phalanx", "distal_phalanx", "carpal", "radius", "ulna", "other"
-]
-Indication = Literal[
-    "prominence", "pain", "irritation", "infection", "migration", "loosening", "breakage", "exposure",
-    "fracture_healed", "staged_removal", "stiffness", "patient_request", "other",
-]
-Complexity = Literal[
-    "scar_tissue", "embedded_hardware", "broken_or_stripped_hardware", "neurovascular_proximity",
-    "tendon_adhesions", "extended_time", "infection_debridement", "other",
-]
-Cpt = Literal["26320", "20680", "20670"]
-Status = Literal["met", "partial", "missing", "not_applicable"]
-Severity = Literal["high", "medium", "low"]
+SCHEMA_VERSION = "1"
 
 
 class Evidence(BaseModel):
@@ -43,9 +27,46 @@ class Evidence(BaseModel):
     section: str
 
 
-class ValueFinding(BaseModel):
-    value: str
+V = TypeVar("V", bound=str)
+
+
+class ValueFinding(BaseModel, Generic[V]):
+    """A value and its evidence. The subclasses below fix the vocabulary of each field; a plain
+    ValueFinding (any string, as the extractors build it) is read by attribute and checked against
+    that vocabulary when it joins `Findings`."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    value: V
     evidence: list[Evidence] = []
+
+
+class RegionFinding(ValueFinding[Region]):
+    pass
+
+
+class IndicationFinding(ValueFinding[Indication]):
+    pass
+
+
+class ComplexityFinding(ValueFinding[Complexity]):
+    pass
+
+
+class AnesthesiaFinding(ValueFinding[Anesthesia]):
+    pass
+
+
+class SettingFinding(ValueFinding[Setting]):
+    pass
+
+
+class DepthFinding(ValueFinding[Depth]):
+    pass
+
+
+class SameSiteProcedureFinding(ValueFinding[SameSiteProcedure]):
+    pass
 
 
 class ImplantFinding(BaseModel):
@@ -56,14 +77,14 @@ class ImplantFinding(BaseModel):
 
 class DigitFinding(BaseModel):
     value: Digit
-    side: Optional[Literal["left", "right"]] = None  # extension: the hand this digit is on
+    side: Optional[Hand] = None  # extension: the hand this digit is on
     evidence: list[Evidence] = []
 
 
 class BoneFinding(BaseModel):
     value: Bone
     ray: Optional[int] = Field(default=None, ge=1, le=5)
-    side: Optional[Literal["left", "right"]] = None  # extension
+    side: Optional[Hand] = None  # extension
     evidence: list[Evidence] = []
 
 
@@ -76,35 +97,35 @@ class LateralityFinding(BaseModel):
 
 class ApproachFinding(BaseModel):
     documented: bool = False
-    type: Optional[Literal["open", "percutaneous"]] = None
+    type: Optional[ApproachType] = None
     incision_documented: bool = False
     evidence: list[Evidence] = []
 
 
 class PlannedStatusFinding(BaseModel):
-    value: Optional[Literal["planned", "unplanned"]] = None
+    value: Optional[PlannedStatus] = None
     evidence: list[Evidence] = []
 
 
 class Findings(BaseModel):
     implants: list[ImplantFinding] = []
-    region: list[ValueFinding] = []
+    region: list[RegionFinding] = []
     laterality: LateralityFinding = LateralityFinding()
     digits: list[DigitFinding] = []
     bones: list[BoneFinding] = []
-    indications: list[ValueFinding] = []
+    indications: list[IndicationFinding] = []
     approach: ApproachFinding = ApproachFinding()
     planned_status: PlannedStatusFinding = PlannedStatusFinding()
-    complexity_factors: list[ValueFinding] = []
+    complexity_factors: list[ComplexityFinding] = []
     # Extensions: what the checklist and the coding rules need beyond the contract's fields.
     generic_hardware_removed: list[Evidence] = []
     substantial_work: list[Evidence] = []
-    anesthesia: list[ValueFinding] = []
-    setting: list[ValueFinding] = []
+    anesthesia: list[AnesthesiaFinding] = []
+    setting: list[SettingFinding] = []
     hardware_accounted: list[Evidence] = []
     closure: list[Evidence] = []
-    depth: list[ValueFinding] = []
-    same_site_procedures: list[ValueFinding] = []
+    depth: list[DepthFinding] = []
+    same_site_procedures: list[SameSiteProcedureFinding] = []
 
 
 class Procedure(BaseModel):
@@ -112,7 +133,7 @@ class Procedure(BaseModel):
     suggested_cpt: Optional[Cpt] = None
     units: int = 0
     reason: str
-    flags: list[str] = []  # extension, e.g. "20694" when an external fixator came off under anesthesia
+    flags: list[ProcedureFlag] = []  # extension, e.g. "20694" when an external fixator came off under anesthesia
 
 
 class ChecklistItem(BaseModel):
@@ -126,12 +147,12 @@ class ChecklistItem(BaseModel):
 class ClaimLine(BaseModel):
     cpt: Cpt
     units: int = 1
-    modifiers: list[str] = []
+    modifiers: list[Modifier] = []
     site: str
 
 
 class ModifierSuggestion(BaseModel):
-    code: str
+    code: Modifier
     reason: str
 
 

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from notecheck.relations import Relations
+from notecheck.vocabularies import LABEL_VOCABULARIES, Bone, Digit, Hand, Modifier, Region, Severity
 from patterns import PATTERNS_DIR
 
 
@@ -110,6 +111,17 @@ class TargetFile(_Strict):
 
     @model_validator(mode="after")
     def _values_known(self) -> "TargetFile":
+        # A label whose values reach the result is closed by the result's vocabulary, not only by
+        # this file's `values` list, which a typo could enter in both places.
+        for rule in self.rules:
+            label = self.label_of(rule.value)
+            vocabulary = LABEL_VOCABULARIES.get(label)
+            if vocabulary is not None and rule.value not in vocabulary:
+                raise ValueError(f"rule {rule.id!r}: value {rule.value!r} is not in the {label} vocabulary {sorted(vocabulary)}")
+        for value in self.values:
+            vocabulary = LABEL_VOCABULARIES.get(self.label_of(value))
+            if vocabulary is not None and value not in vocabulary:
+                raise ValueError(f"values: {value!r} is not in the {self.label_of(value)} vocabulary {sorted(vocabulary)}")
         allowed = set(self.values)
         for rule in self.rules:
             if rule.value not in allowed:
@@ -216,9 +228,9 @@ class Vocabulary(_Strict):
     count_suffix_regex: Regex
     rays: dict[str, int]
     digit_rays: dict[str, int]
-    bone_regions: dict[str, str]
-    rule_regions: dict[str, str]
-    region_values: dict[str, str]
+    bone_regions: dict[Bone, Region]
+    rule_regions: dict[str, Region]
+    region_values: dict[str, Region]
     provisional_words: list[str]
     old_hardware_words: list[str]
     foot_words_regex: Regex
@@ -415,7 +427,7 @@ def _load_words(path: Path) -> frozenset[str]:
 
 
 class RiskText(_Strict):
-    severity: Literal["high", "medium", "low"]
+    severity: Severity
     message: str
 
 
@@ -424,13 +436,12 @@ class CodingRules(_Strict):
     kind: Literal["coding_rules"]
     related_index_ranges: list[tuple[int, int]]
     global_window: dict[Literal["before", "after"], int]
-    mue: dict[str, int]
     fees: dict[str, float]
-    finger_modifiers: dict[Literal["left", "right"], dict[str, str]]
-    side_modifiers: dict[Literal["left", "right"], str]
+    finger_modifiers: dict[Hand, dict[Digit, Modifier]]
+    side_modifiers: dict[Hand, Modifier]
     hand_bones: list[str]
     wrist_bones: list[str]
-    global_modifiers: list[str]
+    global_modifiers: list[Modifier]
     assistant_modifiers: list[str]
     removal_codes: list[str]
     percutaneous_types: list[str]

@@ -7,8 +7,9 @@ the rule's metadata. `tests/test_medspacy_context.py` runs stock `medspacy_conte
 exported rules next to this executor.
 
 Differences from medspaCy 1.3.1's component, each on purpose:
-- results are tuples of primitives in doc._.nc_modifiers (no ConTextModifier/graph objects), so
-  `Doc.to_bytes()` and `nlp.pipe(n_process=2)` work;
+- results are tuples of primitives keyed by span identity in doc._.nc_span_modifiers (no
+  ConTextModifier/graph objects), so `Doc.to_bytes()` and `nlp.pipe(n_process=2)` work; consumers
+  read them per span through doc._.nc_modifiers;
 - a rule can be limited to target labels, sections and its own terminating words, which lets
   act negation ("the K-wire was not removed") use a short scope separate from existence negation;
 - "is negative for X" is negated (medspaCy #232) because scopes are measured in tokens from the
@@ -30,7 +31,7 @@ from spacy.tokens import Doc
 
 from notecheck.medspacy_rules import context_match_rule, context_rule_objects
 from notecheck.rules import load_rules
-from pipelines.extensions import MODIFIERS, SECTIONS, SPANS_KEY, doc_text, register_extensions
+from pipelines.extensions import SECTIONS, SPAN_MODIFIERS, SPANS_KEY, Trigger, doc_text, register_extensions, span_key
 from pipelines.matching import RuleMatcher
 from pipelines.target_matcher import section_at, sentence_ids
 
@@ -117,10 +118,10 @@ class ConTextComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans.get(SPANS_KEY, []))
-        modifiers: list[list[tuple[str, str, int, int]]] = [[] for _ in spans]
-        doc._.set(MODIFIERS, modifiers)
+        doc._.set(SPAN_MODIFIERS, [])
         if not any(span.label_ in self.gate for span in spans):
             return doc
+        modifiers: list[list[Trigger]] = [[] for _ in spans]
         sent = sentence_ids(doc)
         wanted_sents = {int(sent[span.start]) for span in spans}
         # Triggers of one rule that match the same words (two literals with one NORM) count once.
@@ -182,4 +183,5 @@ class ConTextComponent:
                     if section_at(sections, section_starts, doc[start].idx) not in rule.sections:
                         continue
                 modifiers[n].append((rule.category, rule.id, doc[start].idx, doc[end - 1].idx + len(doc[end - 1])))
+        doc._.set(SPAN_MODIFIERS, [(*span_key(span), tuple(found)) for span, found in zip(spans, modifiers) if found])
         return doc

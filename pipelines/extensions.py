@@ -3,16 +3,26 @@
 medspaCy stores rule objects, Spans and graphs in extensions, which breaks `Doc.to_bytes()` and
 `nlp.pipe(n_process=2)`; here every value is a list of tuples of str/int, so msgpack handles it.
 """
-from spacy.tokens import Doc
+from typing import Optional
+
+from spacy.tokens import Doc, Span
 
 SPANS_KEY = "notecheck"
 
 # (category, header_start, header_end, section_end) in characters; the text before the first
 # header is category "body" with an empty header.
 SECTIONS = "nc_sections"
-# One list per span of doc.spans[SPANS_KEY], same order: (category, rule_id, start_char, end_char)
-# of every ConText trigger that modifies the span.
+# What ConText found, keyed by span identity rather than list position (a component or caller
+# that adds, drops or reorders doc.spans[SPANS_KEY] cannot shift a negation onto another span):
+# one record (label, value, rule_id, start_char, end_char, triggers) per span with at least one
+# trigger, each trigger (category, rule_id, start_char, end_char). Stored, so it is serialized.
+SPAN_MODIFIERS = "nc_span_modifiers"
+# Read-only view for consumers: one list of triggers per span of doc.spans[SPANS_KEY] in the
+# group's current order, looked up by identity; None when ConText has not run.
 MODIFIERS = "nc_modifiers"
+
+Trigger = tuple[str, str, int, int]
+SpanKey = tuple[str, str, str, int, int]
 RULES_VERSION = "nc_rules_version"
 # Doc.text joins every token anew on each access (~0.5 ms for a 600-token note); the components
 # and the extractor share one copy in doc.user_data (a plain str, so serialization is unchanged).
@@ -29,7 +39,24 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def span_key(span: Span) -> SpanKey:
+    """A span's identity: label, value, rule id and character offsets."""
+    return (span.label_, span.kb_id_, span.id_, span.start_char, span.end_char)
+
+
+def modifiers_by_span(doc: Doc) -> Optional[list[list[Trigger]]]:
+    """The getter of doc._.nc_modifiers (module level, so spawn workers can pickle it)."""
+    records = doc._.get(SPAN_MODIFIERS)
+    if records is None:
+        return None
+    # After Doc.from_bytes the records are lists: keys and triggers become tuples again.
+    found = {tuple(r[:5]): [tuple(t) for t in r[5]] for r in records}
+    return [list(found.get(span_key(span), ())) for span in doc.spans.get(SPANS_KEY, [])]
+
+
 def register_extensions() -> None:
-    for name, default in ((SECTIONS, None), (MODIFIERS, None), (RULES_VERSION, None)):
+    for name, default in ((SECTIONS, None), (SPAN_MODIFIERS, None), (RULES_VERSION, None)):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=default)
+    if not Doc.has_extension(MODIFIERS):
+        Doc.set_extension(MODIFIERS, getter=modifiers_by_span)

@@ -256,7 +256,9 @@ class ChecklistItemInfo(BaseModel):
     weight: float
     required: bool = Field(description="A missing required item blocks ready_to_sign.")
     scored: bool = Field(description="Whether the item counts towards the score.")
-    messages: dict[str, str] = Field(description="What the writer is told when the item is partial or missing.")
+    messages: dict[Literal["partial", "missing"], str] = Field(
+        description="What the writer is told when the item is partial or missing."
+    )
 
 
 class ChecklistResponse(BaseModel):

@@ -67,8 +67,7 @@ def code_note(f: Findings, ctx: ClaimContext, rules: CodingRules, icd: Icd10Rule
         if supports_22:
             extra.append("22")
         lines = build_lines(sel.cpt, f, rules, extra)
-    mue = rules.mue.get(sel.cpt or "", 99)
-    if len(lines) > mue:
+    if ncci.over_mue(sel.cpt, len(lines)) is not None:
         sel.flags.append("units_above_mue")
     procedure = Procedure(
         is_implant_removal=sel.is_removal, suggested_cpt=sel.cpt, units=sum(l.units for l in lines),
@@ -80,6 +79,6 @@ def code_note(f: Findings, ctx: ClaimContext, rules: CodingRules, icd: Icd10Rule
         icd10=suggest_icd10(f, icd) if sel.is_removal else [],
         risks=claim_risks(
             f, ctx, sel, lines, rules, ncci,
-            denial_risks(f, removal_view(ctx, sel.cpt, rules.removal_codes), sel, lines, glob, supports_22, rules),
+            denial_risks(f, removal_view(ctx, sel.cpt, rules.removal_codes), sel, lines, glob, supports_22, rules, ncci),
         ),
     )

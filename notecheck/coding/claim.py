@@ -136,14 +136,13 @@ def _units(r: ClaimRisks, lines: list[BilledLine], ncci: NcciRules) -> None:
     for line in lines:
         by_code[line.cpt].append(line)
     for code, group in by_code.items():
-        mue = ncci.mue.get(code)
-        if mue is None:
-            continue
-        over = [l for l in group if l.units > mue]
-        if over:
-            r.add("mue_line_exceeded", [code], f"{code}: {max(l.units for l in over)} units on one line, MUE {mue}.")
-        elif len(group) > 1 and sum(l.units for l in group) > mue:
-            r.add("units_above_mue", [code], f"{code}: {sum(l.units for l in group)} units over {len(group)} lines, MUE {mue}.")
+        most = max(l.units for l in group)
+        total = sum(l.units for l in group)
+        mue = ncci.over_mue(code, most)
+        if mue is not None:
+            r.add("mue_line_exceeded", [code], f"{code}: {most} units on one line, MUE {mue}.")
+        elif len(group) > 1 and (mue := ncci.over_mue(code, total)) is not None:
+            r.add("units_above_mue", [code], f"{code}: {total} units over {len(group)} lines, MUE {mue}.")
 
 
 def _line_modifiers(r: ClaimRisks, lines: list[BilledLine], rules: CodingRules) -> None:

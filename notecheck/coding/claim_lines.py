@@ -2,33 +2,35 @@
 CONTRACT.md §1 "Claim lines")."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
-from notecheck.models import ClaimLine, Findings
+from notecheck.models import ClaimLine, Digit, Findings, Hand
 from notecheck.rules import CodingRules
 
 DIGIT_RAY = {"thumb": 1, "index": 2, "middle": 3, "ring": 4, "small": 5}
 ORDINAL = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th"}
 
 
-@dataclass
-class Site:
+@dataclass(frozen=True)
+class LineSite:
+    """The site one claim line bills: a digit, a metacarpal or a hand (the extractors' own site
+    is where the note says the hardware was; this is how the claim counts it)."""
+
     label: str
-    side: Optional[str]
-    digit: Optional[str] = None
-    modifiers: list[str] = field(default_factory=list)
+    side: Optional[Hand]
+    digit: Optional[Digit] = None
 
 
-def sites(f: Findings) -> list[Site]:
-    note_side = f.laterality.value if f.laterality.value in ("left", "right") else None
-    out: list[Site] = []
+def line_sites(f: Findings) -> list[LineSite]:
+    note_side: Optional[Hand] = f.laterality.value if f.laterality.value in ("left", "right") else None
+    out: list[LineSite] = []
     digit_rays = set()
     for d in f.digits:
         side = d.side or note_side
         digit_rays.add((DIGIT_RAY[d.value], side))
         name = "thumb" if d.value == "thumb" else f"{d.value} finger"
-        out.append(Site(label=f"{side or ''} {name}".strip(), side=side, digit=d.value))
+        out.append(LineSite(label=f"{side or ''} {name}".strip(), side=side, digit=d.value))
     seen = set()
     for b in f.bones:
         if b.value != "metacarpal":
@@ -38,18 +40,18 @@ def sites(f: Findings) -> list[Site]:
             continue  # the same ray's construct is already the digit's line
         seen.add((b.ray, side))
         what = f"{ORDINAL[b.ray]} metacarpal" if b.ray else "metacarpal"
-        out.append(Site(label=f"{side or ''} {what}".strip(), side=side))
+        out.append(LineSite(label=f"{side or ''} {what}".strip(), side=side))
     if not out:
         sides = ["left", "right"] if f.laterality.value == "bilateral" else [note_side]
         region = f.region[0].value if f.region else "hand"
         for side in sides:
-            out.append(Site(label=f"{side or ''} {region}".strip(), side=side))
+            out.append(LineSite(label=f"{side or ''} {region}".strip(), side=side))
     return out
 
 
 def build_lines(cpt: str, f: Findings, rules: CodingRules, extra: list[str]) -> list[ClaimLine]:
     lines = []
-    for site in sites(f):
+    for site in line_sites(f):
         mods = []
         if site.side:
             mods.append(rules.side_modifiers[site.side])

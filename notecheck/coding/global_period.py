@@ -4,13 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from notecheck.models import ClaimContext, Findings
+from notecheck.models import ClaimContext, Findings, Modifier
 from notecheck.rules import CodingRules
 
 
 @dataclass
 class GlobalDecision:
-    modifier: Optional[str]  # 58 / 78 / 79 / None
+    modifier: Optional[Modifier]  # 58 / 78 / 79 / None
     reason: str
     decidable: bool
     in_window: bool = False

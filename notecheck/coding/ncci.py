@@ -113,6 +113,13 @@ class NcciRules(_Strict):
             return {s: {str(k): v for k, v in (t or {}).items()} for s, t in value.items()}
         return value
 
+    def over_mue(self, code: Optional[str], units: Optional[int]) -> Optional[int]:
+        """The code's MUE when `units` of it exceed that limit, else None (a code without an MUE
+        has no limit). The one MUE check: the suggested lines, the billed units and every billed
+        line of a claim are all measured here, against this one table."""
+        limit = self.mue.get(code or "")
+        return limit if limit is not None and units is not None and units > limit else None
+
     def setting(self, place_of_service: Optional[str]) -> Optional[str]:
         return self.place_of_service.get(place_of_service or "")
 

@@ -3,6 +3,7 @@ page's common denial reasons). Each risk is an id from patterns/coding.yaml with
 from __future__ import annotations
 
 from notecheck.coding.global_period import GlobalDecision
+from notecheck.coding.ncci import NcciRules
 from notecheck.coding.selection import Selection
 from notecheck.models import ClaimContext, ClaimLine, DenialRisk, Findings
 from notecheck.rules import CodingRules
@@ -22,7 +23,7 @@ class _Risks:
 
 def denial_risks(
     f: Findings, ctx: ClaimContext, sel: Selection, lines: list[ClaimLine], glob: GlobalDecision,
-    supports_22: bool, rules: CodingRules,
+    supports_22: bool, rules: CodingRules, ncci: NcciRules,
 ) -> list[DenialRisk]:
     r = _Risks(rules)
     if not ctx.has_claim:
@@ -34,8 +35,13 @@ def denial_risks(
         r.add("wrist_hand_ambiguity")
     if billed in rules.removal_codes and glob.in_window and not glob.billable and sel.kind != "pin_pull":
         r.add("non_billable_clinic_complication")
-    if sel.cpt is not None and billed == sel.cpt:
-        _unit_risks(r, ctx, lines, billed)
+    same_code = sel.cpt is not None and billed == sel.cpt
+    if same_code and ctx.billed_units is not None and ctx.billed_units > len(lines):
+        r.add("units_per_implant", f"The note documents {len(lines)} site(s); {ctx.billed_units} units were billed.")
+    # Whatever the note supports: the billed units of the billed code on this date of service.
+    if ncci.over_mue(billed, ctx.billed_units) is not None:
+        r.add("units_above_mue")
+    if same_code:
         _anatomic_risks(r, f, lines, mods)
         _global_risks(r, f, glob, mods)
         if "22" in mods and not supports_22:
@@ -53,8 +59,6 @@ def denial_risks(
                 # Nothing found is weaker evidence than a wish stated as the only reason.
                 _abstain(r, ["medical_necessity_not_documented"], "notecheck found no stated reason; if the note "
                          "gives one (healed fracture, pain, prominence), this is not a risk.")
-    elif billed in rules.mue and ctx.billed_units and ctx.billed_units > rules.mue[billed]:
-        r.add("units_above_mue")
     if "50" in mods:
         r.add("modifier_50_invalid")
     if "51" in mods:
@@ -110,15 +114,6 @@ def _code_risks(r: _Risks, f: Findings, sel: Selection, billed: str) -> None:
         r.add("billed_26320_for_wrist")
     else:
         r.add("billed_wrong_code", f"The note supports {sel.cpt}; {billed} was billed.")
-
-
-def _unit_risks(r: _Risks, ctx: ClaimContext, lines: list[ClaimLine], billed: str) -> None:
-    if ctx.billed_units is None:
-        return
-    if ctx.billed_units > len(lines):
-        r.add("units_per_implant", f"The note documents {len(lines)} site(s); {ctx.billed_units} units were billed.")
-    if ctx.billed_units > r.rules.mue.get(billed, 99):
-        r.add("units_above_mue")
 
 
 def _anatomic_risks(r: _Risks, f: Findings, lines: list[ClaimLine], mods: set[str]) -> None:
