@@ -15,6 +15,7 @@ import yaml
 
 from notecheck.coding import Coding, code_note
 from notecheck.models import (
+    BilledLine,
     ApproachFinding, BoneFinding, ClaimContext, DigitFinding, Evidence, Findings, ImplantFinding,
     LateralityFinding, PlannedStatusFinding, ValueFinding,
 )
@@ -527,6 +528,16 @@ RISKS: dict[str, tuple[dict, ClaimContext, dict, ClaimContext]] = {
                              _claim(200, billed_cpt="20680", billed_units=1, billed_modifiers="LT"),
                              dict(bones=(("metacarpal", 2), ("carpal", None)), implants=(("k_wire", 3),), indications=("fracture_healed",)),
                              _claim(200, billed_cpt="20680", billed_units=1, billed_modifiers="LT")),
+    "removal_not_on_claim": (HAND, _claim(billed_cpt="26727", billed_units=1, billed_modifiers="LT F3"), HAND, _claim(**HAND_CLEAN)),
+    "modifier_22_documented_not_billed": (dict(**HAND, complexity=("scar_tissue",), substantial=True), _claim(**HAND_CLEAN),
+                                          dict(**HAND, complexity=("scar_tissue",), substantial=True),
+                                          _claim(billed_cpt="26320", billed_units=1, billed_modifiers="LT F3 58 22")),
+    "finger_modifiers_on_one_line": (TWO_DIGITS, _claim(billed_cpt="26320", billed_units=2, billed_modifiers="RT F8 F9 58"),
+                                     TWO_DIGITS, _claim(billed_cpt="26320", billed_units=2, billed_modifiers="RT F8 F9 58",
+                                                        billed_lines=[BilledLine(cpt="26320", units=1, modifiers=["RT", "F8", "58"]),
+                                                                      BilledLine(cpt="26320", units=1, modifiers=["RT", "F9", "58"])])),
+    "modifier_78_without_complication": (ELECTIVE, _claim(None, billed_cpt="26320", billed_units=1, billed_modifiers="LT F3 78"),
+                                         ELECTIVE, _claim(None, billed_cpt="26320", billed_units=1, billed_modifiers="LT F3")),
 }
 # fmt: on
 
