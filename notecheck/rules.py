@@ -434,6 +434,10 @@ class RiskText(_Strict):
 class CodingRules(_Strict):
     version: str
     kind: Literal["coding_rules"]
+    # How a claim line names a metacarpal ("2nd metacarpal").
+    ray_names: dict[int, str]
+    # Filled from vocabulary.yaml at load (one source for which ray each digit is).
+    digit_rays: dict[Digit, int] = {}
     related_index_ranges: list[tuple[int, int]]
     global_window: dict[Literal["before", "after"], int]
     fees: dict[str, float]
@@ -504,8 +508,10 @@ class ChecklistRules(_Strict):
 @lru_cache(maxsize=8)
 def load_coding(directory: Optional[str] = None) -> tuple[CodingRules, Icd10Rules, ChecklistRules]:
     base = Path(directory) if directory else PATTERNS_DIR
+    vocabulary = load_model(Vocabulary, base / "vocabulary.yaml")
+    coding = load_model(CodingRules, base / "coding.yaml")
     return (
-        load_model(CodingRules, base / "coding.yaml"),
+        coding.model_copy(update={"digit_rays": vocabulary.digit_rays}),
         load_model(Icd10Rules, base / "icd10.yaml"),
         load_model(ChecklistRules, base / "checklist.yaml"),
     )

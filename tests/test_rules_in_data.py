@@ -17,7 +17,8 @@ from notecheck import models
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT_READERS = sorted(
-    [*(ROOT / "notecheck" / "extract").glob("*.py"), ROOT / "notecheck" / "checklist.py",
+    [*(ROOT / "notecheck" / "extract").glob("*.py"), *(ROOT / "notecheck" / "coding").glob("*.py"),
+     ROOT / "notecheck" / "checklist.py",
      *(ROOT / "pipelines" / name for name in ("sentences.py", "sectionizer.py", "normalizer.py"))]
 )
 REGEX_CALLS = {"compile", "match", "search", "fullmatch", "findall", "finditer", "sub", "split"}
@@ -47,10 +48,14 @@ def _docstrings(tree: ast.AST) -> set[int]:
 
 
 def _allowed_positions(tree: ast.AST) -> set[int]:
-    """Evidence caps (`evidence[:6]`) and field indices (`key[2]`, `attrs[:, 2]`)."""
+    """Evidence caps (`evidence[:6]`), field indices (`key[2]`, `attrs[:, 2]`) and the values of a
+    type (`Literal["office", "asc"]`: a file schema's closed vocabulary, not a word list)."""
     allowed = set()
     for n in ast.walk(tree):
         if not isinstance(n, ast.Subscript):
+            continue
+        if isinstance(n.value, ast.Name) and n.value.id == "Literal":
+            allowed.update(id(e) for e in ast.walk(n.slice))
             continue
         if isinstance(n.slice, ast.Slice) and n.slice.upper is not None and n.slice.lower is None:
             allowed.add(id(n.slice.upper))
@@ -78,7 +83,7 @@ def _violations(path: Path) -> Iterator[str]:
         if (isinstance(node, ast.Constant) and type(node.value) is int and node.value > 1 and id(node) not in caps
                 and node.lineno not in explained):
             yield f"{where}:{node.lineno}: number {node.value} (a window or threshold belongs in patterns/)"
-        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and id(node) not in caps:
             words = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
             clinical = [w for w in words if WORD.match(w) and w not in CONTRACT]
             if len(words) >= 2 and clinical:

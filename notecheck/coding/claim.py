@@ -118,7 +118,7 @@ def _ptp(r: ClaimRisks, lines: list[BilledLine], note_lines: list[ClaimLine], ru
                         r.add("ptp_bypass_without_distinct_site", pair, why)
                     continue
                 if set(col2.modifiers) & distinct:
-                    if len(note_lines) < 2:
+                    if len(note_lines) <= 1:
                         r.add("ptp_bypass_without_distinct_site", pair, why)
                     elif note_fingers and not (set(col2.modifiers) & anatomic & rules.all_finger_modifiers):
                         r.add("ptp_59_where_anatomic_modifier_applies", pair, why)

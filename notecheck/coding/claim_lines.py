@@ -8,10 +8,6 @@ from typing import Optional
 from notecheck.models import ClaimLine, Digit, Findings, Hand
 from notecheck.rules import CodingRules
 
-DIGIT_RAY = {"thumb": 1, "index": 2, "middle": 3, "ring": 4, "small": 5}
-ORDINAL = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th"}
-
-
 @dataclass(frozen=True)
 class LineSite:
     """The site one claim line bills: a digit, a metacarpal or a hand (the extractors' own site
@@ -22,13 +18,13 @@ class LineSite:
     digit: Optional[Digit] = None
 
 
-def line_sites(f: Findings) -> list[LineSite]:
+def line_sites(f: Findings, rules: CodingRules) -> list[LineSite]:
     note_side: Optional[Hand] = f.laterality.value if f.laterality.value in ("left", "right") else None
     out: list[LineSite] = []
     digit_rays = set()
     for d in f.digits:
         side = d.side or note_side
-        digit_rays.add((DIGIT_RAY[d.value], side))
+        digit_rays.add((rules.digit_rays[d.value], side))
         name = "thumb" if d.value == "thumb" else f"{d.value} finger"
         out.append(LineSite(label=f"{side or ''} {name}".strip(), side=side, digit=d.value))
     seen = set()
@@ -39,7 +35,7 @@ def line_sites(f: Findings) -> list[LineSite]:
         if (b.ray, side) in digit_rays or (b.ray, side) in seen:
             continue  # the same ray's construct is already the digit's line
         seen.add((b.ray, side))
-        what = f"{ORDINAL[b.ray]} metacarpal" if b.ray else "metacarpal"
+        what = f"{rules.ray_names[b.ray]} metacarpal" if b.ray else "metacarpal"
         out.append(LineSite(label=f"{side or ''} {what}".strip(), side=side))
     if not out:
         sides = ["left", "right"] if f.laterality.value == "bilateral" else [note_side]
@@ -51,7 +47,7 @@ def line_sites(f: Findings) -> list[LineSite]:
 
 def build_lines(cpt: str, f: Findings, rules: CodingRules, extra: list[str]) -> list[ClaimLine]:
     lines = []
-    for site in line_sites(f):
+    for site in line_sites(f, rules):
         mods = []
         if site.side:
             mods.append(rules.side_modifiers[site.side])

@@ -82,6 +82,8 @@ class NcciRules(_Strict):
     distinct_modifiers: list[str]
     mue: dict[str, int]
     global_days: dict[str, int]
+    # The global period of major surgery (CMS PFS global indicator 090).
+    major_global_days: int
     em_codes: CodeSet
     documented_by: dict[str, Documentation]
     separately_reportable: dict[str, CodeSet]
@@ -127,10 +129,10 @@ class NcciRules(_Strict):
         return code in self.em_codes
 
     def is_major(self, code: str) -> bool:
-        return self.global_days.get(code) == 90
+        return self.global_days.get(code) == self.major_global_days
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=8)  # algorithm: one parsed table per rules directory
 def load_ncci(directory: Optional[str] = None) -> NcciRules:
     base = Path(directory) if directory else PATTERNS_DIR
     path = base / "ncci.yaml"
