@@ -186,6 +186,8 @@ class SectionRoles(_Strict):
     operative_context_sections: list[str]
     setting_sections: list[str]
     short_field_sections: list[str] = []
+    # Fields that state the operative side outright ("Laterality: Right").
+    side_field_sections: list[str]
 
 
 class Layout(_Strict):
@@ -206,6 +208,9 @@ class SectionFile(_Strict):
     roles: SectionRoles
     description_cues: list[str] = []
     long_title_chars: int = Field(default=600, ge=100)
+    # The section the operation's own description is filed under when the sectionizer finds it
+    # without a header of its own (a long "PROCEDURE:" narrative, a time-out line in a history).
+    operation_section: str
     layout: Layout
 
     @model_validator(mode="after")
@@ -213,6 +218,8 @@ class SectionFile(_Strict):
         for cue in self.description_cues:
             _check_regex(cue)
         known = {r.category for r in self.rules} | {"body"}
+        if self.operation_section not in known:
+            raise ValueError(f"operation_section: unknown section {self.operation_section!r}")
         for role, cats in self.roles.model_dump().items():
             unknown = set(cats) - known
             if unknown:

@@ -76,6 +76,7 @@ class SectionMatcher:
         self._titles = frozenset(sections.roles.title_sections)
         self._long_title = sections.long_title_chars
         self._layout = sections.layout
+        self._operation = sections.operation_section
         self._narrative = frozenset(sections.roles.narrative_sections)
         self._cue = re.compile(
             r"^[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?(?:" + "|".join(sections.description_cues) + ")",
@@ -146,13 +147,13 @@ class SectionMatcher:
             stop = found[i + 1][1] if i + 1 < len(found) else len(text)
             field_end = self._field_end(text, cat, end, stop, runon)
             if cat in self._titles and field_end - end > self._long_title:
-                cat = "procedure_description"  # a narrative under "PROCEDURE:" is the description
+                cat = self._operation  # a narrative under "PROCEDURE:" is the description
             if cat in self._narrative:
                 cue = self._cue.search(text, text.find("\n", end, stop) + 1 or stop, stop) if "\n" in text[end:stop] else None
                 if cue is not None:
                     # The operation begins inside a history paragraph with no header of its own.
                     sections.append((cat, start, end, cue.start()))
-                    sections.append(("procedure_description", cue.start(), cue.start(), stop))
+                    sections.append((self._operation, cue.start(), cue.start(), stop))
                     continue
             sections.append((cat, start, end, field_end))
             if field_end < stop and text[field_end:stop].strip():

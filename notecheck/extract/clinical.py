@@ -32,7 +32,8 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
     anywhere = set(view.rules.vocabulary.indications_read_anywhere)
     # Unheaded text before the operation's description is the pre-operative story (an HPI
     # written under the title lines), as good as an indications section.
-    first_description = min((s[1] for s in view.sections if s[0] == "procedure_description"), default=None)
+    operation = view.rules.sections.operation_section
+    first_description = min((s[1] for s in view.sections if s[0] == operation), default=None)
 
     def preoperative(m: Mention) -> bool:
         return m.section in sections or (

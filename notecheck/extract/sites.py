@@ -335,8 +335,11 @@ def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope
     within = view.rules.relations.side_anatomy.qualifies_within
     headers = set(roles.header_sections)
     anatomy = view.index("ANATOMY:usable", (m for m in view.of(*_ANATOMY) if _usable(m)))
-    header_sides = [s for s in sides if s.section in headers and s.section != "laterality_field"]
-    header_sides = _anatomy_sides(header_sides, anatomy, within) + [s for s in sides if s.section == "laterality_field"]
+    # A side field ("Laterality: Right") names the side outright; elsewhere in a header a side
+    # counts only beside the anatomy it qualifies.
+    fields = set(roles.side_field_sections)
+    header_sides = [s for s in sides if s.section in headers and s.section not in fields]
+    header_sides = _anatomy_sides(header_sides, anatomy, within) + [s for s in sides if s.section in fields]
     body = [s for s in sides if s.section not in headers and s.section not in roles.history_sections]
     described = [s for s in body if s.sent in sentences]
     if not described:
