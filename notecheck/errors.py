@@ -7,7 +7,7 @@ text, a claim cell or an API key.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional, Union
+from typing import Callable, Union
 
 from pydantic import ValidationError
 
@@ -42,10 +42,3 @@ def describe_validation(exc: ValidationError, *, where: Callable[[Location], str
         parts.append(f"and {len(errors) - limit} more")
     return "; ".join(parts)
 
-
-def first_line(text: Optional[str], fallback: str) -> str:
-    """The first non-blank line of a library's message, whitespace collapsed (`fallback` if none)."""
-    for line in (text or "").splitlines():
-        if line.strip():
-            return " ".join(line.split())
-    return fallback

@@ -103,3 +103,5 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except _Interrupted:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except SystemExit as exc:  # typer's shell completion ends with sys.exit, even when embedded
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
