@@ -26,17 +26,36 @@ class Engine(str, Enum):
 
 
 def audit(
-    input: Annotated[str, typer.Argument(metavar="INPUT", help="a folder of .txt/.docx notes, or a .csv/.jsonl with note_id and text")],
-    out: Annotated[str, typer.Option(metavar="FILE", help="the report; its suffix picks the format: .jsonl, .csv or .html")],
-    claims: Annotated[Optional[str], typer.Option(metavar="FILE.csv", help="claim context joined by note_id (columns as in CONTRACT.md §3)")] = None,
+    input: Annotated[str, typer.Argument(
+        metavar="INPUT",
+        help="a folder of .txt/.docx notes, or a .csv/.jsonl with note_id and text")],
+    out: Annotated[str, typer.Option(
+        metavar="FILE",
+        help="the report; its suffix picks the format: .jsonl, .csv or .html")],
+    claims: Annotated[Optional[str], typer.Option(
+        metavar="FILE.csv",
+        help="claim context joined by note_id (columns as in CONTRACT.md §3)")] = None,
     workers: Annotated[Optional[int], typer.Option(metavar="N", help="worker processes (default: all cores)")] = None,
-    resume: Annotated[bool, typer.Option("--resume", metavar="", help="continue an interrupted run from its journal")] = False,
-    max_bytes: Annotated[int, typer.Option(parser=byte_limit, metavar="BYTES", help="largest note, bytes of UTF-8 text")] = DEFAULT_MAX_BYTES,
-    note_budget: Annotated[Optional[float], typer.Option(parser=seconds, metavar="SECONDS", help="time allowed per note; a note over it becomes an error record (default 30, 0: no limit)")] = None,
-    fees: Annotated[Optional[str], typer.Option(metavar="FILE", help="YAML/JSON fee table {cpt: amount} for revenue at risk")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", metavar="", help="no progress bar and no closing summary on stderr")] = False,
-    engine: Annotated[Engine, typer.Option(help="local worker processes or an Apache Spark job (the spark extra)")] = Engine.local,
-    master: Annotated[Optional[str], typer.Option(metavar="URL", help="with --engine spark: local[N], spark://host:port, yarn, sc://host:port …")] = None,
+    resume: Annotated[bool, typer.Option(
+        "--resume", metavar="",
+        help="continue an interrupted run from its journal")] = False,
+    max_bytes: Annotated[int, typer.Option(
+        parser=byte_limit, metavar="BYTES",
+        help="largest note, bytes of UTF-8 text")] = DEFAULT_MAX_BYTES,
+    note_budget: Annotated[Optional[float], typer.Option(
+        parser=seconds, metavar="SECONDS",
+        help="time allowed per note; a note over it becomes an error record (default 30, 0: no limit)")] = None,
+    fees: Annotated[Optional[str], typer.Option(
+        metavar="FILE",
+        help="YAML/JSON fee table {cpt: amount} for revenue at risk")] = None,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", metavar="",
+        help="no progress bar and no closing summary on stderr")] = False,
+    engine: Annotated[Engine, typer.Option(
+        help="local worker processes or an Apache Spark job (the spark extra)")] = Engine.local,
+    master: Annotated[Optional[str], typer.Option(
+        metavar="URL",
+        help="with --engine spark: local[N], spark://host:port, yarn, sc://host:port …")] = None,
 ) -> int:
     """Check many notes into one report (.jsonl, .csv or .html); every note yields one record."""
     from notecheck.audit.run import AuditArgs

@@ -68,32 +68,65 @@ class CheckArgs:
 
 
 def check(
-    path: Annotated[str, typer.Argument(metavar="PATH", help="the note: a text, .docx, HL7 or FHIR JSON file, or - for stdin")],
-    output_format: Annotated[OutputFormat, typer.Option("--format", help="text for a person, json (CONTRACT.md §2), html, fhir")] = OutputFormat.text,
-    emit_queries: Annotated[bool, typer.Option("--emit-queries", metavar="", help="with --format fhir: a draft Task per gap")] = False,
-    output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="write the result here instead of stdout")] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", metavar="", help="plain text even on a terminal (so does NO_COLOR)")] = False,
-    note_id: Annotated[Optional[str], typer.Option(metavar="ID", help="the id echoed in the result (default: the file name)", rich_help_panel=CLAIM)] = None,
-    removal_date: Annotated[Optional[date], typer.Option(parser=iso_date, metavar="YYYY-MM-DD", help="date of this removal", rich_help_panel=CLAIM)] = None,
-    index_date: Annotated[Optional[date], typer.Option(parser=iso_date, metavar="YYYY-MM-DD", help="date of the surgery that placed the hardware", rich_help_panel=CLAIM)] = None,
-    index_cpt: Annotated[Optional[str], typer.Option(metavar="CPT", help="CPT of that surgery", rich_help_panel=CLAIM)] = None,
-    index_related: Annotated[Optional[bool], typer.Option("--index-related/--index-unrelated", metavar="", help="is this removal related to that surgery (default: notecheck decides)", rich_help_panel=CLAIM)] = None,
-    billed_cpt: Annotated[Optional[str], typer.Option(metavar="CPT", help="the billed code", rich_help_panel=CLAIM)] = None,
-    billed_units: Annotated[Optional[int], typer.Option(metavar="N", help="the billed units", rich_help_panel=CLAIM)] = None,
-    billed_modifiers: Annotated[Optional[str], typer.Option(metavar="MODS", help='the billed modifiers, e.g. "RT F9 58"', rich_help_panel=CLAIM)] = None,
-    billed_lines: Annotated[Optional[list[BilledLineArg]], typer.Option("--billed-line", parser=billed_line, metavar="CPT:UNITS:MODS", help="one billed line of the date of service (repeatable), e.g. 99213:1:57 or 26320:1:RT,F9", rich_help_panel=CLAIM)] = None,
-    place_of_service: Annotated[Optional[str], typer.Option(metavar="POS", help="CMS place of service: 11 office, 19/22 hospital outpatient, 24 ASC, 21 inpatient", rich_help_panel=CLAIM)] = None,
-    max_bytes: Annotated[int, typer.Option(parser=byte_limit, metavar="BYTES", help="largest note, bytes of UTF-8 text")] = DEFAULT_MAX_BYTES,
+    path: Annotated[str, typer.Argument(
+        metavar="PATH",
+        help="the note: a text, .docx, HL7 or FHIR JSON file, or - for stdin")],
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format",
+        help="text for a person, json (CONTRACT.md §2), html, fhir")] = OutputFormat.text,
+    emit_queries: Annotated[bool, typer.Option(
+        "--emit-queries", metavar="",
+        help="with --format fhir: a draft Task per gap")] = False,
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", metavar="FILE",
+        help="write the result here instead of stdout")] = None,
+    no_color: Annotated[bool, typer.Option(
+        "--no-color", metavar="",
+        help="plain text even on a terminal (so does NO_COLOR)")] = False,
+    note_id: Annotated[Optional[str], typer.Option(
+        metavar="ID", rich_help_panel=CLAIM,
+        help="the id echoed in the result (default: the file name)")] = None,
+    removal_date: Annotated[Optional[date], typer.Option(
+        parser=iso_date, metavar="YYYY-MM-DD", rich_help_panel=CLAIM,
+        help="date of this removal")] = None,
+    index_date: Annotated[Optional[date], typer.Option(
+        parser=iso_date, metavar="YYYY-MM-DD", rich_help_panel=CLAIM,
+        help="date of the surgery that placed the hardware")] = None,
+    index_cpt: Annotated[Optional[str], typer.Option(
+        metavar="CPT", rich_help_panel=CLAIM,
+        help="CPT of that surgery")] = None,
+    index_related: Annotated[Optional[bool], typer.Option(
+        "--index-related/--index-unrelated", metavar="", rich_help_panel=CLAIM,
+        help="is this removal related to that surgery (default: notecheck decides)")] = None,
+    billed_cpt: Annotated[Optional[str], typer.Option(
+        metavar="CPT", rich_help_panel=CLAIM,
+        help="the billed code")] = None,
+    billed_units: Annotated[Optional[int], typer.Option(
+        metavar="N", rich_help_panel=CLAIM,
+        help="the billed units")] = None,
+    billed_modifiers: Annotated[Optional[str], typer.Option(
+        metavar="MODS", rich_help_panel=CLAIM,
+        help='the billed modifiers, e.g. "RT F9 58"')] = None,
+    billed_lines: Annotated[Optional[list[BilledLineArg]], typer.Option(
+        "--billed-line", parser=billed_line, metavar="CPT:UNITS:MODS", rich_help_panel=CLAIM,
+        help="one billed line of the date of service (repeatable), e.g. 99213:1:57 or 26320:1:RT,F9")] = None,
+    place_of_service: Annotated[Optional[str], typer.Option(
+        metavar="POS", rich_help_panel=CLAIM,
+        help="CMS place of service: 11 office, 19/22 hospital outpatient, 24 ASC, 21 inpatient")] = None,
+    max_bytes: Annotated[int, typer.Option(
+        parser=byte_limit, metavar="BYTES",
+        help="largest note, bytes of UTF-8 text")] = DEFAULT_MAX_BYTES,
 ) -> int:
     """Check one note (PATH, or - for stdin): what is missing, the checklist, code and modifiers.
 
     Exit 0 ready to sign, 1 documentation gaps, 2 usage or input error.
     """
     return run_check(CheckArgs(
-        path=path, format=output_format.value, emit_queries=emit_queries, output=output, no_color=no_color, note_id=note_id,
-        removal_date=removal_date, index_date=index_date, index_cpt=index_cpt, index_related=index_related,
-        billed_cpt=billed_cpt, billed_units=billed_units, billed_modifiers=billed_modifiers,
-        billed_lines=[line.as_claim_line() for line in billed_lines or []], place_of_service=place_of_service, max_bytes=max_bytes,
+        path=path, format=output_format.value, emit_queries=emit_queries, output=output, no_color=no_color,
+        note_id=note_id, removal_date=removal_date, index_date=index_date, index_cpt=index_cpt,
+        index_related=index_related, billed_cpt=billed_cpt, billed_units=billed_units,
+        billed_modifiers=billed_modifiers, billed_lines=[line.as_claim_line() for line in billed_lines or []],
+        place_of_service=place_of_service, max_bytes=max_bytes,
     ))
 
 

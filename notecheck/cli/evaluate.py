@@ -23,10 +23,19 @@ EXAMPLES = """[bold]Examples[/bold]
 
 
 def evaluate(
-    gold_dir: Annotated[str, typer.Argument(metavar="GOLD_DIR", help="a folder of .txt + .json gold pairs, or of sub-folders (batches) holding them")],
-    misses: Annotated[bool, typer.Option("--misses", "--verbose", "-v", metavar="", help="list each field's misses (note id, want, got)")] = False,
-    json_out: Annotated[Optional[str], typer.Option("--json", metavar="[PATH]", help="write the scores as JSON to PATH (no PATH or -: to stdout, instead of the tables)")] = None,
-    perturb: Annotated[Optional[str], typer.Option(metavar="[NAMES]", help="robustness under meaning-preserving transformations: all (no NAMES) or a comma-separated choice of runon, allcaps, headers, bullets, abbreviations, spelling, typos, speech")] = None,
+    gold_dir: Annotated[str, typer.Argument(
+        metavar="GOLD_DIR",
+        help="a folder of .txt + .json gold pairs, or of sub-folders (batches) holding them")],
+    misses: Annotated[bool, typer.Option(
+        "--misses", "--verbose", "-v", metavar="",
+        help="list each field's misses (note id, want, got)")] = False,
+    json_out: Annotated[Optional[str], typer.Option(
+        "--json", metavar="[PATH]",
+        help="write the scores as JSON to PATH (no PATH or -: to stdout, instead of the tables)")] = None,
+    perturb: Annotated[Optional[str], typer.Option(
+        metavar="[NAMES]",
+        help="robustness under meaning-preserving transformations: all (no NAMES) or a comma-separated choice of "
+             "runon, allcaps, headers, bullets, abbreviations, spelling, typos, speech")] = None,
     seed: Annotated[int, typer.Option(help="seed of the random transformations")] = 1,
 ) -> int:
     """Score against gold annotations: headline accuracy, claims, per-field precision/recall/F1.

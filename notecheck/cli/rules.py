@@ -18,7 +18,10 @@ rules_app = typer.Typer(name="rules", help="The rule files: export them for othe
 
 @rules_app.command("export", epilog=EXPORT_EXAMPLES)
 def export(
-    medspacy: Annotated[str, typer.Option(metavar="DIR", help="write medspaCy 1.3.1 JSON resources (target_rules.json, context_rules.json, section_patterns.json) into DIR")],
+    medspacy: Annotated[str, typer.Option(
+        metavar="DIR",
+        help="write medspaCy 1.3.1 JSON resources (target_rules.json, context_rules.json, section_patterns.json) into "
+             "DIR")],
 ) -> int:
     """Write notecheck's rules in another tool's format."""
     from notecheck.medspacy_export import export_medspacy

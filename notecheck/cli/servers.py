@@ -33,10 +33,18 @@ def serve(
 
 def listen(
     mllp: Annotated[str, typer.Option(metavar="HOST:PORT", help="address to listen on (port 0: any free port)")],
-    out: Annotated[str, typer.Option(metavar="PATH", help="results: a .jsonl file (appended) or a folder (one .json per message)")],
-    idle_timeout: Annotated[float, typer.Option(metavar="SECONDS", help="close a connection silent this many seconds")] = 300.0,
-    accept_type: Annotated[Optional[list[str]], typer.Option(metavar="CODE", help="a local TXA-2 / OBR-4 code to accept besides OP and the LOINC operative-note codes (repeatable)")] = None,
-    max_bytes: Annotated[int, typer.Option(metavar="BYTES", help="largest note text (and message) accepted")] = 1_000_000,
+    out: Annotated[str, typer.Option(
+        metavar="PATH",
+        help="results: a .jsonl file (appended) or a folder (one .json per message)")],
+    idle_timeout: Annotated[float, typer.Option(
+        metavar="SECONDS",
+        help="close a connection silent this many seconds")] = 300.0,
+    accept_type: Annotated[Optional[list[str]], typer.Option(
+        metavar="CODE",
+        help="a local TXA-2 / OBR-4 code to accept besides OP and the LOINC operative-note codes (repeatable)")] = None,
+    max_bytes: Annotated[int, typer.Option(
+        metavar="BYTES",
+        help="largest note text (and message) accepted")] = 1_000_000,
 ) -> int:
     """Receive HL7 v2 over MLLP, ACK each message, write results."""
     from notecheck.interchange.cli_entry import ListenArgs, run_listen
