@@ -1,87 +1,109 @@
 """The terminal view a scribe reads: what is missing first (with the fix), then the checklist,
-the evidence with its section, and the code with its reasons. Colour only on a terminal and
-never when NO_COLOR is set or --no-color is given; wrapped to the terminal width."""
+the evidence with its section, and the code with its reasons. Laid out with rich grids (a key
+column and a text column that wraps under itself) to the terminal width; colour only on a
+terminal and never when NO_COLOR is set or --no-color is given (notecheck/terminal.py)."""
 from __future__ import annotations
 
-import os
+import io
 import shutil
 import sys
-import textwrap
 from typing import Optional, TextIO
 
-from notecheck.models import Result
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from notecheck.models import DenialRisk, Evidence, Result
+from notecheck.terminal import console, use_color
+
+__all__ = ["render_text", "use_color", "write_text"]
 
 _ICON = {"met": "✔", "partial": "◐", "missing": "✘", "not_applicable": "–"}
-_COLOR = {"met": "32", "partial": "33", "missing": "31", "not_applicable": "90", "high": "31", "medium": "33", "low": "90"}
+_STYLE = {"met": "green", "partial": "yellow", "missing": "red", "not_applicable": "bright_black",
+          "high": "red", "medium": "yellow", "low": "bright_black"}
 
 
-def use_color(stream: TextIO, no_color: bool = False) -> bool:
-    if no_color or os.environ.get("NO_COLOR"):
-        return False
-    return hasattr(stream, "isatty") and stream.isatty()
+def _painted(text: str, key: str) -> Text:
+    # A span, not the Text's base style: the padding rich adds after it in a grid stays plain.
+    return Text.assemble((text, _STYLE.get(key, "")))
+
+
+def _heading(text: str, key: Optional[str]) -> Text:
+    return Text(text, style=f"bold {_STYLE[key]}" if key else "")
+
+
+def _indent(renderable: RenderableType, by: int) -> Padding:
+    return Padding(renderable, (0, 0, 0, by), expand=False)
+
+
+def _grid(rows: list[tuple[RenderableType, RenderableType]], indent: int = 2) -> Padding:
+    """Keys in a column of their own, texts wrapped beside them: the hanging indent of a list."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for key, text in rows:
+        grid.add_row(key, text)
+    return _indent(grid, indent)
+
+
+def _quote(ev: Evidence) -> str:
+    quote = ev.text.replace("\n", " ")
+    return f"\"{quote}\" ({ev.section.replace('_', ' ')}, chars {ev.start}-{ev.end})"
+
+
+def _lines(risk: DenialRisk) -> str:
+    return f" [{', '.join(risk.lines)}]" if risk.lines else ""
+
+
+def _blocks(result: Result) -> list[RenderableType]:
+    p = result.procedure
+    title = result.note_id or "note"
+    verdict = "ready to sign" if result.ready_to_sign else "documentation gaps"
+    blocks: list[RenderableType] = [
+        _heading(f"{title}: score {result.score}/100 - {verdict}", "met" if result.ready_to_sign else "missing"),
+        _indent(Text(p.reason), 2),
+    ]
+    gaps = [i for i in result.checklist if i.status in ("missing", "partial")]
+    if gaps:
+        blocks += [Text(), _heading("What to add", "missing"),
+                   _grid([(_painted(_ICON[i.status], i.status), Text(f"{i.title}: {i.message}")) for i in gaps])]
+
+    checklist = []
+    for item in result.checklist:
+        evidence = [_indent(Text(_quote(ev)), 2) for ev in item.evidence[:2]]
+        status = _painted(f"{_ICON[item.status]} {item.status.replace('_', ' ')}", item.status)
+        checklist.append((status, Group(Text(item.title), *evidence)))
+    blocks += [Text(), _heading("Checklist", None if gaps else "met"), _grid(checklist)]
+
+    code = p.suggested_cpt or "none"
+    coding: list[tuple[RenderableType, RenderableType]] = []
+    for line in result.claim_lines:
+        coding.append((Text("line:"), Text(f"{line.cpt} x{line.units} {' '.join(line.modifiers) or '(no modifiers)'}  [{line.site}]")))
+    coding += [(Text(m.code), Text(m.reason)) for m in result.modifiers]
+    coding += [(Text(icd.code), Text(f"{icd.description}. {icd.reason}")) for icd in result.icd10_suggestions]
+    blocks += [Text(), Text(f"Code: {code}  units: {p.units}" + (f"  flags: {', '.join(p.flags)}" if p.flags else ""))]
+    if coding:
+        blocks.append(_grid(coding))
+
+    if result.denial_risks:
+        risks = [(_painted(r.severity.upper(), r.severity), Text(f"{r.id}{_lines(r)}: {r.message}")) for r in result.denial_risks]
+        blocks += [Text(), _heading("Denial risks", "high"), _grid(risks)]
+    if result.queries:
+        queries = [(Text(f"{n}."), Group(Text(q.question), *[_indent(Text(f"[ ] {option}"), 2) for option in q.options]))
+                   for n, q in enumerate(result.queries, start=1)]
+        blocks += [Text(), _heading("Physician query drafts", "partial"), _grid(queries)]
+    return blocks
 
 
 def render_text(result: Result, color: bool = False, width: Optional[int] = None) -> str:
     width = width or max(60, min(110, shutil.get_terminal_size((100, 24)).columns))
-
-    def paint(text: str, key: str, bold: bool = False) -> str:
-        if not color:
-            return text
-        code = _COLOR.get(key, "0")
-        return f"\033[{'1;' if bold else ''}{code}m{text}\033[0m"
-
-    def wrap(text: str, indent: str = "  ", first: str = "", lead: str = "", key: str = "") -> list[str]:
-        """Wrap plain text (colour codes would count as width), then colour `lead` in place."""
-        lines = textwrap.wrap(text, width=width, initial_indent=first or indent, subsequent_indent=indent) or [first or indent]
-        if lead and key and lines[0].find(lead) >= 0:
-            at = lines[0].find(lead)
-            lines[0] = lines[0][:at] + paint(lead, key) + lines[0][at + len(lead):]
-        return lines
-
-    out: list[str] = []
-    title = result.note_id or "note"
-    verdict = "ready to sign" if result.ready_to_sign else "documentation gaps"
-    heading = f"{title}: score {result.score}/100 - {verdict}"
-    for line in textwrap.wrap(heading, width=width, subsequent_indent="  ") or [heading]:
-        out.append(paint(line, "met" if result.ready_to_sign else "missing", bold=True))
-    p = result.procedure
-    out.extend(wrap(p.reason, first="  "))
-    gaps = [i for i in result.checklist if i.status in ("missing", "partial")]
-    if gaps:
-        out.append("")
-        out.append(paint("What to add", "missing", bold=True))
-        for item in gaps:
-            out.extend(wrap(item.message, indent="    ", first=f"  {_ICON[item.status]} {item.title}: ", lead=_ICON[item.status], key=item.status))
-    out.append("")
-    out.append(paint("Checklist", "met", bold=True) if not gaps else "Checklist")
-    for item in result.checklist:
-        out.append(f"  {paint(_ICON[item.status] + ' ' + item.status.replace('_', ' '), item.status):<24} {item.title}")
-        for ev in item.evidence[:2]:
-            quote = ev.text.replace("\n", " ")
-            out.extend(wrap(f"\"{quote}\" ({ev.section.replace('_', ' ')}, chars {ev.start}-{ev.end})", indent="        ", first="        "))
-    out.append("")
-    code = p.suggested_cpt or "none"
-    out.append(f"Code: {code}  units: {p.units}" + (f"  flags: {', '.join(p.flags)}" if p.flags else ""))
-    for line in result.claim_lines:
-        out.append(f"  line: {line.cpt} x{line.units} {' '.join(line.modifiers) or '(no modifiers)'}  [{line.site}]")
-    for m in result.modifiers:
-        out.extend(wrap(m.reason, indent="        ", first=f"  {m.code:<5} "))
-    for icd in result.icd10_suggestions:
-        out.extend(wrap(f"{icd.description}. {icd.reason}", indent="           ", first=f"  {icd.code:<8} "))
-    if result.denial_risks:
-        out.append("")
-        out.append(paint("Denial risks", "high", bold=True))
-        for risk in result.denial_risks:
-            on = f" [{', '.join(risk.lines)}]" if risk.lines else ""
-            out.extend(wrap(risk.message, indent="      ", first=f"  {risk.severity.upper()} {risk.id}{on}: ", lead=risk.severity.upper(), key=risk.severity))
-    if result.queries:
-        out.append("")
-        out.append(paint("Physician query drafts", "partial", bold=True))
-        for n, query in enumerate(result.queries, start=1):
-            out.extend(wrap(query.question, indent="      ", first=f"  {n}. "))
-            for option in query.options:
-                out.extend(wrap(option, indent="        ", first="      [ ] "))
-    return "\n".join(out) + "\n"
+    buffer = io.StringIO()
+    out = console(buffer, color=color, width=width)
+    for block in _blocks(result):
+        out.print(block)
+    # A grid pads its cells to the column width: the blanks at line ends carry nothing.
+    return "\n".join(line.rstrip(" ") for line in buffer.getvalue().splitlines()) + "\n"
 
 
 def write_text(result: Result, stream: TextIO = sys.stdout, no_color: bool = False) -> None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from notecheck.relations import Relations
 from notecheck.vocabularies import LABEL_VOCABULARIES, Bone, Digit, Hand, Modifier, Region, Severity
+from notecheck.errors import Location, describe_validation, dotted
 from patterns import PATTERNS_DIR
 
 
@@ -293,17 +294,16 @@ def _load_yaml(path: Path) -> Any:
 
 def _describe(exc: ValidationError, data: Any) -> str:
     """Name the rule (by id) that failed, not just its list index."""
-    first = exc.errors()[0]
-    loc = list(first["loc"])
-    where = ".".join(str(p) for p in loc)
-    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
-        try:
-            where = f"rule {data['rules'][loc[1]].get('id', loc[1])!r}" + (
-                f" field {'.'.join(str(p) for p in loc[2:])}" if loc[2:] else ""
-            )
-        except (KeyError, IndexError, TypeError, AttributeError):
-            pass
-    return f"{where}: {first['msg']}"
+
+    def where(loc: Location) -> str:
+        if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+            try:
+                return f"rule {data['rules'][loc[1]].get('id', loc[1])!r}" + (f" field {dotted(loc[2:])}" if loc[2:] else "")
+            except (KeyError, IndexError, TypeError, AttributeError):
+                pass
+        return dotted(loc)
+
+    return describe_validation(exc, where=where, limit=1)
 
 
 def _check_token_patterns(obj: Any, path: Path) -> None:

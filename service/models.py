@@ -12,6 +12,7 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from notecheck.errors import describe_validation
 from notecheck.models import BilledLine, ClaimContext, Result
 
 EXAMPLE_NOTE = (
@@ -213,9 +214,7 @@ class CheckRequest(BaseModel):
         try:
             self._context = ClaimContext(**self.model_dump(exclude={"text"}, exclude_none=True))
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ValueError(f"{where}: {first['msg']}") from None
+            raise ValueError(describe_validation(exc)) from None
         return self
 
     @property

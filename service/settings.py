@@ -11,6 +11,7 @@ from typing import Mapping, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from notecheck.errors import Location, describe_validation
 from notecheck.reader import DEFAULT_MAX_BYTES
 
 ENV_PREFIX = "NOTECHECK_"
@@ -43,6 +44,11 @@ ENV_FIELDS: dict[str, str] = {
     "NOTECHECK_MAX_CONNECTIONS": "max_connections",
     "NOTECHECK_RULES_DIR": "rules_dir",
 }
+
+
+def _env_name(loc: Location) -> str:
+    field = str(loc[0])
+    return next((name for name, f in ENV_FIELDS.items() if f == field), field)
 
 
 class SettingsError(ValueError):
@@ -176,9 +182,5 @@ class Settings(BaseModel):
         try:
             return cls(**values)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            field = str(first["loc"][0]) if first["loc"] else "?"
-            name = next((n for n, f in ENV_FIELDS.items() if f == field), field)
-            # The message is pydantic's text without the input, which could be the API key.
-            message = first["msg"].removeprefix("Value error, ")
-            raise SettingsError(f"bad {name}: {message}") from None
+            # Named by environment variable; pydantic's text leaves out the input (maybe the API key).
+            raise SettingsError(f"bad {describe_validation(exc, where=_env_name, limit=1)}") from None

@@ -1,9 +1,10 @@
 """notecheck.audit building blocks, without worker processes: inputs, encodings, claims, error
-reasons, evidence excerpts, fee table, CSV cells and the progress line."""
+reasons, evidence excerpts, fee table, CSV cells and the progress bar."""
 from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,8 @@ from notecheck.audit.evidence import excerpts
 from notecheck.audit.fees import FeeFileError, load_fees
 from notecheck.audit.inputs import InputError, NoteJob, load_text, open_source
 from notecheck.audit.journal import Journal
-from notecheck.audit.progress import Progress
 from notecheck.audit.writers import safe_cell
+from notecheck.progress import NoteProgress, progress_wanted
 from notecheck.reader import NoteInputError
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_notes"
@@ -272,12 +273,27 @@ def test_journal_cuts_a_torn_last_record(tmp_path: Path) -> None:
     assert path.read_bytes() == b'{"note_id": "a"}\n{"note_id": "b"}\n'
 
 
-def test_progress_line_has_rate_and_eta() -> None:
-    stream = io.StringIO()
-    progress = Progress(total=100, done=10, enabled=True, stream=stream)
-    progress._start -= 2.0  # as if started two seconds ago
-    progress.advance(10)
-    line = progress.line()
-    assert "20/100" in line and "notes/s" in line and "ETA 0:00:" in line
-    progress.close()
-    assert stream.getvalue().endswith("\n")
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_shows_count_rate_and_eta_on_a_terminal(monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    stream = _Terminal()
+    with NoteProgress("audit", total=100, done=10, stream=stream) as progress:
+        progress.advance(10)
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stream.getvalue())
+    last = shown.replace("\r", "\n").strip().splitlines()[-1]
+    assert last.startswith("audit ") and "20/100" in last and "20%" in last and "notes/s" in last and "ETA" in last
+    assert "\x1b[3" not in stream.getvalue() and "\x1b[9" not in stream.getvalue()  # NO_COLOR: no colour
+
+
+def test_progress_is_silent_off_a_terminal_and_when_quiet() -> None:
+    assert progress_wanted(quiet=False, stream=_Terminal()) is True
+    assert progress_wanted(quiet=True, stream=_Terminal()) is False
+    assert progress_wanted(quiet=False, stream=io.StringIO()) is False
+    stream = _Terminal()
+    with NoteProgress("audit", total=3, enabled=False, stream=stream) as progress:
+        progress.advance()
+    assert stream.getvalue() == ""

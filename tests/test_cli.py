@@ -39,7 +39,7 @@ CHECKLIST_IDS = {"implant_type", "anatomic_location", "indication", "approach", 
 def run(argv: list[str], capsys) -> tuple[int, str, str]:
     try:
         code = main(argv)
-    except SystemExit as exc:  # argparse usage errors
+    except SystemExit as exc:  # shell completion ends the process
         code = exc.code if isinstance(exc.code, int) else 2
     out = capsys.readouterr()
     return code, out.out, out.err

@@ -8,6 +8,5 @@ The modules, in the order a note travels through them:
 - `journal`: the append-only record file, flushed per record, that makes `--resume` exact.
 - `summary`: totals, gap rates, denial risks and revenue at risk, built while records stream by.
 - `writers` / `report_html`: the final .csv / .html, rendered from the journal atomically.
-- `progress`: the progress bar on a terminal.
-- `run`: `run_audit(args)`, which the CLI calls.
+- `run`: `run_audit(args)`, which the CLI calls (its progress bar: `notecheck.progress`).
 """

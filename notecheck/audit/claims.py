@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from notecheck.audit.lines import csv_field_limit, read_lines
 from notecheck.coding.claim_rows import ClaimRowsError, claim_from_rows
+from notecheck.errors import describe_validation
 from notecheck.models import ClaimContext
 from notecheck.reader import NoteInputError, open_regular
 
@@ -25,15 +26,6 @@ CLAIMS_LINE_LIMIT = 1024 * 1024
 
 class ClaimsFileError(ValueError):
     """The claims file as a whole is unusable (missing, or no `note_id` column)."""
-
-
-def describe_validation(exc: ValidationError) -> str:
-    """One line naming the bad fields; pydantic's messages do not echo the input values."""
-    parts = []
-    for err in exc.errors()[:3]:
-        loc = ".".join(str(p) for p in err["loc"]) or "row"
-        parts.append(f"{loc}: {err['msg']}")
-    return "; ".join(parts)
 
 
 class ClaimIndex:

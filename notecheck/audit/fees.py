@@ -15,8 +15,8 @@ from typing import Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from notecheck.audit.claims import describe_validation
 from notecheck.coding.ncci import Setting
+from notecheck.errors import describe_validation
 
 
 class FeeFileError(ValueError):

@@ -12,37 +12,53 @@ record, never an abort. Nothing here prints or logs a note's text.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from notecheck.audit.claims import ClaimIndex, ClaimsFileError, describe_validation
+from notecheck.audit.claims import ClaimIndex, ClaimsFileError
 from notecheck.audit.fees import FeeFileError, FeeTable, load_fees
 from notecheck.audit.inputs import InputError, NoteSource, open_source
 from notecheck.audit.journal import Journal, JournalError
 from notecheck.audit.pool import OrderedPool, default_workers
-from notecheck.audit.progress import Progress, progress_wanted
 from notecheck.audit.summary import AuditSummary, ClaimsJoin, SummaryBuilder
 from notecheck.audit.workers import EXCERPTS_KEY
 from notecheck.audit.writers import (
     atomic_text, note_rows, remove_stale_temps, same_file, write_csv, write_summary_json,
 )
+from notecheck.errors import UsageError, describe_validation
 from notecheck.models import ClaimContext
-from notecheck.reader import MAX_BYTES_CEILING
+from notecheck.progress import NoteProgress, progress_wanted
+from notecheck.reader import DEFAULT_MAX_BYTES, MAX_BYTES_CEILING
 
 OUTPUT_KINDS = {".jsonl": "jsonl", ".csv": "csv", ".html": "html"}
 DEFAULT_NOTE_BUDGET_S = 30.0
-
-
-class UsageError(Exception):
-    """The run cannot start or finish as asked; reported as one line, exit 2 (CONTRACT.md §4)."""
 MAX_IDS_LISTED = 1000
+
+
+@dataclass(frozen=True)
+class AuditArgs:
+    """`notecheck audit` as given on the command line, before it is validated (AuditOptions); the
+    Spark engine (notecheck/spark/job.py) reads the same fields."""
+
+    input: str
+    out: str
+    claims: Optional[str] = None
+    workers: Optional[int] = None
+    resume: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES
+    note_budget: Optional[float] = None
+    fees: Optional[str] = None
+    quiet: bool = False
+    engine: str = "local"
+    master: Optional[str] = None
+    rules: Optional[str] = None  # a rules directory (a copy of patterns/) instead of the packaged one
 
 
 class AuditOptions(BaseModel):
@@ -81,11 +97,10 @@ class AuditOptions(BaseModel):
         return [self.out, self.journal_path, self.summary_path]
 
 
-def _options(args: argparse.Namespace) -> AuditOptions:
-    values = {k: getattr(args, k, None) for k in ("input", "out", "claims", "resume", "max_bytes", "note_budget", "fees", "quiet")}
-    values["rules_dir"] = getattr(args, "rules", None)
-    if args.workers is not None:
-        values["workers"] = args.workers
+def _options(args: AuditArgs) -> AuditOptions:
+    values = {"input": args.input, "out": args.out, "claims": args.claims, "workers": args.workers, "resume": args.resume,
+              "max_bytes": args.max_bytes, "note_budget": args.note_budget, "fees": args.fees, "quiet": args.quiet,
+              "rules_dir": args.rules}
     try:
         opts = AuditOptions(**{k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
@@ -111,7 +126,7 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def run_audit(args: argparse.Namespace) -> int:
+def run_audit(args: AuditArgs) -> int:
     """Run an audit; 0 when it completed, 2 with a one-line message when it could not."""
     # Usage errors are reported here rather than left to the CLI's handler, so the exit code and
     # the one-line message are the same however this is called (console script, python -m, tests).
@@ -173,18 +188,17 @@ def _run(opts: AuditOptions) -> int:
     import notecheck.checker  # noqa: F401
 
     show = progress_wanted(opts.quiet)
-    progress = Progress(_total(source) if show else None, done=resumed, enabled=show)
     try:
         _journal_io(opts, journal.open, opts.resume)
         with OrderedPool(opts.workers, opts.max_bytes, with_excerpts=opts.kind == "html",
-                         rules_dir=opts.rules_dir, budget_s=opts.note_budget or None) as pool:
+                         rules_dir=opts.rules_dir, budget_s=opts.note_budget or None) as pool, \
+                NoteProgress("audit", _total(source) if show else None, done=resumed, enabled=show) as progress:
             for line in pool.imap_ordered(jobs):
                 _journal_io(opts, journal.append, line)
                 record = json.loads(line)
                 builder.add(record, claim_of(record.get("note_id")))
                 progress.advance()
     finally:
-        progress.close()
         journal.close()
 
     elapsed = time.monotonic() - started

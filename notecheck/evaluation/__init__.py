@@ -7,12 +7,15 @@ from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Optional
 
+from rich.console import Group, RenderableType
+from rich.text import Text
+
 from notecheck.evaluation.gold import GoldBatch, GoldError, load_gold
-from notecheck.evaluation.report import format_misses, format_scores, scores_json
-from notecheck.evaluation.robustness import TransformScore, format_robustness, robustness_json, run_robustness
+from notecheck.evaluation.report import misses_view, scores_json, scores_view
+from notecheck.evaluation.robustness import TransformScore, robustness_json, robustness_view, run_robustness
 from notecheck.evaluation.scoring import CheckFn, Scores, format_counts, run_batches, score
 
-__all__ = ["EvalRun", "GoldError", "evaluate_batches", "format_run", "load_gold", "run_json"]
+__all__ = ["EvalRun", "GoldError", "evaluate_batches", "load_gold", "run_json", "run_view"]
 
 
 @dataclass
@@ -44,15 +47,20 @@ def evaluate_batches(gold_dir: str, batches: list[GoldBatch], check: CheckFn, pe
     return run
 
 
-def format_run(run: EvalRun, misses: bool = False) -> str:
-    blocks = [format_scores(b) for b in run.batches]
+def run_view(run: EvalRun, misses: bool = False) -> Group:
+    """Each batch's tables, the total's when there are several, the misses and the robustness,
+    a blank line between them (printed through notecheck/terminal.py's console)."""
+    blocks: list[RenderableType] = [scores_view(b) for b in run.batches]
     if len(run.batches) > 1:
-        blocks.append(format_scores(run.total))
+        blocks.append(scores_view(run.total))
     if misses:
-        blocks.extend(format_misses(b) for b in run.batches)
+        blocks.extend(misses_view(b) for b in run.batches)
     if run.robustness is not None and run.seed is not None:
-        blocks.append(format_robustness(run.robustness, run.seed))
-    return "\n\n".join(blocks)
+        blocks.append(robustness_view(run.robustness, run.seed))
+    spaced: list[RenderableType] = []
+    for block in blocks:
+        spaced += [Text(), block] if spaced else [block]
+    return Group(*spaced)
 
 
 def _version() -> str:

@@ -21,6 +21,7 @@ from typing import Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from notecheck.coding.claim_rows import ClaimRowsError, claim_from_rows
+from notecheck.errors import describe_validation
 from notecheck.models import Bone, ClaimContext, Complexity, Cpt, Digit, ImplantType, Indication, Region, Side
 from notecheck.reader import DEFAULT_MAX_BYTES, NoteInputError, decode_note
 
@@ -203,12 +204,6 @@ class GoldBatch:
     notes: list[GoldNote]
 
 
-def _first_error(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(x) for x in first["loc"]) or "(top level)"
-    return f"{where}: {first['msg']}"
-
-
 def parse_gold(data: object, name: str) -> tuple[GoldFormat, Union[SampleGold, ReleasedGold]]:
     """Recognise the format of one parsed gold file and validate it; `name` is for messages."""
     if not isinstance(data, dict):
@@ -219,7 +214,7 @@ def parse_gold(data: object, name: str) -> tuple[GoldFormat, Union[SampleGold, R
         if "procedure" in data or "findings" in data:
             return "sample", SampleGold.model_validate(data)
     except ValidationError as exc:
-        raise GoldError(f"gold file {name}: {_first_error(exc)}") from None
+        raise GoldError(f"gold file {name}: {describe_validation(exc)}") from None
     raise GoldError(f"gold file {name}: neither sample_notes gold (procedure/findings) nor released gold (expected_cpt)")
 
 
@@ -243,7 +238,7 @@ def load_claims(folder: Path) -> dict[str, ClaimContext]:
         try:
             out[note_id] = claim_from_rows(group)
         except ValidationError as exc:
-            raise GoldError(f"{path.name} line {first_line[note_id]}: {_first_error(exc)}") from None
+            raise GoldError(f"{path.name} line {first_line[note_id]}: {describe_validation(exc)}") from None
         except ClaimRowsError as exc:
             raise GoldError(f"{path.name} line {first_line[note_id]}: {exc}") from None
     return out

@@ -1,8 +1,13 @@
-"""The eval scores as a text table, a misses list and a JSON document. Only note ids, field names and
-vocabulary values appear: never note text."""
+"""The eval scores as rich tables (coloured on a terminal only, plain text on a pipe), a misses list and
+a JSON document. Only note ids, field names and vocabulary values appear: never note text."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
 
 from notecheck.evaluation.scoring import HEADLINE, FieldScore, Scores
 
@@ -14,33 +19,55 @@ def _micro(scores: Scores) -> FieldScore:
     return FieldScore(sum(s.tp for s in f), sum(s.fp for s in f), sum(s.fn for s in f))
 
 
-def format_scores(scores: Scores) -> str:
+def table(*columns: str, total: Sequence[str] = ()) -> Table:
+    """A borderless table with a rule under its header and, given a `total` row, a rule above it;
+    the first column left-aligned, figures right-aligned. Header and total are bold on a terminal
+    only (notecheck/terminal.py decides)."""
+    t = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, header_style="bold", footer_style="bold",
+              show_footer=bool(total))
+    for n, name in enumerate(columns):
+        # Names stay whole; on a narrow terminal the long figure headers wrap instead.
+        t.add_column(name, footer=total[n] if total else "", justify="left" if n == 0 else "right", no_wrap=n == 0)
+    return t
+
+
+def scores_view(scores: Scores) -> Group:
+    """One batch's scores: the headline accuracies, the claims, and precision/recall/F1 per field."""
     formats = ", ".join(f"{n} {fmt}" for fmt, n in sorted(scores.formats.items()))
-    lines = [f"notecheck eval {scores.name}: {scores.n_notes} notes" + (f" ({formats} gold)" if formats else "")]
-    lines.append(f"{'headline':<44}{'share':>7}{'right/notes':>13}")
+    blocks: list[RenderableType] = [
+        Text(f"notecheck eval {scores.name}: {scores.n_notes} notes" + (f" ({formats} gold)" if formats else ""), style="bold")
+    ]
+    headline = table("headline", "share", "right/notes")
     for key, acc in scores.headline.items():
         if acc.total:
-            lines.append(f"  {_LABELS[key]:<42}{acc.share:>7.3f}{f'{acc.right}/{acc.total}':>13}")
+            headline.add_row(_LABELS[key], f"{acc.share:.3f}", f"{acc.right}/{acc.total}")
+    blocks.append(headline)
+
     c = scores.claims
-    lines.append(f"claims with a billed code: {c.billed} ({c.wrong} wrong, {c.correct} correct)")
+    blocks.append(Text(f"claims with a billed code: {c.billed} ({c.wrong} wrong, {c.correct} correct)"))
     if c.billed:
-        flagged = f"{c.wrong_flagged}/{c.wrong}"
-        tail = f"   not flagged: {', '.join(c.wrong_unflagged)}" if c.wrong_unflagged else ""
-        lines.append(f"  {'wrong claims flagged (high/medium risk)':<42}{c.flagged_share:>7.3f}{flagged:>13}{tail}")
-        alarms = "; ".join(f"{note} ({', '.join(ids)})" for note, ids in c.high_on_correct)
-        lines.append(
-            f"  {'high-severity alarms on correct claims':<42}{len(c.high_on_correct):>7} of {c.correct}"
-            + (f"   {alarms}" if alarms else "")
-        )
-    lines.append(f"{'field':<22}{'precision':>10}{'recall':>9}{'F1':>8}{'tp':>6}{'fp':>5}{'fn':>5}")
+        claims = table("claims", "share", "count")
+        claims.add_row("wrong claims flagged (high/medium risk)", f"{c.flagged_share:.3f}", f"{c.wrong_flagged}/{c.wrong}")
+        claims.add_row("high-severity alarms on correct claims", "", f"{len(c.high_on_correct)} of {c.correct}")
+        blocks.append(claims)
+        if c.wrong_unflagged:
+            blocks.append(Text(f"  not flagged: {', '.join(c.wrong_unflagged)}"))
+        if c.high_on_correct:
+            alarms = "; ".join(f"{note} ({', '.join(ids)})" for note, ids in c.high_on_correct)
+            blocks.append(Text(f"  high alarms on correct claims: {alarms}"))
+
+    fields = table("field", "precision", "recall", "F1", "tp", "fp", "fn", total=("ALL (micro)", *_figures(_micro(scores))))
     for name, s in scores.fields.items():
-        lines.append(f"{name:<22}{s.precision:>10.3f}{s.recall:>9.3f}{s.f1:>8.3f}{s.tp:>6}{s.fp:>5}{s.fn:>5}")
-    t = _micro(scores)
-    lines.append(f"{'ALL (micro)':<22}{t.precision:>10.3f}{t.recall:>9.3f}{t.f1:>8.3f}{t.tp:>6}{t.fp:>5}{t.fn:>5}")
-    return "\n".join(lines)
+        fields.add_row(name, *_figures(s))
+    blocks += [Text(), fields]
+    return Group(*blocks)
 
 
-def format_misses(scores: Scores) -> str:
+def _figures(s: FieldScore) -> tuple[str, ...]:
+    return f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp), str(s.fp), str(s.fn)
+
+
+def misses_view(scores: Scores) -> Text:
     lines = [f"misses in {scores.name} (note id: want -> got)"]
     for name, s in scores.fields.items():
         if s.misses:
@@ -48,7 +75,7 @@ def format_misses(scores: Scores) -> str:
             lines.extend(f"    {m.note_id}: want {m.want} got {m.got}" for m in s.misses)
     if len(lines) == 1:
         lines.append("  none")
-    return "\n".join(lines)
+    return Text("\n".join(lines))
 
 
 def scores_json(scores: Scores) -> dict[str, Any]:

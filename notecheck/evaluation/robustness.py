@@ -11,10 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
+from rich.console import Group, RenderableType
+from rich.text import Text
+
 from notecheck.evaluation.gold import FieldValue, GoldBatch, GoldNote
 from notecheck.evaluation.perturb import TRANSFORMS
+from notecheck.evaluation.report import table
 from notecheck.evaluation.scoring import KEY_FIELDS, CheckFn, result_fields
 from notecheck.models import Result
+from notecheck.terminal import plain_text
 
 
 def key_values(result: Result, bones_have_rays: bool) -> dict[str, FieldValue]:
@@ -92,23 +97,25 @@ def _share(x: Optional[float]) -> str:
     return "-" if x is None else f"{x:.3f}"
 
 
-def format_robustness(scores: list[TransformScore], seed: int) -> str:
-    lines = [
-        f"robustness (seed {seed}; key fields: {', '.join(KEY_FIELDS)}; shares over the notes each transformation changed)",
-        f"{'transformation':<16}{'changed':>9}{'same as unperturbed':>21}{'matches gold':>14}{'unperturbed matches gold':>26}",
-    ]
+def robustness_view(scores: list[TransformScore], seed: int) -> Group:
+    title = f"robustness (seed {seed}; key fields: {', '.join(KEY_FIELDS)}; shares over the notes each transformation changed)"
+    shares = table("transformation", "changed", "same as unperturbed", "matches gold", "unperturbed matches gold")
     for s in scores:
-        lines.append(
-            f"{s.name:<16}{f'{s.changed}/{s.notes}':>9}{_share(s.stable_share):>21}{_share(s.gold_share):>14}"
-            f"{_share(s.base_gold_share):>26}"
-        )
+        shares.add_row(s.name, f"{s.changed}/{s.notes}", _share(s.stable_share), _share(s.gold_share), _share(s.base_gold_share))
+    blocks: list[RenderableType] = [Text(title, style="bold"), shares]
     broke = [s for s in scores if s.broke]
     if broke:
-        lines.append("broke (result differs from the unperturbed note's; key fields that moved):")
+        lines = ["broke (result differs from the unperturbed note's; key fields that moved):"]
         for s in broke:
             notes = "; ".join(f"{note} [{', '.join(fields)}]" for note, fields in s.broke)
             lines.append(f"  {s.name} ({len(s.broke)}): {notes}")
-    return "\n".join(lines)
+        blocks.append(Text("\n".join(lines)))
+    return Group(*blocks)
+
+
+def format_robustness(scores: list[TransformScore], seed: int) -> str:
+    """The robustness table as plain text (what `notecheck eval --perturb` prints on a pipe)."""
+    return plain_text(robustness_view(scores, seed))
 
 
 def robustness_json(scores: list[TransformScore], seed: int) -> dict[str, Any]:

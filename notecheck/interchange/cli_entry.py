@@ -1,15 +1,16 @@
 """The command-line side of interchange: `check` on an HL7 message or FHIR JSON file (and
-`--format fhir` for any note), and the `listen` subcommand. notecheck/cli.py only calls in here.
-Errors are NoteInputError (one line, exit 2 through the CLI's handler); none quotes the note."""
+`--format fhir` for any note), and the `listen` subcommand. The CLI (notecheck/cli/) parses the
+options and calls in here. Errors are NoteInputError (one line, exit 2 through the CLI's
+handler); none quotes the note."""
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import logging
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Optional, TextIO
 
 from pydantic import ValidationError
 
@@ -18,7 +19,11 @@ from notecheck.interchange.fhir_out import NoteSource, issues_bundle
 from notecheck.interchange.hl7_message import DEFAULT_DOCUMENT_TYPES, looks_like_hl7, parse_message, split_batch
 from notecheck.interchange.records import result_record
 from notecheck.models import ClaimContext, Result
+from notecheck.errors import describe_validation
 from notecheck.reader import NoteInputError, decode_note
+
+if TYPE_CHECKING:
+    from notecheck.cli.check import CheckArgs
 
 HL7_SUFFIXES = (".hl7", ".er7")
 
@@ -53,7 +58,7 @@ def _peek(path: str) -> bytes:
         return b""
 
 
-def _context(args: argparse.Namespace, note_id: Optional[str], removal_date: Any) -> ClaimContext:
+def _context(args: CheckArgs, note_id: Optional[str], removal_date: Any) -> ClaimContext:
     try:
         return ClaimContext(
             note_id=args.note_id or note_id, removal_date=args.removal_date or removal_date,
@@ -61,11 +66,10 @@ def _context(args: argparse.Namespace, note_id: Optional[str], removal_date: Any
             billed_cpt=args.billed_cpt, billed_units=args.billed_units, billed_modifiers=args.billed_modifiers,
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise NoteInputError(f"bad claim option {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        raise NoteInputError(f"bad claim option {describe_validation(exc)}") from None
 
 
-def check_interchange(args: argparse.Namespace) -> Optional[int]:
+def check_interchange(args: CheckArgs) -> Optional[int]:
     """Handle `notecheck check` when PATH is an HL7 message or FHIR JSON, or when `--format fhir`
     is asked; None leaves a plain note to the usual path."""
     head = _peek(args.path)
@@ -78,7 +82,7 @@ def check_interchange(args: argparse.Namespace) -> Optional[int]:
         return None  # missing file or a folder: the usual path says so
     from notecheck.checker import Checker
 
-    checker = Checker()
+    checker = Checker(getattr(args, "rules", None))
     if is_hl7:
         messages = list(split_batch(data))
         if len(messages) != 1:
@@ -122,10 +126,10 @@ def check_interchange(args: argparse.Namespace) -> Optional[int]:
     return 0 if result.ready_to_sign else 1
 
 
-def _write(args: argparse.Namespace, stream: TextIO, result: Result, text: str, source_info: dict[str, Any],
+def _write(args: CheckArgs, stream: TextIO, result: Result, text: str, source_info: dict[str, Any],
            fhir_source: NoteSource) -> None:
     if args.format == "fhir":
-        bundle = issues_bundle([(result, fhir_source)], emit_tasks=getattr(args, "emit_queries", False))
+        bundle = issues_bundle([(result, fhir_source)], emit_tasks=args.emit_queries)
         stream.write(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n")
     elif args.format == "json":
         stream.write(json.dumps(result_record(result, text, source_info), indent=2, ensure_ascii=False) + "\n")
@@ -142,14 +146,15 @@ def _write(args: argparse.Namespace, stream: TextIO, result: Result, text: str, 
 # --- listen --------------------------------------------------------------------------------------
 
 
-def add_listen_parser(sub: Any) -> None:
-    listen = sub.add_parser("listen", help="receive HL7 v2 over MLLP, ACK each message, write results")
-    listen.add_argument("--mllp", required=True, metavar="HOST:PORT", help="address to listen on (port 0: any free port)")
-    listen.add_argument("--out", required=True, help="results: a .jsonl file (appended) or a folder (one .json per message)")
-    listen.add_argument("--idle-timeout", type=float, default=300.0, help="close a connection silent this many seconds")
-    listen.add_argument("--accept-type", action="append", default=[], metavar="CODE",
-                        help="a local TXA-2 / OBR-4 code to accept besides OP and the LOINC operative-note codes")
-    listen.add_argument("--max-bytes", type=int, default=1_000_000, help="largest note text (and message) accepted")
+@dataclass(frozen=True)
+class ListenArgs:
+    """`notecheck listen` as given on the command line."""
+
+    mllp: str
+    out: str
+    idle_timeout: float = 300.0
+    accept_type: list[str] = field(default_factory=list)
+    max_bytes: int = 1_000_000
 
 
 def _address(value: str) -> tuple[str, int]:
@@ -159,7 +164,7 @@ def _address(value: str) -> tuple[str, int]:
     return host.strip("[]") or "127.0.0.1", int(port)
 
 
-def run_listen(args: argparse.Namespace) -> int:
+def run_listen(args: ListenArgs) -> int:
     from notecheck.interchange.mllp import MessageHandler, listen
     from notecheck.interchange.sinks import SinkError, open_sink
 

@@ -13,7 +13,6 @@ nothing appends). Exit 0 when the run completed, 2 with one line when it could n
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -23,14 +22,15 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from notecheck.audit.claims import ClaimsFileError, describe_validation
+from notecheck.audit.claims import ClaimsFileError
 from notecheck.audit.fees import FeeFileError, FeeTable, load_fees
 from notecheck.audit.inputs import InputError
-from notecheck.audit.progress import progress_wanted
 from notecheck.audit.summary import AuditSummary
 from notecheck.audit.workers import EXCERPTS_KEY
 from notecheck.audit.writers import atomic_text, safe_cell, write_summary_json
+from notecheck.errors import UsageError, describe_validation
 from notecheck.models import ClaimContext
+from notecheck.progress import progress_wanted
 from notecheck.spark.columns import ORDER_KEY, REPORT_COLUMNS, RESULT_JSON
 from notecheck.spark.frames import DEFAULT_BUDGET_S, check_notes, prepare_claims
 from notecheck.spark.rows import plain
@@ -38,6 +38,7 @@ from notecheck.spark.sources import is_local, local_path, read_claims, read_note
 from notecheck.spark.summary import claim_of_row, claims_join, summarise
 
 if TYPE_CHECKING:
+    from notecheck.audit.run import AuditArgs
     from pyspark.sql import DataFrame, SparkSession
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "json", ".html": "html", "": "parquet"}
@@ -47,10 +48,6 @@ BATCH_ROWS = 256
 # Notes per task when an input arrives in too few partitions (one JSONL or multi-line CSV file is
 # read as one): short enough that a retry is cheap, long enough that task overhead stays small.
 ROWS_PER_TASK = 5000
-
-
-class SparkUsageError(Exception):
-    """The run cannot start or finish as asked; one line, exit 2."""
 
 
 class SparkAuditOptions(BaseModel):
@@ -76,39 +73,40 @@ def _suffix(path: str) -> str:
     return os.path.splitext(path.rstrip("/"))[1].lower()
 
 
-def _options(args: argparse.Namespace) -> SparkAuditOptions:
-    if getattr(args, "resume", False):
-        raise SparkUsageError("--resume is for the local engine; a Spark run is re-run whole and overwrites its output")
-    values = {k: getattr(args, k, None) for k in ("input", "out", "claims", "master", "workers", "max_bytes", "fees", "quiet")}
-    values["rules_dir"] = getattr(args, "rules", None)
-    if getattr(args, "note_budget", None) is not None:  # --note-budget, as for the local engine (0: none)
+def _options(args: AuditArgs) -> SparkAuditOptions:
+    if args.resume:
+        raise UsageError("--resume is for the local engine; a Spark run is re-run whole and overwrites its output")
+    values = {"input": args.input, "out": args.out, "claims": args.claims, "master": args.master, "workers": args.workers,
+              "max_bytes": args.max_bytes, "fees": args.fees, "quiet": args.quiet,
+              "rules_dir": args.rules}
+    if args.note_budget is not None:  # --note-budget, as for the local engine (0: none)
         values["budget_s"] = args.note_budget or 0.0
     try:
         opts = SparkAuditOptions(**{k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
-        raise SparkUsageError(f"bad audit option {describe_validation(exc)}") from None
+        raise UsageError(f"bad audit option {describe_validation(exc)}") from None
     if _suffix(opts.out) not in FORMATS:
-        raise SparkUsageError(f"--out must end in .parquet, .csv, .jsonl or .html, or have no suffix (got {opts.out})")
+        raise UsageError(f"--out must end in .parquet, .csv, .jsonl or .html, or have no suffix (got {opts.out})")
     if opts.kind == "html" and not is_local(opts.out):
-        raise SparkUsageError("an .html report is written on this machine: give a local --out path")
+        raise UsageError("an .html report is written on this machine: give a local --out path")
     if is_local(opts.out):
         out = local_path(opts.out)
         if not out.parent.is_dir():
-            raise SparkUsageError(f"the folder for --out does not exist: {out.parent}")
+            raise UsageError(f"the folder for --out does not exist: {out.parent}")
         if is_local(opts.input) and out.resolve() == local_path(opts.input).resolve():
-            raise SparkUsageError("--out must not be the input")
+            raise UsageError("--out must not be the input")
         if opts.kind == "html" and out.is_dir():
-            raise SparkUsageError(f"--out {opts.out} is a folder; the report is one file")
+            raise UsageError(f"--out {opts.out} is a folder; the report is one file")
     return opts
 
 
-def run_job(args: argparse.Namespace) -> int:
+def run_job(args: AuditArgs) -> int:
     """0 when the run completed, 2 with one line when it could not."""
     from pyspark.errors import AnalysisException
 
     try:
         return _run(_options(args))
-    except (SparkUsageError, InputError, ClaimsFileError, FeeFileError) as exc:
+    except (UsageError, InputError, ClaimsFileError, FeeFileError) as exc:
         print(f"notecheck: error: {exc}", file=sys.stderr)
         return 2
     except AnalysisException as exc:  # a path Spark cannot read, a table without the columns…

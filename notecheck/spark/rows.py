@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 import pandas as pd
 from pydantic import ValidationError
 
-from notecheck.audit.claims import describe_validation
 from notecheck.audit.evidence import excerpts
 from notecheck.audit.fees import FeeTable
 from notecheck.audit.inputs import _read_docx, _text_job, load_text
 from notecheck.audit.summary import NoteRow
 from notecheck.audit.workers import EXCERPTS_KEY, HardTimeout, describe_failure, error_line, hard_deadline
 from notecheck.budget import CheckTimeout
+from notecheck.errors import describe_validation
 from notecheck.models import ClaimContext
 from notecheck.reader import NoteInputError, decode_note
 from notecheck.spark.columns import ORDER_KEY, output_columns

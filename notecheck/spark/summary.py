@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from notecheck.audit.claims import describe_validation
 from notecheck.audit.fees import FeeTable
 from notecheck.audit.summary import MAX_LISTED, ClaimsJoin, SummaryBuilder
+from notecheck.errors import describe_validation
 from notecheck.models import ClaimContext
 from notecheck.spark.columns import ORDER_KEY, RESULT_JSON
 from notecheck.spark.rows import plain
