@@ -34,7 +34,8 @@ def audit(
         help="the report; its suffix picks the format: .jsonl, .csv or .html")],
     claims: Annotated[Optional[str], typer.Option(
         metavar="FILE.csv",
-        help="claim context joined by note_id (columns as in CONTRACT.md §3)")] = None,
+        help="claim context joined by note_id (columns: note_id, removal_date, index_surgery_date, index_cpt, "
+             "index_related, billed_cpt, billed_units, billed_modifiers, place_of_service)")] = None,
     workers: Annotated[Optional[int], typer.Option(metavar="N", help="worker processes (default: all cores)")] = None,
     resume: Annotated[bool, typer.Option(
         "--resume", metavar="",

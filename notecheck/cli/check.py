@@ -35,7 +35,7 @@ EXAMPLES = """[bold]Examples[/bold]
   notecheck check report.hl7 --format fhir --emit-queries
 """
 
-CLAIM = "Claim context (CONTRACT.md §3)"
+CLAIM = "Claim context"
 
 
 class OutputFormat(str, Enum):
@@ -74,7 +74,7 @@ def check(
         help="the note: a text, .docx, HL7 or FHIR JSON file, or - for stdin")],
     output_format: Annotated[OutputFormat, typer.Option(
         "--format",
-        help="text for a person, json (CONTRACT.md §2), html, fhir")] = OutputFormat.text,
+        help="text for a person, json (the result schema), html, fhir")] = OutputFormat.text,
     emit_queries: Annotated[bool, typer.Option(
         "--emit-queries", metavar="",
         help="with --format fhir: a draft Task per gap")] = False,

@@ -30,7 +30,7 @@ def serve(
     rules: Annotated[Optional[str], typer.Option(
         "--rules", parser=rules_dir, metavar="DIR", help=RULES_HELP)] = None,
 ) -> int:
-    """Start the HTTP service (CONTRACT.md §5) and the scribe page at /."""
+    """Start the HTTP service (/v1/check, /docs) and the scribe page at /."""
     from service.run import serve as run_service
 
     if rules:
