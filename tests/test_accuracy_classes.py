@@ -121,3 +121,13 @@ def test_lower_case_run_on_dictation_keeps_its_sentences_apart(checker: Checker)
         "removed intact. wounds closed. ulnar gutter splint. should the fx displace, ex fix will be considered. "
         "f/u 1 wk.\n"))
     assert [i.type for i in r.findings.implants] == ["k_wire"]
+
+
+def test_an_addendum_that_corrects_the_digit_wins_over_the_body(checker: Checker) -> None:
+    r = check(checker, (
+        "PROCEDURE: Removal of buried K-wires, left ring finger.\n"
+        "DESCRIPTION: Two stab incisions over the ring finger middle phalanx, both K-wires withdrawn intact.\n"
+        "ADDENDUM: Dictation error. The references above to the left ring finger should read LEFT SMALL FINGER. "
+        "The ring finger was not operated on.\n"))
+    assert [d.value for d in r.findings.digits] == ["small"]
+    assert [m.code for m in r.modifiers] == ["LT", "F4"]

@@ -233,8 +233,58 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
             item.side = site.laterality.value
         site.digits = _merge_digits(site.digits)
         site.bones = _merge_bones(site.bones)
+    corrected = _addendum_digit(view)
+    if corrected is not None and removal:
+        _apply_digit_correction(site, corrected, vocab.digit_rays[corrected.value])
     site.region = _region(view, site, scope)
     return site
+
+
+def _addendum_digit(view: NoteView) -> Optional[Mention]:
+    """The digit an addendum states as the corrected one ("All references to the left index finger
+    should read LEFT MIDDLE FINGER. The index finger was not operated on."), if it corrects one."""
+    vocab = view.rules.vocabulary
+    link = view.rules.relations.side_anatomy
+    addenda = set(view.rules.sections.roles.addendum_sections)
+    digits = [m for m in view.of("DIGIT") if m.section in addenda and not m.has("OTHER_PERSON", "HYPOTHETICAL")]
+    if not digits or not any(vocab.correction_cue.search(view.sentence_text(s).lower()) for s in {m.sent for m in digits}):
+        return None
+    side_tokens = {i for s in view.of("SIDE") for i in range(s.start, s.end)}
+    scores: dict[str, int] = {}
+    best: dict[str, Mention] = {}
+    for d in digits:
+        # The words before the digit, past its side and any quotes ('reads "left index finger"').
+        words = [t.lower_ for t in view.doc[max(0, d.start - 2 * link.addendum_lookback): d.start]
+                 if t.i not in side_tokens and not t.is_punct]
+        before = " ".join(words[-link.addendum_lookback:])
+        score = link.capitals_weight if d.text.split()[0].isupper() and len(d.text.split()[0]) > 2 else 0
+        if d.has("NEGATED") or any(before.endswith(w) for w in vocab.wrong_side_before):
+            score -= link.cue_weight  # "not the index finger", "the index finger was not operated on"
+        elif any(before.endswith(w) for w in vocab.corrected_side_before):
+            score += link.cue_weight
+        scores[d.value] = scores.get(d.value, 0) + score
+        best.setdefault(d.value, d)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    # The corrected digit outscores every other; a neutral one wins only over digits the addendum
+    # names as wrong ("... was not operated on").
+    if len(ranked) > 1 and ranked[1][1] >= ranked[0][1]:
+        return None
+    if ranked[0][1] < 0 or (ranked[0][1] == 0 and len(ranked) == 1):
+        return None
+    return best[ranked[0][0]]
+
+
+def _apply_digit_correction(site: Site, corrected: Mention, ray: int) -> None:
+    """The corrected digit replaces the ones the body named; phalanges take its ray."""
+    kept = [d for d in site.digits if d.value == corrected.value]
+    if not kept:
+        side = next((d.side for d in site.digits if d.side), None)
+        kept = [DigitFinding(value=corrected.value, side=side, evidence=[corrected.evidence()])]
+    site.digits = kept
+    for bone in site.bones:
+        if bone.value in PHALANGES:
+            bone.ray = ray
+    site.bones = _merge_bones(site.bones)
 
 
 def _about_the_foot(view: NoteView) -> bool:
