@@ -75,6 +75,7 @@ class Speller:
         words = set(targets)
         self.targets = {w for w in words if len(w) >= min_length}
         self.known = known | words  # a rule word of any length is spelt right ("screw")
+        self.dictionary = known  # correctly spelt clinical English (the rules also list typos)
         self._by_deletion: dict[str, set[str]] = {}
         for word in self.targets:
             for d in _deletions(word):
@@ -89,6 +90,10 @@ class Speller:
         for d in _deletions(word):  # a letter changed, two swapped
             candidates.update(self._by_deletion.get(d, ()))
         close = {c for c in candidates if one_edit(word, c)}
+        if len(close) > 1:
+            # The rules spell some typos on purpose ("promient"); a slip one edit from both a
+            # listed typo and the real word ("promnent") is the real word.
+            close = {c for c in close if c in self.dictionary} or close
         return next(iter(close)) if len(close) == 1 else None
 
 

@@ -18,6 +18,7 @@ from notecheck.medspacy_rules import section_rule_objects, section_rule_objects_
 from notecheck.rules import SectionFile, load_rules
 from pipelines.extensions import SECTIONS, doc_text, register_extensions
 from pipelines.lines import Lines
+from pipelines.normalizer import Speller
 
 
 def _header_regex(header: str) -> str:
@@ -49,6 +50,8 @@ _FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])")
 _TITLED_NEXT = re.compile(r"[ \t]+(?:[A-Z][a-z]|\d)")
 _BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is blank
 # A header may carry a parenthetical before its colon ("PROCEDURES (surgeon's list):").
+# Up to three words and the colon after them: where a misspelt header may stand.
+_WORDS_BEFORE_COLON = re.compile(r"([A-Za-z]+(?:[ \t]+[A-Za-z]+){0,2})([ \t]*:)")
 _TAIL = r"(?![A-Za-z0-9/])(?P<tail>(?:[ \t]*\([^()\n]{1,40}\)(?=[ \t]*:))?[ \t]*(?::|-(?=[ \t])|—|–)?)"
 
 
@@ -57,9 +60,12 @@ class SectionMatcher:
     headers that begin with its first letter (one small regex per letter), which keeps the
     sectionizer near tokenizer speed on long notes."""
 
-    def __init__(self, sections: SectionFile, header_rules: Optional[Sequence[Any]] = None) -> None:
+    def __init__(self, sections: SectionFile, header_rules: Optional[Sequence[Any]] = None,
+                 speller: Optional[Speller] = None) -> None:
         """`header_rules`: medspaCy SectionRules (literal = the header as written in
-        sections.yaml, category); by default those of `sections`."""
+        sections.yaml, category); by default those of `sections`. `speller`: one-edit
+        correction of header words ("Dsecription:"), none by default."""
+        self._speller = speller
         if header_rules is None:
             header_rules = section_rule_objects_of(sections)
         by_letter: dict[str, list[tuple[str, str]]] = {}
@@ -97,18 +103,13 @@ class SectionMatcher:
             if pos in seen or pos >= len(text):
                 continue
             seen.add(pos)
-            entry = self._regexes.get(text[pos].lower())
-            if entry is None:
+            hit = self._match(text, pos)
+            if hit is None:
                 continue
-            regex, categories = entry
-            m = regex.match(text, pos)
-            if m is None:
-                continue
-            header = m.group("hdr")
-            start, end = m.start("hdr"), m.end()
+            header, start, end, tail, category = hit
             line_start = lines.start_of(start)
             at_line_start = not text[line_start:start].strip(" \t-*•·0123456789.()")
-            colon = m.group("tail").strip() != ""
+            colon = tail.strip() != ""
             line_end = lines.end_of(end)
             # Only the start of the line's rest matters; never slice a run-on line to its end.
             rest = text[end: min(len(text) if line_end < 0 else line_end, end + self._layout.header_rest_chars)]
@@ -116,7 +117,7 @@ class SectionMatcher:
             if len(header) <= self._layout.short_header_chars:
                 # "S:", "A/P:" but never "A 1 cm...": at a line start, or mid-line in capitals in a
                 # note without line layout ("... Dr. X S: 3 wks s/p ... intact. O: pin cap off").
-                ok = m.group("tail").strip() == ":" and (at_line_start or (runon and (header.isupper() or len(header) > 1)))
+                ok = tail.strip() == ":" and (at_line_start or (runon and (header.isupper() or len(header) > 1)))
             elif at_line_start:
                 # "History 47 year old ...", "Technique Dorsal incision ...": a header in title case
                 # with no colon, followed straight by a capital or a number ("Procedure was
@@ -130,8 +131,7 @@ class SectionMatcher:
                 )
             if not ok:
                 continue
-            index = next(i for i, v in enumerate(m.groups()[1:-1]) if v is not None)
-            found.append((categories[index], start, end))
+            found.append((category, start, end))
             # Headers may follow each other with nothing between ("OPERATIVE REPORT PREOPERATIVE
             # DIAGNOSIS left ..."): try again where this one ends.
             after = end
@@ -160,6 +160,34 @@ class SectionMatcher:
                 # Narrative after a one-line field ("Anes: local" then the operation) is body.
                 sections.append(("body", field_end, field_end, stop))
         return sections
+
+    def _match(self, text: str, pos: int) -> Optional[tuple[str, int, int, str, str]]:
+        """(header as written, its start, the end of header and tail, the tail, its category)."""
+        entry = self._regexes.get(text[pos].lower())
+        m = entry[0].match(text, pos) if entry is not None else None
+        if m is not None:
+            index = next(i for i, v in enumerate(m.groups()[1:-1]) if v is not None)
+            return m.group("hdr"), m.start("hdr"), m.end(), m.group("tail"), entry[1][index]
+        return self._misspelt(text, pos)
+
+    def _misspelt(self, text: str, pos: int) -> Optional[tuple[str, int, int, str, str]]:
+        """A header with a typing slip before its colon ("Dsecription:", "Inndication:"): its words
+        one edit from header words; found only with the colon, so prose is never re-read."""
+        if self._speller is None:
+            return None
+        words = _WORDS_BEFORE_COLON.match(text, pos)
+        if words is None:
+            return None
+        fixed = [self._speller.correct(w.lower()) or w.lower() for w in words.group(1).split()]
+        if fixed == [w.lower() for w in words.group(1).split()]:
+            return None
+        corrected = " ".join(fixed)
+        entry = self._regexes.get(corrected[0])
+        m = entry[0].match(corrected + text[words.end(1): words.end()]) if entry is not None else None
+        if m is None or m.end("hdr") != len(corrected):
+            return None
+        index = next(i for i, v in enumerate(m.groups()[1:-1]) if v is not None)
+        return words.group(1), pos, words.end(), text[words.end(1): words.end()], entry[1][index]
 
     def _field_end(self, text: str, category: str, header_end: int, stop: int, runon: bool = False) -> int:
         """A field section ends with its line, or, when the header stands alone, at a blank line;
@@ -191,7 +219,9 @@ class Sectionizer:
         self.name = name
         rules = load_rules(rules_dir)
         self.section_rules = section_rule_objects(rules)
-        self.matcher = SectionMatcher(rules.sections, self.section_rules)
+        words = {w for r in rules.sections.rules for h in r.headers for w in h.lower().split() if w.isalpha()}
+        speller = Speller(words, rules.known_words, rules.normalization.fuzzy_min_length)
+        self.matcher = SectionMatcher(rules.sections, self.section_rules, speller)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.set(SECTIONS, self.matcher.find(doc_text(doc)))

@@ -131,3 +131,15 @@ def test_an_addendum_that_corrects_the_digit_wins_over_the_body(checker: Checker
         "The ring finger was not operated on.\n"))
     assert [d.value for d in r.findings.digits] == ["small"]
     assert [m.code for m in r.modifiers] == ["LT", "F4"]
+
+
+def test_a_misspelt_header_still_opens_its_section(checker: Checker) -> None:
+    text = ("Inndication: healed fracture, prominent plate.\n"
+            "Dsecription: dorsal incision, the plate and 4 screws were removed from the right ring finger P1.\n")
+    doc = checker.doc(text)
+    assert [s[0] for s in doc._.nc_sections] == ["indications", "procedure_description"]
+
+
+def test_a_slip_one_edit_from_a_listed_typo_and_the_real_word_is_the_real_word(checker: Checker) -> None:
+    doc = checker.doc("The plate was promnent under the skin.")
+    assert [t.norm_ for t in doc if t.text == "promnent"] == ["prominent"]
