@@ -68,13 +68,17 @@ class SectionMatcher:
         self._speller = speller
         if header_rules is None:
             header_rules = section_rule_objects_of(sections)
-        by_letter: dict[str, list[tuple[str, str]]] = {}
+        by_letter: dict[str, list[tuple[tuple[int, int], str, str]]] = {}
         for rule in header_rules:
-            by_letter.setdefault(rule.literal[0].lower(), []).append((_header_regex(rule.literal), rule.category))
+            words = rule.literal.split()
+            by_letter.setdefault(rule.literal[0].lower(), []).append(
+                ((len(words), len(rule.literal)), _header_regex(rule.literal), rule.category))
         self._regexes: dict[str, tuple[re.Pattern[str], list[str]]] = {}
-        for letter, alternatives in by_letter.items():
-            # Longest first so that "preoperative diagnosis" wins over "diagnosis".
-            alternatives.sort(key=lambda a: len(a[0]), reverse=True)
+        for letter, entries in by_letter.items():
+            # Most words first, then longest: "procedures done" must be tried before "procedure(s)"
+            # (whose optional tail would match "Procedures" alone and hide the longer header).
+            entries.sort(key=lambda e: e[0], reverse=True)
+            alternatives = [(rx, category) for _, rx, category in entries]
             body = "|".join(f"({rx})" for rx, _ in alternatives)
             self._regexes[letter] = (re.compile(f"(?P<hdr>{body}){_TAIL}", re.IGNORECASE), [c for _, c in alternatives])
         self._fields = frozenset(sections.roles.field_sections)

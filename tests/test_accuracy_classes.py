@@ -143,3 +143,9 @@ def test_a_misspelt_header_still_opens_its_section(checker: Checker) -> None:
 def test_a_slip_one_edit_from_a_listed_typo_and_the_real_word_is_the_real_word(checker: Checker) -> None:
     doc = checker.doc("The plate was promnent under the skin.")
     assert [t.norm_ for t in doc if t.text == "promnent"] == ["prominent"]
+
+
+@pytest.mark.parametrize("header, category", [("Procedures done:", "procedure"), ("Operation date:", "administrative")])
+def test_a_longer_header_is_not_hidden_by_a_shorter_one(checker: Checker, header: str, category: str) -> None:
+    text = f"{header} Removal of K-wire, right ring finger.\nNext line.\n"
+    assert checker.doc(text)._.nc_sections[0][0] == category
