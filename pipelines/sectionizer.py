@@ -44,15 +44,17 @@ _CANDIDATE = re.compile(
 # A transcription with no line breaks runs its fields together: "...left ring finger Indications:
 # pain over the pin". A capitalised header with a colon mid-line is tried only in such notes
 # (lines averaging sections.yaml's layout.runon_line_chars or more), where no layout is left to say where fields begin.
-_RUNON_CANDIDATE = re.compile(r"(?<=[^\s.!?:][ \t])(?=[A-Za-z][A-Za-z/&'()-]*(?:[ \t]+[A-Za-z/&'()-]+){0,5}[ \t]*:)")
+_RUNON_CANDIDATE = re.compile(r"(?<=[^\s.!?:][ \t])(?=[A-Za-z][A-Za-z/&'()-]*(?:[ \t]+[A-Za-z/&'()-]+){0,5}(?:[ \t]+#?\d{1,2})?[ \t]*:)")
 # A field's value ends at its first sentence end when the note has no line layout to end it.
 _FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])")
 _TITLED_NEXT = re.compile(r"[ \t]+(?:[A-Z][a-z]|\d)")
 _BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is blank
-# A header may carry a parenthetical before its colon ("PROCEDURES (surgeon's list):").
 # Up to three words and the colon after them: where a misspelt header may stand.
 _WORDS_BEFORE_COLON = re.compile(r"([A-Za-z]+(?:[ \t]+[A-Za-z]+){0,2})([ \t]*:)")
-_TAIL = r"(?![A-Za-z0-9/])(?P<tail>(?:[ \t]*\([^()\n]{1,40}\)(?=[ \t]*:))?[ \t]*(?::|-(?=[ \t])|—|–)?)"
+# A header may carry a parenthetical or a number before its colon ("PROCEDURES (surgeon's list):",
+# "Procedure 1:", "Procedure #2:").
+_TAIL = (r"(?![A-Za-z0-9/])(?P<tail>(?:[ \t]*\([^()\n]{1,40}\)(?=[ \t]*:)|[ \t]+#?\d{1,2}(?=[ \t]*:))?"
+         r"[ \t]*(?::|-(?=[ \t])|—|–)?)")
 
 
 class SectionMatcher:

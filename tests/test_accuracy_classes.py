@@ -149,3 +149,10 @@ def test_a_slip_one_edit_from_a_listed_typo_and_the_real_word_is_the_real_word(c
 def test_a_longer_header_is_not_hidden_by_a_shorter_one(checker: Checker, header: str, category: str) -> None:
     text = f"{header} Removal of K-wire, right ring finger.\nNext line.\n"
     assert checker.doc(text)._.nc_sections[0][0] == category
+
+
+def test_numbered_procedure_headers_in_a_run_on_note(checker: Checker) -> None:
+    text = ("OPERATIVE NOTE Laterality: Bilateral Procedure 1: Removal of plate, right 4th metacarpal "
+            "Procedure 2: Removal of plate, left 2nd metacarpal. Anesthesia: general. " * 3)
+    categories = [s[0] for s in checker.doc(text)._.nc_sections]
+    assert categories.count("procedure") == 6
