@@ -56,6 +56,7 @@ class SideAnatomy(_Strict):
     addendum_lookback: int = Field(ge=1, le=20)
     cue_weight: int = Field(ge=1, le=10)
     capitals_weight: int = Field(ge=0, le=10)
+    capitals_min_letters: int = Field(ge=1, le=10)
 
 
 class Rays(_Strict):

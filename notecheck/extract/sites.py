@@ -254,10 +254,16 @@ def _addendum_digit(view: NoteView) -> Optional[Mention]:
     best: dict[str, Mention] = {}
     for d in digits:
         # The words before the digit, past its side and any quotes ('reads "left index finger"').
-        words = [t.lower_ for t in view.doc[max(0, d.start - 2 * link.addendum_lookback): d.start]
-                 if t.i not in side_tokens and not t.is_punct]
-        before = " ".join(words[-link.addendum_lookback:])
-        score = link.capitals_weight if d.text.split()[0].isupper() and len(d.text.split()[0]) > 2 else 0
+        words: list[str] = []
+        i = d.start - 1
+        while i >= 0 and len(words) < link.addendum_lookback and view.token_sent[i] == d.sent:
+            if i not in side_tokens and not view.doc[i].is_punct:
+                words.insert(0, view.doc[i].lower_)
+            i -= 1
+        before = " ".join(words)
+        first = d.text.split()[0]
+        # "should read LEFT MIDDLE FINGER": a digit word in capitals (not an abbreviation like "IF").
+        score = link.capitals_weight if first.isupper() and len(first) >= link.capitals_min_letters else 0
         if d.has("NEGATED") or any(before.endswith(w) for w in vocab.wrong_side_before):
             score -= link.cue_weight  # "not the index finger", "the index finger was not operated on"
         elif any(before.endswith(w) for w in vocab.corrected_side_before):
