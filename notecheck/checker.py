@@ -16,7 +16,7 @@ from notecheck.models import ClaimContext, Result
 from notecheck.reader import DEFAULT_MAX_BYTES, MAX_BYTES_CEILING, validate_text
 from notecheck.rules import load_coding, load_rules
 from pipelines import build_pipeline
-from pipelines.extensions import TEXT_KEY
+from pipelines.extensions import EXPLAIN_KEY, TEXT_KEY
 
 
 class Checker:
@@ -40,12 +40,16 @@ class Checker:
         note_id: Optional[str] = None,
         budget_s: Optional[float] = None,
         max_bytes: Optional[int] = DEFAULT_MAX_BYTES,
+        explain: bool = False,
     ) -> Result:
         """Check one note; raises NoteInputError for empty or binary text or text over `max_bytes`
         bytes of UTF-8 (None: the caller has applied its limit), and CheckTimeout when `budget_s`
-        seconds pass before the result is ready."""
+        seconds pass before the result is ready. With `explain`, the result is an ExplainedResult
+        (notecheck.explain): the same result plus why every field, code and modifier came out so."""
         validate_text(text, max_bytes)
         with time_budget(budget_s):
+            if explain:
+                return self.explained(self.doc(text, explain=True), context, note_id)
             return self.result(self.doc(text), context, note_id)
 
     def pipe(self, notes: Iterable[tuple[str, Optional[ClaimContext], Optional[str]]]) -> Iterator[Result]:
@@ -53,11 +57,14 @@ class Checker:
         for text, context, note_id in notes:
             yield self.result(self.doc(text), context, note_id)
 
-    def doc(self, text: str) -> Doc:
+    def doc(self, text: str, explain: bool = False) -> Doc:
         """Run the pipeline. Our components have no batch step, so nlp.pipe would gain nothing;
-        the text is handed to them once instead of being re-joined from tokens."""
+        the text is handed to them once instead of being re-joined from tokens. With `explain`,
+        the components also record what they drop (pipelines.extensions.EXPLAIN_KEY)."""
         doc = self.nlp.make_doc(text)
         doc.user_data[TEXT_KEY] = text
+        if explain:
+            doc.user_data[EXPLAIN_KEY] = True
         for _, component in self.nlp.pipeline:
             check_budget()
             doc = component(doc)
@@ -84,3 +91,16 @@ class Checker:
             rules_version=self.version,
             queries=draft_queries(checklist, coding.risks, findings, self.ncci_rules),
         )
+
+    def explained(self, doc: Doc, context: Optional[ClaimContext], note_id: Optional[str]) -> Result:
+        """The result of a Doc run with `explain=True`, with its explanation."""
+        from notecheck import trace
+        from notecheck.explain import ExplainedResult, explain
+
+        with trace.recording() as steps:
+            result = self.result(doc, context, note_id)
+        # The coding is pure: run again on the same findings, it returns the same decisions with
+        # the facts each one read.
+        coding = code_note(result.findings, context or ClaimContext(), self.coding_rules, self.icd_rules, self.ncci_rules)
+        explanation = explain(doc, result, coding, steps, self.rules, self.coding_rules)
+        return ExplainedResult(**dict(result), explanation=explanation)

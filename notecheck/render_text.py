@@ -81,6 +81,11 @@ def render_text(result: Result, color: bool = False, width: Optional[int] = None
             out.extend(wrap(query.question, indent="      ", first=f"  {n}. "))
             for option in query.options:
                 out.extend(wrap(option, indent="        ", first="      [ ] "))
+    explanation = getattr(result, "explanation", None)  # an ExplainedResult (check --explain)
+    if explanation is not None:
+        from notecheck.explain.render import explanation_lines
+
+        out.extend(["", *explanation_lines(explanation, width, color)])
     return "\n".join(out) + "\n"
 
 
