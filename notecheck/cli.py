@@ -94,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="CMS place of service: 11 office, 19/22 hospital outpatient, 24 ASC, 21 inpatient")
     check.add_argument("--max-bytes", type=_byte_limit, default=DEFAULT_MAX_BYTES,
                        help=f"largest note, bytes of UTF-8 text (default {DEFAULT_MAX_BYTES:,})")
+    check.add_argument("--explain", action="store_true",
+                       help="why every field, code and modifier came out so: the rule matches kept or dropped and why "
+                            "(a plain-text note; --format text: a Why section, json: an `explanation` field)")
 
     ev = sub.add_parser("eval", help="score against gold (sample_notes or released-eval format): headline accuracy, "
                         "claims, per-field precision/recall/F1; --perturb for robustness")
@@ -192,6 +195,8 @@ def _output_target(output: Optional[str], note_path: str) -> Optional[Path]:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    if args.explain and args.format not in ("text", "json"):
+        raise UsageError("--explain works with --format text or json")
     target = _output_target(args.output, args.path)
     from notecheck.interchange.cli_entry import check_interchange
 
@@ -213,7 +218,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         first = exc.errors()[0]
         raise UsageError(f"bad claim option {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
-    result = Checker().check(text, ctx, ctx.note_id, max_bytes=args.max_bytes)
+    result = Checker().check(text, ctx, ctx.note_id, max_bytes=args.max_bytes, explain=args.explain)
 
     def write(stream: TextIO) -> None:
         if args.format == "json":

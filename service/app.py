@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Optional, Union
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -25,6 +25,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from notecheck.budget import CheckTimeout
 from notecheck.checker import Checker
+from notecheck.explain.models import ExplainedResult
 from notecheck.models import Result
 from notecheck.reader import NoteInputError
 from notecheck.rules import load_coding
@@ -76,6 +77,12 @@ ignored. Requests must be sent as `Content-Type: application/json`.
 `NOTECHECK_BATCH_BUDGET_S` (default 60); past that the answer is **503** with a JSON detail. A
 body not received within `NOTECHECK_BODY_TIMEOUT` seconds (default 60) gets **408**.
 """
+
+EXPLAIN_DESCRIPTION = (
+    "Add an `explanation` field (schema `Explanation`; the whole answer is an `ExplainedResult`): for every field, each rule match kept or dropped and "
+    "why (rule ids, ConText triggers, sections, suppressors), and why the code, modifiers and planned status "
+    "came out as they did. It quotes the note; it is returned to the caller only and never logged."
+)
 
 BATCH_REQUEST_BODY: dict[str, Any] = {
     "required": True,
@@ -158,14 +165,18 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
             **{code: ERROR_RESPONSES[code] for code in (413, 422, 503)},
         },
     )
-    async def check(body: CheckRequest, request: Request) -> Response:
+    async def check(
+        body: CheckRequest,
+        request: Request,
+        explain: bool = Query(False, description=EXPLAIN_DESCRIPTION),
+    ) -> Response:
         size = _note_too_large(body.text, settings.max_note_bytes)
         if size is not None:
             raise HTTPException(413, f"note is {size:,} bytes, over the {settings.max_note_bytes:,}-byte limit")
         await ensure_ready()
         try:
             answered, result = await unless_disconnected(
-                request.receive, engine.check(body.text, body.context, body.context.note_id)
+                request.receive, engine.check(body.text, body.context, body.context.note_id, explain=explain)
             )
         except NoteInputError as exc:  # binary-looking text; the message never quotes the note
             return _note_rejected(["body", "text"], exc)
@@ -270,6 +281,11 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Callable[[]
             for name, schema in batch_schema.pop("$defs", {}).items():
                 schemas.setdefault(name, schema)
             schemas["BatchRequest"] = batch_schema
+            # ?explain=true on /v1/check adds `explanation`: list its schema beside the result's.
+            explained = ExplainedResult.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, schema in explained.pop("$defs", {}).items():
+                schemas.setdefault(name, schema)
+            schemas["ExplainedResult"] = explained
             app.openapi_schema = document_security(spec)
         return app.openapi_schema
 
