@@ -192,6 +192,7 @@ class _Drops:
     def __init__(self, doc: Doc, hidden: set[str]) -> None:
         self.doc, self.hidden = doc, hidden
         self.rows: list[tuple[str, str, str, int, int, str, str, int, int, str]] = []
+        self._suppressor_at: dict[str, dict[int, tuple[int, int, str]]] = {}
 
     def _chars(self, start: int, end: int) -> tuple[int, int]:
         return self.doc[start].idx, self.doc[end - 1].idx + len(self.doc[end - 1])
@@ -204,8 +205,11 @@ class _Drops:
         self.rows.append((label, value, rule_id, *self._chars(start, end), reason, by_rule, by_start, by_end, detail))
 
     def suppressed(self, item: Match, suppressors: list[tuple[int, int, str]]) -> None:
-        start, end = item[3], item[4]
-        s_start, s_end, s_rule = next(s for s in suppressors if s[0] < end and start < s[1])
+        label, start, end = item[0], item[3], item[4]
+        at = self._suppressor_at.get(label)
+        if at is None:  # token -> suppressor, built once per label: linear in the note
+            at = self._suppressor_at[label] = {t: s for s in reversed(suppressors) for t in range(s[0], s[1])}
+        s_start, s_end, s_rule = next(at[t] for t in range(start, end) if t in at)
         self.add(item, "suppressed", (s_rule, s_start, s_end))
 
 
