@@ -6,11 +6,13 @@ from typing import Iterable, Iterator, Optional
 
 from spacy.tokens import Doc
 
+from notecheck import trace
 from notecheck.budget import check_budget, time_budget
 from notecheck.checklist import build_checklist
 from notecheck.coding import code_note
 from notecheck.coding.ncci import load_ncci
 from notecheck.coding.queries import draft_queries
+from notecheck.explain import ExplainedResult, explain
 from notecheck.extract import extract_findings
 from notecheck.models import ClaimContext, Result
 from notecheck.reader import DEFAULT_MAX_BYTES, MAX_BYTES_CEILING, validate_text
@@ -92,11 +94,8 @@ class Checker:
             queries=draft_queries(checklist, coding.risks, findings, self.ncci_rules),
         )
 
-    def explained(self, doc: Doc, context: Optional[ClaimContext], note_id: Optional[str]) -> Result:
+    def explained(self, doc: Doc, context: Optional[ClaimContext], note_id: Optional[str]) -> ExplainedResult:
         """The result of a Doc run with `explain=True`, with its explanation."""
-        from notecheck import trace
-        from notecheck.explain import ExplainedResult, explain
-
         with trace.recording() as steps:
             result = self.result(doc, context, note_id)
         # The coding is pure: run again on the same findings, it returns the same decisions with

@@ -197,7 +197,10 @@ class Engine:
                     explain: bool = False) -> Result:
         checker = self._current()  # read once: a swap mid-check must not change the Checker used
         try:
-            return checker.check(text, context, note_id, budget_s=self._budget_s, explain=explain)
+            # The flag is passed only when set: a checker factory's Checker (a stand-in, an older
+            # subclass) that predates `explain` keeps working for every ordinary request.
+            extra = {"explain": True} if explain else {}
+            return checker.check(text, context, note_id, budget_s=self._budget_s, **extra)
         finally:
             self._after(checker, 1)
 

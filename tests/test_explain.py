@@ -243,3 +243,15 @@ def test_service_explanation_never_reaches_a_log(checker: Checker, records) -> N
     assert response.status_code == 200 and response.json()["explanation"]["fields"]
     assert_no_marker(records.all())
 
+
+
+def test_provisional_wire_and_its_act_are_dropped(checker: Checker) -> None:
+    note = ("PROCEDURE: Open reduction and internal fixation, left small finger proximal phalanx fracture.\n"
+            "DESCRIPTION: Two 0.045 K-wires were placed across the fracture. A provisional K-wire was removed "
+            "after screw fixation.\n")
+    implants = field(checker.check(note, explain=True).explanation, "implants")
+    assert implants.value == "none"
+    wire = mention(implants, "K-wire", "IMPLANT")
+    assert not wire.kept and [c.code for c in wire.causes if c.kind == "extractor"] == ["removal_act", "provisional"]
+    act = mention(implants, "removed", "ACT")
+    assert not act.kept and "dropped" in act.reason

@@ -96,8 +96,7 @@ class RaisingChecker:
     def __init__(self, real: Checker) -> None:
         self.nlp = real.nlp  # the engine reads the string-store size after every check
 
-    def check(self, text: str, context: Any = None, note_id: Any = None, budget_s: Any = None,
-              explain: bool = False) -> Any:
+    def check(self, text: str, context: Any = None, note_id: Any = None, budget_s: Any = None) -> Any:
         # The batch path checks note by note too; its ids tell the two apart here.
         if note_id == "in-batch":
             raise ValueError(f"batch failed on {text}")

@@ -126,7 +126,9 @@ class FieldExplainer:
         out.decisions = [self._decision(field, d) for d in decisions]
         if field in ("digits", "bones") and self.is_removal and "anatomy" in self.trace.scopes:
             out.decisions.insert(0, self._scope_decision(field))
-        if not self.is_removal and field != "laterality":
+        if field == "implants":
+            _acts_follow_their_implants(mentions, evidence)
+        if not self.is_removal and field not in ("laterality", "implants"):
             out.decisions.insert(0, Decision(
                 subject=field, branch="not_removal",
                 reason="No implant is documented as removed in this procedure, so the removal findings stay empty "
@@ -168,16 +170,19 @@ class FieldExplainer:
             trace.reason = steps[-1].detail
         elif dropped_finding is not None:
             trace.reason = dropped_finding[1]
-        elif not self.is_removal and field != "laterality":
+        elif not self.is_removal and field not in ("laterality", "implants"):
             trace.reason = "Not an implant removal: the removal findings stay empty."
         elif field in ("digits", "bones") and scope and o.key not in scope:
             trace.reason = ("Outside the anatomy the removal is read from (its sentences, else the title and "
                             "diagnosis headers, else the description beside hardware); see the field's decisions.")
+        elif field == "implants" and o.label == "ACT":
+            # Every act some implant was linked to has a recorded step; this one has none.
+            trace.reason = "No implant mention is linked to this act (each implant links to the nearest act of its sentence)."
         elif negative:
             trace.reason = f"Not affirmed: {_summary(negative)}."
         else:
             trace.reason = "Not among the mentions the field's value rests on; see the field's decisions."
-        if negative and (steps or dropped_finding is not None) and _summary(negative) not in trace.reason:
+        if negative and _summary(negative) not in trace.reason:
             trace.reason = f"{trace.reason.rstrip('.')}: {_summary(negative)}."
         return trace
 
@@ -268,6 +273,17 @@ class FieldExplainer:
             facts=[Fact(name="anatomy read", value=", ".join(f"\"{e.text}\"" for e in evidence) or "nothing",
                         source="note", evidence=evidence)],
         )
+
+
+def _acts_follow_their_implants(mentions: list[MentionTrace], evidence: set[tuple[int, int]]) -> None:
+    """A removal act counts only while an implant linked to it is kept: when every such implant was
+    dropped later (provisional hardware, a specimen list), the act is dropped with them."""
+    carried = {(c.by.start, c.by_rule_id) for m in mentions if m.kept and m.label == "IMPLANT"
+               for c in m.causes if c.kind == "extractor" and c.by is not None}
+    for m in mentions:
+        if m.label == "ACT" and m.kept and (m.start, m.end) not in evidence and (m.start, m.rule_id) not in carried:
+            m.kept = False
+            m.reason = "A removal act of this operation, but every implant linked to it was dropped (see those implants)."
 
 
 def _summary(causes: list[Cause]) -> str:
