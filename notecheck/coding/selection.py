@@ -81,7 +81,8 @@ def _select(f: Findings, rules: CodingRules, why: list[Fact]) -> Selection:
     why.append(Fact.of_values("bones", f.bones))
     if not f.digits and not f.bones:
         why.append(Fact.of_values("region", f.region))
-    why.append(Fact("hand_bones / wrist_bones", f"{', '.join(rules.hand_bones)} / {', '.join(rules.wrist_bones)}", "rules"))
+    why.append(Fact("hand_bones", ", ".join(rules.hand_bones), "rules"))
+    why.append(Fact("wrist_bones", ", ".join(rules.wrist_bones), "rules"))
     where = _site_words(f)
     if hand and wrist:
         return Selection(True, "20680", f"Hardware came out of both hand and wrist/carpal sites ({where}); one construct spanning both is coded once as 20680 (CPT Assistant June 2009 as discussed by AAPC: one construct, one code).", "removal", ["wrist_hand_ambiguity"])
