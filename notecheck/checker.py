@@ -6,16 +6,18 @@ from typing import Iterable, Iterator, Optional
 
 from spacy.tokens import Doc
 
+from notecheck import trace
 from notecheck.budget import check_budget, time_budget
 from notecheck.checklist import build_checklist
 from notecheck.coding import code_note
 from notecheck.coding.queries import draft_queries
+from notecheck.explain import ExplainedResult, explain
 from notecheck.extract import extract_findings
 from notecheck.models import ClaimContext, Result
 from notecheck.reader import DEFAULT_MAX_BYTES, MAX_BYTES_CEILING, validate_text
 from notecheck.registry import RuleRegistry, load_registry
 from pipelines import build_pipeline
-from pipelines.extensions import TEXT_KEY
+from pipelines.extensions import EXPLAIN_KEY, TEXT_KEY
 
 
 class Checker:
@@ -41,12 +43,16 @@ class Checker:
         note_id: Optional[str] = None,
         budget_s: Optional[float] = None,
         max_bytes: Optional[int] = DEFAULT_MAX_BYTES,
+        explain: bool = False,
     ) -> Result:
         """Check one note; raises NoteInputError for empty or binary text or text over `max_bytes`
         bytes of UTF-8 (None: the caller has applied its limit), and CheckTimeout when `budget_s`
-        seconds pass before the result is ready."""
+        seconds pass before the result is ready. With `explain`, the result is an ExplainedResult
+        (notecheck.explain): the same result plus why every field, code and modifier came out so."""
         validate_text(text, max_bytes)
         with time_budget(budget_s):
+            if explain:
+                return self.explained(self.doc(text, explain=True), context, note_id)
             return self.result(self.doc(text), context, note_id)
 
     def pipe(self, notes: Iterable[tuple[str, Optional[ClaimContext], Optional[str]]]) -> Iterator[Result]:
@@ -54,11 +60,14 @@ class Checker:
         for text, context, note_id in notes:
             yield self.result(self.doc(text), context, note_id)
 
-    def doc(self, text: str) -> Doc:
+    def doc(self, text: str, explain: bool = False) -> Doc:
         """Run the pipeline. Our components have no batch step, so nlp.pipe would gain nothing;
-        the text is handed to them once instead of being re-joined from tokens."""
+        the text is handed to them once instead of being re-joined from tokens. With `explain`,
+        the components also record what they drop (pipelines.extensions.EXPLAIN_KEY)."""
         doc = self.nlp.make_doc(text)
         doc.user_data[TEXT_KEY] = text
+        if explain:
+            doc.user_data[EXPLAIN_KEY] = True
         for _, component in self.nlp.pipeline:
             check_budget()
             doc = component(doc)
@@ -85,3 +94,13 @@ class Checker:
             rules_version=self.version,
             queries=draft_queries(checklist, coding.risks, findings, self.ncci_rules),
         )
+
+    def explained(self, doc: Doc, context: Optional[ClaimContext], note_id: Optional[str]) -> ExplainedResult:
+        """The result of a Doc run with `explain=True`, with its explanation."""
+        with trace.recording() as steps:
+            result = self.result(doc, context, note_id)
+        # The coding is pure: run again on the same findings, it returns the same decisions with
+        # the facts each one read.
+        coding = code_note(result.findings, context or ClaimContext(), self.coding_rules, self.icd_rules, self.ncci_rules)
+        explanation = explain(doc, result, coding, steps, self.rules, self.coding_rules)
+        return ExplainedResult(**dict(result), explanation=explanation)

@@ -102,6 +102,11 @@ def render_text(result: Result, color: bool = False, width: Optional[int] = None
     out = console(buffer, color=color, width=width)
     for block in _blocks(result):
         out.print(block)
+    explanation = getattr(result, "explanation", None)  # an ExplainedResult (check --explain)
+    if explanation is not None:
+        from notecheck.explain.render import explanation_lines
+
+        buffer.write("\n" + "\n".join(explanation_lines(explanation, width, color)) + "\n")
     # A grid pads its cells to the column width: the blanks at line ends carry nothing.
     return "\n".join(line.rstrip(" ") for line in buffer.getvalue().splitlines()) + "\n"
 

@@ -31,7 +31,9 @@ from spacy.tokens import Doc
 
 from notecheck.medspacy_rules import context_match_rule, context_rule_objects
 from notecheck.rules import load_rules
-from pipelines.extensions import SECTIONS, SPAN_MODIFIERS, SPANS_KEY, Trigger, doc_text, register_extensions, span_key
+from pipelines.extensions import (
+    CONTEXT_CANCELLED_KEY, EXPLAIN_KEY, SECTIONS, SPAN_MODIFIERS, SPANS_KEY, Trigger, doc_text, register_extensions, span_key,
+)
 from pipelines.matching import RuleMatcher
 from pipelines.target_matcher import section_at, sentence_ids
 
@@ -131,14 +133,21 @@ class ConTextComponent:
             for key, start, end in self.matcher(doc)
             if int(sent[start]) in wanted_sents
         ))
-        pseudo = [(s, e) for i, s, e in triggers if self.rules[i].category == "PSEUDO"]
-        pseudo_tokens = {t for ps, pe in pseudo for t in range(ps, pe)}
-        by_sentence: dict[int, list[tuple[int, int, int]]] = {}
+        pseudo = [(i, s, e) for i, s, e in triggers if self.rules[i].category == "PSEUDO"]
+        pseudo_tokens = {t: (i, ps, pe) for i, ps, pe in pseudo for t in range(ps, pe)}
+        # Only for an explanation: triggers a PSEUDO trigger cancelled stay in, flagged, so the
+        # scope test below can say which mention each would have modified (CONTEXT_CANCELLED_KEY).
+        explain = bool(doc.user_data.get(EXPLAIN_KEY))
+        cancelled: list[tuple[int, str, str, int, int, str, int, int]] = []
+        by_sentence: dict[int, list[tuple[int, int, int, Optional[tuple[int, int, int]]]]] = {}
         # Text order, then file order: triggers on the same words keep the order of context.yaml.
         for i, start, end in sorted(triggers, key=lambda x: (x[1], x[2], x[0])):
+            by = None
             if self.rules[i].category != "PSEUDO" and any(t in pseudo_tokens for t in range(start, end)):
-                continue
-            by_sentence.setdefault(int(sent[start]), []).append((i, start, end))
+                if not explain:
+                    continue
+                by = next(pseudo_tokens[t] for t in range(start, end) if t in pseudo_tokens)
+            by_sentence.setdefault(int(sent[start]), []).append((i, start, end, by))
         starts_of = {k: [t[1] for t in v] for k, v in by_sentence.items()}
         sections = doc._.get(SECTIONS) or [("body", 0, 0, len(doc_text(doc)))]
         section_starts = [s[1] for s in sections]
@@ -152,8 +161,8 @@ class ConTextComponent:
             # sentences of thousands of tokens).
             starts = starts_of[key]
             local = local[bisect_left(starts, span.start - _REACH): bisect_right(starts, span.end + _REACH)]
-            terminate_at = [s for i, s, _ in local if self.rules[i].category == "TERMINATE"]
-            for i, start, end in local:
+            terminate_at = [s for i, s, _, by in local if self.rules[i].category == "TERMINATE" and by is None]
+            for i, start, end, by in local:
                 rule = self.rules[i]
                 if rule.category == "TERMINATE" or rule.direction == "none":
                     continue
@@ -182,6 +191,15 @@ class ConTextComponent:
                 if rule.sections is not None:
                     if section_at(sections, section_starts, doc[start].idx) not in rule.sections:
                         continue
+                if by is not None:
+                    p_rule, p_start, p_end = by
+                    cancelled.append((
+                        n, rule.category, rule.id, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]),
+                        self.rules[p_rule].id, doc[p_start].idx, doc[p_end - 1].idx + len(doc[p_end - 1]),
+                    ))
+                    continue
                 modifiers[n].append((rule.category, rule.id, doc[start].idx, doc[end - 1].idx + len(doc[end - 1])))
         doc._.set(SPAN_MODIFIERS, [(*span_key(span), tuple(found)) for span, found in zip(spans, modifiers) if found])
+        if explain:
+            doc.user_data[CONTEXT_CANCELLED_KEY] = cancelled
         return doc

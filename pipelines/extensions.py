@@ -30,6 +30,18 @@ TEXT_KEY = "nc_text"
 # Character offsets where a spoken full stop ("... intact period the second ...") ends a sentence,
 # found by the normalizer and read by the sentence splitter (a list of ints: serializable).
 SPOKEN_STOPS_KEY = "nc_spoken_stops"
+# Set in doc.user_data by a caller that wants an explanation (`notecheck check --explain`): the
+# target matcher and ConText then also record what they dropped or cancelled, as lists of tuples
+# of str/int under the keys below. Unset (every ordinary check), nothing is recorded.
+EXPLAIN_KEY = "nc_explain"
+# (label, value, rule_id, start_char, end_char, reason, by_rule_id, by_start_char, by_end_char,
+# detail): a rule match the post-filter dropped; reason is suppressed, section, not_section,
+# requires_near, requires_in_sentence or overlapped (a longer, or equally long earlier, match of the
+# same label won); by_* is the suppressor or the match that won.
+TARGET_DROPS_KEY = "nc_target_drops"
+# (span_index, category, rule_id, start_char, end_char, pseudo_rule_id, pseudo_start, pseudo_end):
+# a ConText trigger that would have modified span `span_index` but lies inside a PSEUDO trigger.
+CONTEXT_CANCELLED_KEY = "nc_context_cancelled"
 
 
 def doc_text(doc: Doc) -> str:

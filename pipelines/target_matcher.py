@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 
 from notecheck.medspacy_rules import KEY_SEP, target_rule_objects
 from notecheck.rules import TargetRule, load_rules
-from pipelines.extensions import RULES_VERSION, SECTIONS, SPANS_KEY, doc_text, register_extensions
+from pipelines.extensions import EXPLAIN_KEY, RULES_VERSION, SECTIONS, SPANS_KEY, TARGET_DROPS_KEY, doc_text, register_extensions
 from pipelines.matching import RuleMatcher
 from pipelines.medspacy_adapter import phrase_check, register_medspacy_extensions
 
@@ -101,30 +101,39 @@ class TargetMatcher:
             return doc
         sections = doc._.get(SECTIONS) or [("body", 0, 0, len(doc_text(doc)))]
         section_starts = [s[1] for s in sections]
-        suppressors: dict[str, list[tuple[int, int]]] = {}
+        # Only for an explanation: every match the post-filter drops, and why (primitives).
+        drops = _Drops(doc, self.hidden) if doc.user_data.get(EXPLAIN_KEY) else None
+        suppressors: dict[str, list[tuple[int, int, str]]] = {}
         candidates = []
         for item in raw:
             if item[0] == SUPPRESS:
-                suppressors.setdefault(item[1], []).append((item[3], item[4]))
+                suppressors.setdefault(item[1], []).append((item[3], item[4], item[2]))
             else:
                 candidates.append(item)
         # Token-occupancy sets keep every test linear in the note (a 1 MB note has ~10^4 spans).
         suppressed: dict[str, set[int]] = {}
         for label, spans in suppressors.items():
             cover = suppressed.setdefault(label, set())
-            for s_start, s_end in spans:
+            for s_start, s_end, _ in spans:
                 cover.update(range(s_start, s_end))
         kept = []
-        for label, value, rule_id, start, end in candidates:
+        for item in candidates:
+            label, value, rule_id, start, end = item
             cover = suppressed.get(label)
             if cover and any(t in cover for t in range(start, end)):
+                if drops is not None:
+                    drops.suppressed(item, suppressors[label])
                 continue
             rule = self.rules[rule_id]
             if rule.sections or rule.not_sections:
                 section = section_at(sections, section_starts, doc[start].idx)
                 if rule.sections and section not in rule.sections:
+                    if drops is not None:
+                        drops.add(item, "section", detail=section)
                     continue
                 if rule.not_sections and section in rule.not_sections:
+                    if drops is not None:
+                        drops.add(item, "not_section", detail=section)
                     continue
             kept.append((label, value, rule_id, start, end))
         # Context requirements are tested before overlapping spans compete, so that a longer span
@@ -147,6 +156,8 @@ class TargetMatcher:
                 here = sent[start]
                 near = [t for t in range(max(0, start - window), min(len(doc), end + window)) if sent[t] == here]
                 if not any(t in tokens_of.get(w, ()) for w in rule.requires_near.labels for t in near):
+                    if drops is not None:
+                        drops.add(item, "requires_near", detail=f"{'/'.join(rule.requires_near.labels)} within {window}")
                     continue
             if rule.requires_in_sentence:
                 if sent is None:
@@ -156,27 +167,68 @@ class TargetMatcher:
                         sentences_of.setdefault(o[0], set()).add(int(sent[o[3]]))
                 here = int(sent[start])
                 if not any(here in sentences_of.get(w, ()) for w in rule.requires_in_sentence):
+                    if drops is not None:
+                        drops.add(item, "requires_in_sentence", detail="/".join(rule.requires_in_sentence))
                     continue
             required.append(item)
         final = [
             Span(doc, start, end, label=label, kb_id=value, span_id=rule_id)
-            for label, value, rule_id, start, end in _longest_per_label(required)
+            for label, value, rule_id, start, end in _longest_per_label(required, drops)
             if label not in self.hidden
         ]
         doc.spans[SPANS_KEY] = final
+        if drops is not None:
+            doc.user_data[TARGET_DROPS_KEY] = drops.rows
         return doc
 
 
-def _longest_per_label(items: list[tuple[str, str, str, int, int]]) -> list[tuple[str, str, str, int, int]]:
+Match = tuple[str, str, str, int, int]  # label, value, rule_id, start token, end token
+
+
+class _Drops:
+    """The post-filter's drops as rows of primitives (TARGET_DROPS_KEY); labels that are never
+    emitted (helpers of other rules' requirements) are left out."""
+
+    def __init__(self, doc: Doc, hidden: set[str]) -> None:
+        self.doc, self.hidden = doc, hidden
+        self.rows: list[tuple[str, str, str, int, int, str, str, int, int, str]] = []
+        self._suppressor_at: dict[str, dict[int, tuple[int, int, str]]] = {}
+
+    def _chars(self, start: int, end: int) -> tuple[int, int]:
+        return self.doc[start].idx, self.doc[end - 1].idx + len(self.doc[end - 1])
+
+    def add(self, item: Match, reason: str, by: Optional[tuple[str, int, int]] = None, detail: str = "") -> None:
+        label, value, rule_id, start, end = item
+        if label in self.hidden:
+            return
+        by_rule, by_start, by_end = ("", -1, -1) if by is None else (by[0], *self._chars(by[1], by[2]))
+        self.rows.append((label, value, rule_id, *self._chars(start, end), reason, by_rule, by_start, by_end, detail))
+
+    def suppressed(self, item: Match, suppressors: list[tuple[int, int, str]]) -> None:
+        label, start, end = item[0], item[3], item[4]
+        at = self._suppressor_at.get(label)
+        if at is None:  # token -> suppressor, built once per label: linear in the note
+            at = self._suppressor_at[label] = {t: s for s in reversed(suppressors) for t in range(s[0], s[1])}
+        s_start, s_end, s_rule = next(at[t] for t in range(start, end) if t in at)
+        self.add(item, "suppressed", (s_rule, s_start, s_end))
+
+
+def _longest_per_label(items: list[Match], drops: Optional[_Drops] = None) -> list[Match]:
     taken: dict[str, set[int]] = {}
+    winners: dict[tuple[str, int], Match] = {}
     out = []
     for item in sorted(items, key=lambda i: (i[0], i[3] - i[4], i[3])):
         label, _, _, start, end = item
         occupied = taken.setdefault(label, set())
         tokens = range(start, end)
         if any(t in occupied for t in tokens):
+            if drops is not None:
+                winner = next(winners[(label, t)] for t in tokens if (label, t) in winners)
+                drops.add(item, "overlapped", (winner[2], winner[3], winner[4]))
             continue
         occupied.update(tokens)
+        if drops is not None:
+            winners.update(((label, t), item) for t in tokens)
         out.append(item)
     out.sort(key=lambda i: (i[3], i[4], i[0]))
     return out

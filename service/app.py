@@ -26,6 +26,7 @@ from starlette.middleware.cors import CORSMiddleware
 import notecheck
 from notecheck.budget import CheckTimeout
 from notecheck.checker import Checker
+from notecheck.explain.models import ExplainedResult
 from notecheck.models import Result
 from notecheck.reader import NoteInputError
 from notecheck.registry import load_registry, registry_dir
@@ -86,6 +87,12 @@ JSON result; errors stay JSON.
 `NOTECHECK_BATCH_BUDGET_S` (default 60); past that the answer is **503** with a JSON detail. A
 body not received within `NOTECHECK_BODY_TIMEOUT` seconds (default 60) gets **408**.
 """
+
+EXPLAIN_DESCRIPTION = (
+    "Add an `explanation` field (schema `Explanation`; the whole answer is an `ExplainedResult`): for every field, each rule match kept or dropped and "
+    "why (rule ids, ConText triggers, sections, suppressors), and why the code, modifiers and planned status "
+    "came out as they did. It quotes the note; it is returned to the caller only and never logged."
+)
 
 BATCH_REQUEST_BODY: dict[str, Any] = {
     "required": True,
@@ -179,6 +186,7 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Optional[Ca
         body: CheckRequest,
         request: Request,
         output: Optional[OutputFormat] = Query(None, alias="format", description=FORMAT_DESCRIPTION),
+        explain: bool = Query(False, description=EXPLAIN_DESCRIPTION),
     ) -> Response:
         size = _note_too_large(body.text, settings.max_note_bytes)
         if size is not None:
@@ -186,7 +194,7 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Optional[Ca
         await ensure_ready()
         try:
             answered, result = await unless_disconnected(
-                request.receive, engine.check(body.text, body.context, body.context.note_id)
+                request.receive, engine.check(body.text, body.context, body.context.note_id, explain=explain)
             )
         except NoteInputError as exc:  # binary-looking text; the message never quotes the note
             return _note_rejected(["body", "text"], exc)
@@ -296,6 +304,11 @@ def create_app(settings: Optional[Settings] = None, checker_factory: Optional[Ca
             for name, schema in batch_schema.pop("$defs", {}).items():
                 schemas.setdefault(name, schema)
             schemas["BatchRequest"] = batch_schema
+            # ?explain=true on /v1/check adds `explanation`: list its schema beside the result's.
+            explained = ExplainedResult.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, schema in explained.pop("$defs", {}).items():
+                schemas.setdefault(name, schema)
+            schemas["ExplainedResult"] = explained
             app.openapi_schema = document_security(spec)
         return app.openapi_schema
 

@@ -153,9 +153,10 @@ class Engine:
 
     # -- checking ------------------------------------------------------------------------------
 
-    async def check(self, text: str, context: Optional[ClaimContext], note_id: Optional[str]) -> Result:
+    async def check(self, text: str, context: Optional[ClaimContext], note_id: Optional[str],
+                    explain: bool = False) -> Result:
         loop = asyncio.get_running_loop()
-        work = loop.run_in_executor(self._pool(), self._check_sync, text, context, note_id)
+        work = loop.run_in_executor(self._pool(), self._check_sync, text, context, note_id, explain)
         if self._budget_s is None:
             return await work
         try:
@@ -192,10 +193,14 @@ class Engine:
             raise NotReady("pipeline is still loading")
         return checker
 
-    def _check_sync(self, text: str, context: Optional[ClaimContext], note_id: Optional[str]) -> Result:
+    def _check_sync(self, text: str, context: Optional[ClaimContext], note_id: Optional[str],
+                    explain: bool = False) -> Result:
         checker = self._current()  # read once: a swap mid-check must not change the Checker used
         try:
-            return checker.check(text, context, note_id, budget_s=self._budget_s)
+            # The flag is passed only when set: a checker factory's Checker (a stand-in, an older
+            # subclass) that predates `explain` keeps working for every ordinary request.
+            extra = {"explain": True} if explain else {}
+            return checker.check(text, context, note_id, budget_s=self._budget_s, **extra)
         finally:
             self._after(checker, 1)
 

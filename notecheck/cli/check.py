@@ -33,6 +33,7 @@ EXAMPLES = """[bold]Examples[/bold]
   notecheck check note.txt --removal-date 2026-03-02 --index-date 2026-02-02
   notecheck check note.txt --billed-line 99213:1: --billed-line 26320:1:RT,F9
   notecheck check report.hl7 --format fhir --emit-queries
+  notecheck check note.txt --explain
 """
 
 CLAIM = "Claim context"
@@ -66,6 +67,7 @@ class CheckArgs:
     place_of_service: Optional[str] = None
     max_bytes: int = DEFAULT_MAX_BYTES
     rules: Optional[str] = None
+    explain: bool = False
 
 
 def check(
@@ -119,6 +121,10 @@ def check(
         help="largest note, bytes of UTF-8 text")] = DEFAULT_MAX_BYTES,
     rules: Annotated[Optional[str], typer.Option(
         "--rules", parser=rules_dir, metavar="DIR", help=RULES_HELP)] = None,
+    explain: Annotated[bool, typer.Option(
+        "--explain", metavar="",
+        help="why every field, code and modifier came out so: the rule matches kept or dropped and why "
+             "(--format text: a Why section, json: an `explanation` field)")] = False,
 ) -> int:
     """Check one note (PATH, or - for stdin): what is missing, the checklist, code and modifiers.
 
@@ -129,11 +135,13 @@ def check(
         note_id=note_id, removal_date=removal_date, index_date=index_date, index_cpt=index_cpt,
         index_related=index_related, billed_cpt=billed_cpt, billed_units=billed_units,
         billed_modifiers=billed_modifiers, billed_lines=[line.as_claim_line() for line in billed_lines or []],
-        place_of_service=place_of_service, max_bytes=max_bytes, rules=rules,
+        place_of_service=place_of_service, max_bytes=max_bytes, rules=rules, explain=explain,
     ))
 
 
 def run_check(args: CheckArgs) -> int:
+    if args.explain and args.format not in ("text", "json"):
+        raise UsageError("--explain works with --format text or json")
     target = _output_target(args.output, args.path)
     from notecheck.interchange.cli_entry import check_interchange
 
@@ -155,7 +163,7 @@ def run_check(args: CheckArgs) -> int:
     except ValidationError as exc:
         raise UsageError(f"bad claim option {describe_validation(exc)}") from None
     checker = Checker(args.rules)
-    result = checker.check(text, ctx, ctx.note_id, max_bytes=args.max_bytes)
+    result = checker.check(text, ctx, ctx.note_id, max_bytes=args.max_bytes, explain=args.explain)
 
     def write(stream: TextIO) -> None:
         if args.format == "json":

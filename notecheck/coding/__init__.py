@@ -16,6 +16,7 @@ from notecheck.coding.modifier22 import decide_22
 from notecheck.coding.ncci import NcciRules, load_ncci
 from notecheck.coding.risks import denial_risks
 from notecheck.coding.selection import Selection, select_code
+from notecheck.coding.why import Fact
 from notecheck.models import ClaimContext, ClaimLine, DenialRisk, Findings, Icd10Suggestion, ModifierSuggestion, Procedure
 from notecheck.rules import CodingRules, Icd10Rules
 
@@ -30,6 +31,7 @@ class Coding:
     supports_22: bool
     reason_22: Optional[str]
     own_code_22: bool = False
+    facts_22: tuple[Fact, ...] = ()  # what the 22 decision read (--explain)
     claim_lines: list[ClaimLine] = field(default_factory=list)
     modifiers: list[ModifierSuggestion] = field(default_factory=list)
     icd10: list[Icd10Suggestion] = field(default_factory=list)
@@ -75,6 +77,7 @@ def code_note(f: Findings, ctx: ClaimContext, rules: CodingRules, icd: Icd10Rule
     )
     return Coding(
         procedure=procedure, selection=sel, global_decision=glob, supports_22=supports_22, reason_22=reason_22, own_code_22=d22.own_code,
+        facts_22=d22.facts,
         claim_lines=lines, modifiers=_modifier_reasons(f, lines, glob, reason_22, rules),
         icd10=suggest_icd10(f, icd) if sel.is_removal else [],
         risks=claim_risks(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from notecheck.coding.why import Fact
 from notecheck.models import Findings
 from notecheck.rules import CodingRules
 
@@ -16,6 +17,7 @@ class Selection:
     reason: str
     kind: str  # removal | not_removal | pin_pull | integral | external_fixator | no_site
     flags: list[str] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)  # what the chosen branch read, in order (--explain)
 
 
 def _site_words(f: Findings) -> str:
@@ -31,6 +33,16 @@ def _site_words(f: Findings) -> str:
 
 
 def select_code(f: Findings, rules: CodingRules) -> Selection:
+    facts: list[Fact] = []
+    selection = _select(f, rules, facts)
+    selection.facts = facts
+    return selection
+
+
+def _select(f: Findings, rules: CodingRules, why: list[Fact]) -> Selection:
+    why.append(Fact.of_values("implants removed", f.implants))
+    if f.generic_hardware_removed:
+        why.append(Fact("hardware removed (type not named)", "yes", "note", tuple(f.generic_hardware_removed[:2])))
     if not (f.implants or f.generic_hardware_removed):
         return Selection(False, None, "No implant is documented as removed in this procedure; a removal code is not supported.", "not_removal")
     types = {i.type for i in f.implants}
@@ -38,18 +50,25 @@ def select_code(f: Findings, rules: CodingRules) -> Selection:
     settings = {s.value for s in f.setting}
     under_anesthesia = bool(anesthesia - {"no_anesthesia"})
     in_or = bool(settings & {"operating_room", "procedure_room"})
+    why.append(Fact.of_values("anesthesia", f.anesthesia))
+    why.append(Fact.of_values("setting", f.setting))
     # The pins and wires of a frame come out with it: they are the fixator, not a second implant.
     if "external_fixator" in types and types - {"external_fixator"} <= set(rules.percutaneous_types):
+        why.append(Fact("percutaneous_types", ", ".join(rules.percutaneous_types), "rules"))
         if under_anesthesia or in_or:
             return Selection(True, None, "An external fixator removed under anesthesia is reported with 20694 (CPT 20694: removal, under anesthesia, of external fixation system), not 26320.", "external_fixator", ["20694"])
         return Selection(True, None, "External fixator removal without anesthesia is part of the index operation's 90-day global package (CMS global surgery rules: postoperative care by the surgeon is included).", "external_fixator")
     integral = [p.value for p in f.same_site_procedures if p.value in rules.integral_procedures]
+    why.append(Fact.of_values("same-site procedures", f.same_site_procedures))
     if integral:
+        why.append(Fact("integral_procedures", ", ".join(rules.integral_procedures), "rules"))
         return Selection(True, None, f"The removal is integral to the {integral[0]} done at the same site and is not separately reportable (NCCI Policy Manual, Ch. IV: removal that is an integral part of another procedure).", "integral")
     # Pins pulled through the skin: said so, or nothing says how and the note is a clinic visit
     # without anesthesia.
     pulled = f.approach.type == "percutaneous" or (not f.approach.documented and ("clinic" in settings or "no_anesthesia" in anesthesia))
     percutaneous_only = pulled and not f.approach.incision_documented and (not types or types <= set(rules.percutaneous_types))
+    why.append(Fact("approach", (f.approach.type or "not documented") + (", incision" if f.approach.incision_documented else ""),
+                    "note", tuple(f.approach.evidence[:2])))
     if percutaneous_only and not in_or and not under_anesthesia:
         return Selection(True, None, "Exposed percutaneous pins pulled without an incision or anesthesia are part of the index global package; no removal code is separately reportable (CMS global surgery rules; AAOS coding guidance on pin removal).", "pin_pull")
     hand = any(b.value in rules.hand_bones for b in f.bones) or bool(f.digits)
@@ -58,6 +77,12 @@ def select_code(f: Findings, rules: CodingRules) -> Selection:
     if not hand and not wrist and not f.bones:
         hand = bool(regions & {"finger", "hand"})
         wrist = bool(regions & {"wrist", "forearm"})
+    why.append(Fact.of_values("digits", f.digits))
+    why.append(Fact.of_values("bones", f.bones))
+    if not f.digits and not f.bones:
+        why.append(Fact.of_values("region", f.region))
+    why.append(Fact("hand_bones", ", ".join(rules.hand_bones), "rules"))
+    why.append(Fact("wrist_bones", ", ".join(rules.wrist_bones), "rules"))
     where = _site_words(f)
     if hand and wrist:
         return Selection(True, "20680", f"Hardware came out of both hand and wrist/carpal sites ({where}); one construct spanning both is coded once as 20680 (CPT Assistant June 2009 as discussed by AAPC: one construct, one code).", "removal", ["wrist_hand_ambiguity"])
@@ -66,6 +91,8 @@ def select_code(f: Findings, rules: CodingRules) -> Selection:
         return Selection(True, "26320", f"Hardware removed from {where} {how}: a hand/finger site, so 26320 (CPT: the site-specific code for implant removal from a finger or hand).", "removal")
     if wrist or f.bones or regions:
         deep = any(d.value == "deep" for d in f.depth) or bool(types - set(rules.superficial_types))
+        why.append(Fact.of_values("depth", f.depth))
+        why.append(Fact("superficial_types", ", ".join(rules.superficial_types), "rules"))
         superficial = any(d.value == "superficial" for d in f.depth)
         if superficial and not deep:
             return Selection(True, "20670", f"A buried superficial implant removed from {where} through a small incision with simple closure: 20670 (CPT: removal of implant, superficial).", "removal")

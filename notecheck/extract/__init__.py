@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from notecheck import trace
 from notecheck.extract.clinical import approach, complexity, indications, operative_context, planned_status, same_site_procedures
 from notecheck.extract.implants import find_removal
 from notecheck.extract.mentions import NoteView
@@ -24,7 +25,10 @@ def extract_findings(doc: Doc, rules: RuleSet) -> Findings:
     factors, substantial = complexity(view)
     if not any(i.value == "infection" for i in found_indications):
         # Debridement or a washout is infection work only in a removal done for infection.
-        factors = [f for f in factors if f.value != "infection_debridement"]
+        kept = [f for f in factors if f.value != "infection_debridement"]
+        trace.dropped_findings("complexity_factors", factors, kept, "debridement_without_infection",
+                               "Debridement or a washout is infection work only in a removal done for infection.")
+        factors = kept
     return Findings(
         region=site.region, laterality=site.laterality, **context,
         implants=removal.implants,

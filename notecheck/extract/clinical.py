@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from notecheck import trace
 from notecheck.models import ApproachFinding, Evidence, PlannedStatusFinding, ValueFinding
 from notecheck.extract.mentions import Mention, NoteView
 
@@ -28,6 +29,8 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
         m for m in view.of("INDICATION")
         if m.affirmed or (m.value == "staged_removal" and not m.has("NEGATED", "HYPOTHETICAL", "OTHER_PERSON"))
     ]
+    trace.dropped("indications", view.of("INDICATION"), usable, "not_affirmed",
+                  "Not affirmed for this patient and this removal.")
     fallback = set(view.rules.sections.roles.indication_fallback_sections)
     anywhere = set(view.rules.vocabulary.indications_read_anywhere)
     # Unheaded text before the operation's description is the pre-operative story (an HPI
@@ -43,22 +46,35 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
     found = [m for m in usable if preoperative(m)] or [m for m in usable if m.section in fallback]
     chosen = {id(m) for m in found}
     found += [m for m in usable if m.value in anywhere and m.section in fallback and id(m) not in chosen]
+    trace.dropped("indications", usable, found, "not_preoperative",
+                  "Not in an indication section (sections.yaml roles.indication_sections) while the note states indications there.")
+    before = found
     design = [m for m in view.of("DESIGN") if m.affirmed]
     if design:
         # Pins left out of the skin on purpose ("left protruding through the skin, bent and
         # capped") are exposed and protruding by design: neither is a complication.
         design_sents = {m.sent for m in design}
         found = [m for m in found if m.value != "exposure" and not (m.value == "prominence" and m.sent in design_sents)]
+    trace.dropped("indications", before, found, "by_design",
+                  "Hardware left out of the skin on purpose is exposed or prominent by design.")
+    before = found
     risks = set(view.rules.vocabulary.consent_risk_indications)
     found = [m for m in found if not (m.has("CONSENT") and m.value in risks)]
+    trace.dropped("indications", before, found, "consent_risk",
+                  "A risk named in the consent discussion, not a reason for this removal.")
+    before = found
     found = [m for m in found if m.value != "staged_removal" or _about_removed(view, m, removed_types)]
-    grouped = _grouped(found)
+    trace.dropped("indications", before, found, "other_hardware",
+                  "The staged-removal cue is about other hardware than the hardware removed.")
+    grouped = all_grouped = _grouped(found)
     if any(g.value not in anywhere and g.value != "other" for g in grouped):
         # "other" ("symptomatic hardware") is the catch-all: it stands only when no specific
         # complaint does (a healed fracture or a plan says when, not why).
         grouped = [g for g in grouped if g.value != "other"]
     if set(view.rules.vocabulary.wish_yields_to) & {g.value for g in grouped}:
         grouped = [g for g in grouped if g.value != "patient_request"]
+    trace.dropped_findings("indications", all_grouped, grouped, "yields",
+                           "A catch-all (\"other\") or the patient's wish yields to a specific indication (vocabulary wish_yields_to).")
     return grouped
 
 
@@ -76,10 +92,13 @@ def _about_removed(view: NoteView, mention: Mention, removed_types: set[str]) ->
 def approach(view: NoteView, removal_sentences: set[int]) -> ApproachFinding:
     roles = view.rules.sections.roles
     affirmed = [m for m in view.of("APPROACH") if m.affirmed]
+    trace.dropped("approach", view.of("APPROACH"), affirmed, "not_affirmed", "Not affirmed for this operation.")
     # Under an unrecognised heading the operation may sit in any removal section.
     usable = [m for m in affirmed if m.section in roles.operative_sections] or [
         m for m in affirmed if m.section in roles.removal_sections and m.sent in removal_sentences
     ]
+    trace.dropped("approach", affirmed, usable, "not_operative",
+                  "Not in an operative section (sections.yaml roles.operative_sections), nor in a removal sentence.")
     if not usable:
         return ApproachFinding()
     values = {m.value for m in usable}
@@ -108,21 +127,38 @@ def planned_status(view: NoteView, found: list[ValueFinding]) -> PlannedStatusFi
         told_or_met = set(roles.history_sections) | set(roles.operative_sections)
         early = [m for m in view.of("PLANNING") if m.affirmed and m.value == "unplanned_return"]
         if not early and all(e.section in told_or_met for f in complications for e in f.evidence):
+            _planned_why("planned_despite_complication", "Staged removal stated; the complications "
+                         f"({', '.join(f.value for f in complications)}) are only told in the history or met during the operation.",
+                         by_value["staged_removal"])
             return PlannedStatusFinding(value="planned", evidence=by_value["staged_removal"].evidence[:6])
     if complications:
+        _planned_why("complication", "A complication indication (vocabulary complication_indications): "
+                     f"{', '.join(f.value for f in complications)}.", *complications)
         return PlannedStatusFinding(value="unplanned", evidence=[e for f in complications for e in f.evidence][:6])
     if "staged_removal" in by_value:
+        _planned_why("staged_removal", "The removal was planned at the index surgery (staged removal).", by_value["staged_removal"])
         return PlannedStatusFinding(value="planned", evidence=by_value["staged_removal"].evidence[:6])
     returns = [m for m in view.of("PLANNING") if m.affirmed and m.value == "unplanned_return"]
     if returns:
+        trace.decided("planned_status", "unplanned_return",
+                      "An unplanned return to the operating room is stated.", returns)
         return PlannedStatusFinding(value="unplanned", evidence=[m.evidence() for m in returns][:6])
+    trace.decided("planned_status", "not_stated",
+                  "Neither a staged removal, a complication nor an unplanned return is stated.")
     return PlannedStatusFinding()
+
+
+def _planned_why(reason: str, detail: str, *findings: ValueFinding) -> None:
+    """Record a planned-status branch with the indication evidence it rests on (--explain)."""
+    trace.decided_evidence("planned_status", reason, detail, [e for f in findings for e in f.evidence])
 
 
 def complexity(view: NoteView) -> tuple[list[ValueFinding], list[Evidence]]:
     roles = view.rules.sections.roles
     sections = set(roles.operative_sections)
     usable = [m for m in view.of("COMPLEXITY") if m.affirmed and not m.has("NO_EFFECT", "CONSENT") and m.section in sections]
+    trace.dropped("complexity_factors", view.of("COMPLEXITY"), usable, "not_usable",
+                  "Not affirmed, said to have had no effect, a consent risk, or outside the operative sections.")
     substantial = [m.evidence() for m in view.of("SUBSTANTIAL") if m.affirmed and not m.has("NO_EFFECT") and m.section in sections]
     return _grouped(usable), substantial
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from notecheck import trace
 from notecheck.models import Evidence, ImplantFinding
 from notecheck.extract.mentions import Mention, MentionIndex, NoteView
 
@@ -53,16 +54,27 @@ def find_removal(view: NoteView) -> Removal:
     placed_hw_sections = set(roles.placed_hardware_sections)
     acts = view.of("ACT")
     implants = [m for m in view.of("IMPLANT") if not m.has("NEGATED", "OTHER_PERSON")]
+    trace.dropped("implants", view.of("IMPLANT"), implants, "not_affirmed", "Negated, or about another person.")
     note_values = {m.value for m in implants}
+    before = implants
     # A generic word that needs its type named elsewhere ("the nail was removed" is a fingernail
     # unless the note names an intramedullary nail).
     implants = [m for m in implants if m.value not in types.needs_named or types.needs_named[m.value] in note_values]
+    trace.dropped("implants", before, implants, "fingernail",
+                  "A generic implant word whose type the note never names (relations.yaml implant_types.needs_named): "
+                  "a nail in a note that names no intramedullary nail is a fingernail.")
+    before = implants
     if not any(m.label in ("BONE", "DIGIT", "JOINT") for m in view.mentions):
         # A wire, pin or staple in a note about no bone is a guide wire, a staple line, a pin of a
         # retractor: not orthopedic hardware.
         implants = [m for m in implants if m.value not in types.ambiguous_without_bones]
+    trace.dropped("implants", before, implants, "no_bone_in_note",
+                  "A wire, pin or staple in a note that names no bone, digit or joint is not orthopedic hardware.")
+    before = implants
     if any(m.value in types.needs_hand_words for m in implants) and not re.search(view.rules.vocabulary.hand_words_regex, view.text):
         implants = [m for m in implants if m.value not in types.needs_hand_words]
+    trace.dropped("implants", before, implants, "no_hand_words",
+                  "A spacer in a note without hand words (vocabulary hand_words_regex) is not a joint implant of the hand.")
     out = Removal()
 
     done_today = set(roles.done_today_sections)
@@ -78,10 +90,19 @@ def find_removal(view: NoteView) -> Removal:
 
     def is_removal_act(act: Mention) -> bool:
         if act.value not in types.removal_acts:
+            trace.step("implants", act, False, f"act_{act.value}", f"A {act.value} act, not a removal.")
             return False
         if not act.affirmed:
-            return told_as_done_today(act)
-        return act.section in removal_sections or (act.section in done_today and act.text.lower().endswith(past))
+            if told_as_done_today(act):
+                return True
+            trace.step("implants", act, False, "act_not_affirmed", "Not affirmed for this operation.")
+            return False
+        if act.section in removal_sections or (act.section in done_today and act.text.lower().endswith(past)):
+            return True
+        trace.step("implants", act, False, "act_section",
+                   f"Section {act.section} is not a removal section (sections.yaml roles.removal_sections)"
+                   + (", and the act is not told in the past tense." if act.section in done_today else "."))
+        return False
 
     removed: list[Mention] = []
     placed: list[Mention] = []
@@ -91,24 +112,46 @@ def find_removal(view: NoteView) -> Removal:
         if act is None:
             if implant.section in removed_hw_sections:
                 removed.append(implant)
+                trace.step("implants", implant, True, "removed_hardware_section",
+                           f"No act in its sentence; listed under {implant.section}, a removed-hardware section.")
             elif implant.section in placed_hw_sections:
                 placed.append(implant)
+                trace.step("implants", implant, False, "placed_hardware_section",
+                           f"No act in its sentence; listed under {implant.section}, a placed-hardware section.")
+            else:
+                trace.step("implants", implant, False, "no_act",
+                           f"No removal or placement act within {view.rules.relations.act_implant.max_gap} tokens in its sentence.")
             continue
         if is_removal_act(act):
             removed.append(implant)
             out.acts.append(act)
+            trace.step("implants", implant, True, "removal_act", "Linked to a removal act of this operation.", by=act)
+            trace.step("implants", act, True, "removal_act",
+                       "A removal act of this operation, with an implant linked to it.")
         elif act.value == "placement" and act.affirmed and act.section in removal_sections:
             placed.append(implant)
+            trace.step("implants", implant, False, "placement_act",
+                       "Linked to a placement act: hardware put in, not removed.", by=act)
+        else:
+            trace.step("implants", implant, False, "act_not_removal",
+                       "Its nearest act is not an affirmed removal in an operative section.", by=act)
     # "HWR", "removal of hardware": an act that names its own object.
     for act in acts:
         if act.value == "removal_and_implant" and is_removal_act(act):
             out.acts.append(act)
             removed.append(act)
+            trace.step("implants", act, True, "names_own_object",
+                       "A removal act that names its own object (\"HWR\", \"removal of hardware\").")
 
     out.placed_types = {types.resolve(m.value, note_values) for m in placed}
     operation, words = _operation(view), _SentenceWords(view)
+    before = removed
     removed = [m for m in removed if not _provisional(view, m, out.placed_types, note_values, operation, words)]
+    trace.dropped("implants", before, removed, "provisional",
+                  "Provisional: placed and taken out in this same operation (a fixation title, or the same type placed here).")
     if removed and not any(m.section not in removed_hw_sections for m in removed):
+        trace.dropped("implants", removed, [], "specimen_list_only",
+                      "Only a removed-hardware list names it; a list alone does not make a removal.")
         removed = []  # a specimen list alone does not make a removal
     out.removed = removed
     out.is_removal = bool(removed)

@@ -8,6 +8,7 @@ from typing import Iterable, Optional
 
 from spacy.tokens import Doc
 
+from notecheck import trace
 from notecheck.models import Evidence
 from notecheck.rules import RuleSet
 from pipelines.extensions import MODIFIERS, SECTIONS, SPANS_KEY, doc_text
@@ -70,16 +71,20 @@ class NoteView:
             start_char = span.start_char
             k = bisect_right(self._section_starts, start_char) - 1
             if k >= 0 and start_char < self.sections[k][2]:
+                trace.header_words((span.label_, span.id_, start_char, span.end_char))
                 continue  # words of a header ("Implants removed:") are not findings
             section = self.sections[k][0] if k >= 0 else "body"
             mods = {m[0] for m in modifiers[i]} if i < len(modifiers) else set()
             if section in other:
                 mods.add("OTHER_PERSON")
+                trace.section_role((span.label_, span.id_, start_char, span.end_char), "OTHER_PERSON", "other_person_sections")
             if span.label_ in _PAST_LABELS:
                 if section in history:
                     mods.add("HISTORICAL")
+                    trace.section_role((span.label_, span.id_, start_char, span.end_char), "HISTORICAL", "history_sections")
                 elif section in plan:
                     mods.add("FUTURE")
+                    trace.section_role((span.label_, span.id_, start_char, span.end_char), "FUTURE", "plan_sections")
             end_char = span.end_char
             mentions.append(
                 Mention(

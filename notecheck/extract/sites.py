@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from notecheck import trace
 from notecheck.models import BoneFinding, DigitFinding, LateralityFinding, ValueFinding
 from notecheck.extract.mentions import Mention, MentionIndex, NoteView
 from notecheck.extract.rays import metacarpal_ray
@@ -146,7 +147,9 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
     vocab = view.rules.vocabulary
     link = view.rules.relations.side_anatomy
     scope = _pick_scope(view, sentences, removal)
+    trace.scope("anatomy", scope)
     side_list = [m for m in view.of("SIDE") if _usable(m)]
+    trace.dropped("laterality", view.of("SIDE"), side_list, "not_usable", "Negated, hypothetical or about another person.")
     sides = MentionIndex(side_list)
     digit_list = [m for m in scope if m.label == "DIGIT"]
     digits = MentionIndex(digit_list)
@@ -205,6 +208,7 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
             bone_items.setdefault(key, BoneFinding(value=value, ray=ray, side=key[2])).evidence.append(joint.evidence())
     site.bones = _merge_bones(list(bone_items.values()))
     site.digits = _merge_digits(list(digit_items.values()))
+    merged_digits = site.digits
     # A finger named beside a metacarpal of its own ray, with no phalanx or finger joint, is the
     # metacarpal's ray ("L thumb: anchor removed from the MC base"), not a digit site.
     finger_rays = {vocab.digit_rays[j_digit.value] for j in joints for j_digit in _bound_digits(j, digits, view) if j.value != "cmc"}
@@ -221,6 +225,8 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
             if bone.value in PHALANGES:
                 bone.value, bone.ray = "other", None
         site.bones = _merge_bones(site.bones)
+    trace.dropped_findings("digits", merged_digits, site.digits, "not_a_digit_site",
+                           "A finger beside a metacarpal of its own ray, beside a wrist site, or in a note about the foot is not a digit site.")
     site.laterality = _laterality(view, sentences, side_list, scope)
     bound_sides = {item.side for item in [*site.bones, *site.digits]}
     if site.laterality.value is None and len(bound_sides) == 1 and None not in bound_sides:
@@ -386,6 +392,7 @@ def _addendum_side(view: NoteView, sides: list[Mention]) -> Optional[Mention]:
 def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope: list[Mention]) -> LateralityFinding:
     corrected = _addendum_side(view, sides)
     if corrected is not None:
+        trace.decided("laterality", "addendum_correction", "An addendum corrects the side.", [corrected])
         return LateralityFinding(value=corrected.value, evidence=[corrected.evidence()])
     roles = view.rules.sections.roles
     within = view.rules.relations.side_anatomy.qualifies_within
@@ -397,18 +404,30 @@ def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope
     header_sides = [s for s in sides if s.section in headers and s.section not in fields]
     header_sides = _anatomy_sides(header_sides, anatomy, within) + [s for s in sides if s.section in fields]
     body = [s for s in sides if s.section not in headers and s.section not in roles.history_sections]
+    trace.dropped("laterality", [s for s in sides if s.section not in headers], body, "history_section",
+                  "A side in a history section (sections.yaml roles.history_sections) tells the past, not this operation.")
     described = [s for s in body if s.sent in sentences]
     if not described:
         described = _anatomy_sides([s for s in body if s.section in roles.description_sections], anatomy, within)
     header_value = _side_values(header_sides)
     described_value = _side_values(described)
     value = described_value or header_value
+    loose: list[Mention] = []
     if value is None:
-        value = _side_values(_anatomy_sides([s for s in body if s.section not in roles.plan_sections], anatomy, within))
+        loose = _anatomy_sides([s for s in body if s.section not in roles.plan_sections], anatomy, within)
+        value = _side_values(loose)
     if value is None:
         value, evidence_from = _side_from_dominance(view)
+        trace.decided("laterality", "dominance" if value else "no_side",
+                      "No side beside the anatomy: read from handedness and dominant/non-dominant hand."
+                      if value else "No side is named beside the anatomy, and handedness does not settle it.", evidence_from)
         return LateralityFinding(value=value, evidence=[m.evidence() for m in evidence_from][:4])
     evidence_from = described if described_value else header_sides
+    trace.decided("laterality", "described" if described_value else ("header" if header_value else "body"),
+                  "Sides told with the removal or beside the anatomy it describes (these win over the headers)."
+                  if described_value else ("Sides of the title/diagnosis headers (the description names none)." if header_value
+                                           else "Sides beside hand anatomy elsewhere in the note (outside plans)."),
+                  described if described_value else (header_sides if header_value else loose))
     conflict = bool(header_value and described_value and header_value != described_value)
     return LateralityFinding(
         value=value, conflict=conflict, header_value=header_value,
