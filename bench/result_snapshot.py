@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
+# Measure this checkout, not whichever notecheck the interpreter has installed.
+sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("NOTECHECK_SHARED_DIR", ROOT.parent / "shared"))
 MTSAMPLES_NOTES = 600
 

@@ -75,7 +75,17 @@ class TargetMatcher:
             )
             matcher.add(found)
             self.phrases.append((group, matcher))
-        self.matcher = RuleMatcher(nlp, objects.residual, plurals=objects.residual_plurals)
+        # Residual suppressors (regexes, ~0.3 ms a note) run only when a target of the label
+        # they suppress was found: without one they cannot change the result.
+        residual: list = []
+        suppressors: dict[str, list] = {}
+        for keyed, plural in zip(objects.residual, objects.residual_plurals):
+            label, value, _ = keyed[0].split(KEY_SEP, 2)
+            (suppressors.setdefault(value, []) if label == SUPPRESS else residual).append((keyed, plural))
+        self.matcher = RuleMatcher(nlp, [k for k, _ in residual], plurals=[p for _, p in residual])
+        self.suppressors = {
+            label: RuleMatcher(nlp, [k for k, _ in group], plurals=[p for _, p in group]) for label, group in suppressors.items()
+        }
         self._split = {r.category: tuple(r.category.split(KEY_SEP, 2)) for r in objects.lower + objects.exact}
         self._split.update({key: tuple(key.split(KEY_SEP, 2)) for key, _ in objects.residual})
 
@@ -87,6 +97,10 @@ class TargetMatcher:
             found.update((span.label_, span.start, span.end) for span in doc.spans[group])
             del doc.spans[group]
         found.update(self.matcher(doc))
+        labels = {self._split[key][0] for key, _, _ in found}
+        for label, suppressor in self.suppressors.items():
+            if label in labels:
+                found.update(suppressor(doc))
         return sorted(found, key=lambda m: (m[1], m[2], m[0]))
 
     def __call__(self, doc: Doc) -> Doc:
