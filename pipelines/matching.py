@@ -3,7 +3,8 @@ and regexes (over the text, expanded to token boundaries), all returning (key, s
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from re import _constants as sre_constants, _parser as sre_parser  # type: ignore[attr-defined]
+from typing import Any, Optional, Sequence
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -27,7 +28,8 @@ class RuleMatcher:
         self.phrase = PhraseMatcher(nlp.vocab, attr="NORM")
         self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.matcher = Matcher(nlp.vocab, validate=True)
-        self.regexes: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = []
+        # (key, regex, anchors, the regex without IGNORECASE for lower-cased ASCII text or None)
+        self.regexes: list[tuple[str, re.Pattern[str], tuple[str, ...], Optional[re.Pattern[str]]]] = []
         self._has_phrases = self._has_orth = self._has_patterns = False
         flags = [plurals] * len(keyed_rules) if isinstance(plurals, bool) else list(plurals)
         for (key, rule), plural in zip(keyed_rules, flags):
@@ -58,7 +60,8 @@ class RuleMatcher:
                     raise ValueError(f"rule {rule.id!r}: bad token pattern ({str(exc).splitlines()[0][:200]})") from None
                 self._has_patterns = True
             if rule.regex:
-                self.regexes.append((key, re.compile(rule.regex), tuple(rule.anchors)))
+                regex = re.compile(rule.regex)
+                self.regexes.append((key, regex, tuple(rule.anchors), case_folded(regex)))
 
     def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
         strings = self.vocab.strings
@@ -79,11 +82,14 @@ class RuleMatcher:
             out.append((key, start, end))
         if self.regexes:
             text = doc_text(doc)
-            lower = text.lower() if any(anchors for _, _, anchors in self.regexes) else ""
-            for key, regex, anchors in self.regexes:
+            lower = text.lower()
+            # str.isascii() is O(1); on ASCII text lower() keeps every offset.
+            ascii_text = text.isascii()
+            for key, regex, anchors, folded in self.regexes:
                 seen = set()
+                rx, subject = (folded, lower) if folded is not None and ascii_text else (regex, text)
                 for lo, hi in _windows(lower, anchors, len(text)):
-                    for m in regex.finditer(text, lo, hi):
+                    for m in rx.finditer(subject, lo, hi):
                         if (m.start(), m.end()) in seen:
                             continue
                         seen.add((m.start(), m.end()))
@@ -91,6 +97,39 @@ class RuleMatcher:
                         if span is not None and len(span):
                             out.append((key, span.start, span.end))
         return out
+
+
+def case_folded(regex: re.Pattern[str]) -> Optional[re.Pattern[str]]:
+    """`regex` without its leading (?i), to run on lower-cased ASCII text: the same matches at the
+    same offsets, ~1.5-3x faster, because re compares every character of a case-insensitive pattern
+    through a case mapping. None when the pattern is not "(?i)" followed by a pattern free of
+    upper-case letters and of other flags (only such a pattern means the same on lower-cased text)."""
+    source = regex.pattern
+    if not isinstance(source, str) or not source.startswith("(?i)") or regex.flags & ~(re.IGNORECASE | re.UNICODE):
+        return None
+    try:
+        parsed = sre_parser.parse(source[4:])
+    except re.error:
+        return None
+    if parsed.state.flags & ~re.UNICODE or not _case_free(parsed):
+        return None
+    return re.compile(source[4:])
+
+
+def _case_free(node: Any) -> bool:
+    """No upper-case character and no inline flag anywhere in a parsed pattern."""
+    if isinstance(node, sre_parser.SubPattern):
+        return all(_case_free(item) for item in node.data)
+    if not isinstance(node, tuple) or len(node) != 2 or not isinstance(node[0], sre_constants._NamedIntConstant):
+        return all(_case_free(x) for x in node) if isinstance(node, (list, tuple)) else True
+    op, av = node
+    if op in (sre_constants.LITERAL, sre_constants.NOT_LITERAL):
+        return chr(av) == chr(av).lower()
+    if op is sre_constants.RANGE:
+        return all(chr(c) == chr(c).lower() for c in range(av[0], av[1] + 1))
+    if op is sre_constants.SUBPATTERN and (av[1] or av[2]):
+        return False  # (?i:...) / (?-i:...) inside
+    return _case_free(av) if isinstance(av, (list, tuple, sre_parser.SubPattern)) else True
 
 
 _REACH = 250  # characters a regex match may extend either side of its anchor
