@@ -27,6 +27,7 @@ from pipelines.matching import RuleMatcher
 from pipelines.medspacy_adapter import phrase_check, register_medspacy_extensions
 
 SUPPRESS = "SUPPRESS"
+_NONE: frozenset[int] = frozenset()
 # Span groups the two medspaCy TargetMatchers write into; read and removed at once.
 NORM_GROUP = "nc_phrases_norm"
 ORTH_GROUP = "nc_phrases_orth"
@@ -88,6 +89,9 @@ class TargetMatcher:
         }
         self._split = {r.category: tuple(r.category.split(KEY_SEP, 2)) for r in objects.lower + objects.exact}
         self._split.update({key: tuple(key.split(KEY_SEP, 2)) for key, _ in objects.residual})
+        # Span(label=str) hashes its three strings on every span; hash them once here.
+        strings = nlp.vocab.strings
+        self._hashes = {parts: tuple(strings.add(part) for part in parts) for parts in self._split.values()}
 
     def matches(self, doc: Doc) -> list[tuple[str, int, int]]:
         """(key, start, end) of every rule match, each once, in text order."""
@@ -131,7 +135,7 @@ class TargetMatcher:
         kept = []
         for label, value, rule_id, start, end in candidates:
             cover = suppressed.get(label)
-            if cover and any(t in cover for t in range(start, end)):
+            if cover and not cover.isdisjoint(range(start, end)):
                 continue
             rule = self.rules[rule_id]
             if rule.sections or rule.not_sections:
@@ -156,27 +160,28 @@ class TargetMatcher:
                 # Near means near in the same sentence: "...over the plate. Failed therapy" is not
                 # a failed plate.
                 if sent is None:
-                    sent = sentence_ids(doc)
+                    sent = sentence_ids(doc).tolist()
                 window = rule.requires_near.window
                 here = sent[start]
                 near = [t for t in range(max(0, start - window), min(len(doc), end + window)) if sent[t] == here]
-                if not any(t in tokens_of.get(w, ()) for w in rule.requires_near.labels for t in near):
+                if all(tokens_of.get(w, _NONE).isdisjoint(near) for w in rule.requires_near.labels):
                     continue
             if rule.requires_in_sentence:
                 if sent is None:
-                    sent = sentence_ids(doc)
+                    sent = sentence_ids(doc).tolist()
                 if not sentences_of:
                     for o in kept:
-                        sentences_of.setdefault(o[0], set()).add(int(sent[o[3]]))
-                here = int(sent[start])
+                        sentences_of.setdefault(o[0], set()).add(sent[o[3]])
+                here = sent[start]
                 if not any(here in sentences_of.get(w, ()) for w in rule.requires_in_sentence):
                     continue
             required.append(item)
-        final = [
-            Span(doc, start, end, label=label, kb_id=value, span_id=rule_id)
-            for label, value, rule_id, start, end in _longest_per_label(required)
-            if label not in self.hidden
-        ]
+        hashes = self._hashes
+        final = []
+        for label, value, rule_id, start, end in _longest_per_label(required):
+            if label not in self.hidden:
+                label_hash, value_hash, id_hash = hashes[label, value, rule_id]
+                final.append(Span(doc, start, end, label=label_hash, kb_id=value_hash, span_id=id_hash))
         doc.spans[SPANS_KEY] = final
         return doc
 
@@ -188,7 +193,7 @@ def _longest_per_label(items: list[tuple[str, str, str, int, int]]) -> list[tupl
         label, _, _, start, end = item
         occupied = taken.setdefault(label, set())
         tokens = range(start, end)
-        if any(t in occupied for t in tokens):
+        if not occupied.isdisjoint(tokens):
             continue
         occupied.update(tokens)
         out.append(item)
