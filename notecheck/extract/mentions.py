@@ -37,7 +37,7 @@ class Mention:
         return not (self.mods & NOT_AFFIRMED)
 
     def has(self, *categories: str) -> bool:
-        return any(c in self.mods for c in categories)
+        return not self.mods.isdisjoint(categories)
 
     def evidence(self) -> Evidence:
         return Evidence(text=self.text, start=self.start_char, end=self.end_char, section=self.section)
@@ -59,23 +59,25 @@ class NoteView:
         roles = rules.sections.roles
         self.sections: list[tuple[str, int, int, int]] = list(doc._.get(SECTIONS) or [("body", 0, 0, len(self.text))])
         self._section_starts = [s[1] for s in self.sections]
-        sent = sentence_ids(doc) if len(doc) else []
+        # A list: indexing a numpy array one token at a time costs ~10x a list's.
+        sent: list[int] = sentence_ids(doc).tolist() if len(doc) else []
         self.token_sent = sent
         self._sentence_chars: Optional[dict[int, tuple[int, int]]] = None
         modifiers = doc._.get(MODIFIERS) or []
         history, plan, other = set(roles.history_sections), set(roles.plan_sections), set(roles.other_person_sections)
         mentions = []
-        text = self.text
+        text, sections, section_starts = self.text, self.sections, self._section_starts
         for i, span in enumerate(doc.spans.get(SPANS_KEY, [])):
             start_char = span.start_char
-            k = bisect_right(self._section_starts, start_char) - 1
-            if k >= 0 and start_char < self.sections[k][2]:
+            k = bisect_right(section_starts, start_char) - 1
+            if k >= 0 and start_char < sections[k][2]:
                 continue  # words of a header ("Implants removed:") are not findings
-            section = self.sections[k][0] if k >= 0 else "body"
+            section = sections[k][0] if k >= 0 else "body"
+            label, start = span.label_, span.start
             mods = {m[0] for m in modifiers[i]} if i < len(modifiers) else set()
             if section in other:
                 mods.add("OTHER_PERSON")
-            if span.label_ in _PAST_LABELS:
+            if label in _PAST_LABELS:
                 if section in history:
                     mods.add("HISTORICAL")
                 elif section in plan:
@@ -83,9 +85,8 @@ class NoteView:
             end_char = span.end_char
             mentions.append(
                 Mention(
-                    label=span.label_, value=span.kb_id_, rule=span.id_, start=span.start, end=span.end,
-                    start_char=start_char, end_char=end_char, text=text[start_char:end_char], section=section,
-                    sent=int(sent[span.start]), mods=frozenset(mods),
+                    label, span.kb_id_, span.id_, start, span.end, start_char, end_char,
+                    text[start_char:end_char], section, sent[start], frozenset(mods),
                 )
             )
         self.mentions = mentions
@@ -113,7 +114,7 @@ class NoteView:
         if self._sentence_chars is None:
             # One pass over the sentence ids: (first token, last token) per sentence.
             bounds: dict[int, list[int]] = {}
-            for i, s in enumerate(self.token_sent.tolist() if hasattr(self.token_sent, "tolist") else self.token_sent):
+            for i, s in enumerate(self.token_sent):
                 if s in bounds:
                     bounds[s][1] = i
                 else:
