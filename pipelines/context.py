@@ -116,56 +116,57 @@ class ConTextComponent:
         ]
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = list(doc.spans.get(SPANS_KEY, []))
+        # (start, end, label) read once: a Span's attributes are looked up anew on every access.
+        spans = [(span.start, span.end, span.label_) for span in doc.spans.get(SPANS_KEY, [])]
         modifiers: list[list[tuple[str, str, int, int]]] = [[] for _ in spans]
         doc._.set(MODIFIERS, modifiers)
-        if not any(span.label_ in self.gate for span in spans):
+        if not any(label in self.gate for _, _, label in spans):
             return doc
-        sent = sentence_ids(doc)
-        wanted_sents = {int(sent[span.start]) for span in spans}
+        sent = sentence_ids(doc).tolist()
+        wanted_sents = {sent[start] for start, _, _ in spans}
         # Triggers of one rule that match the same words (two literals with one NORM) count once.
         rule_of = self._rule_of_trigger
         triggers = list(dict.fromkeys(
             (rule_of[int(key)], start, end)
             for key, start, end in self.matcher(doc)
-            if int(sent[start]) in wanted_sents
+            if sent[start] in wanted_sents
         ))
         pseudo = [(s, e) for i, s, e in triggers if self.rules[i].category == "PSEUDO"]
         pseudo_tokens = {t for ps, pe in pseudo for t in range(ps, pe)}
         by_sentence: dict[int, list[tuple[int, int, int]]] = {}
         # Text order, then file order: triggers on the same words keep the order of context.yaml.
         for i, start, end in sorted(triggers, key=lambda x: (x[1], x[2], x[0])):
-            if self.rules[i].category != "PSEUDO" and any(t in pseudo_tokens for t in range(start, end)):
+            if self.rules[i].category != "PSEUDO" and not pseudo_tokens.isdisjoint(range(start, end)):
                 continue
-            by_sentence.setdefault(int(sent[start]), []).append((i, start, end))
+            by_sentence.setdefault(sent[start], []).append((i, start, end))
         starts_of = {k: [t[1] for t in v] for k, v in by_sentence.items()}
         sections = doc._.get(SECTIONS) or [("body", 0, 0, len(doc_text(doc)))]
         section_starts = [s[1] for s in sections]
         text_lower = doc_text(doc).lower()
-        for n, span in enumerate(spans):
-            key = int(sent[span.start])
+        for n, (span_start, span_end, label) in enumerate(spans):
+            key = sent[span_start]
             local = by_sentence.get(key)
             if not local:
                 continue
             # Only triggers within the widest scope can reach the span (run-on notes make
             # sentences of thousands of tokens).
             starts = starts_of[key]
-            local = local[bisect_left(starts, span.start - _REACH): bisect_right(starts, span.end + _REACH)]
+            local = local[bisect_left(starts, span_start - _REACH): bisect_right(starts, span_end + _REACH)]
             terminate_at = [s for i, s, _ in local if self.rules[i].category == "TERMINATE"]
             for i, start, end in local:
                 rule = self.rules[i]
                 if rule.category == "TERMINATE" or rule.direction == "none":
                     continue
-                if start < span.end and span.start < end:
+                if start < span_end and span_start < end:
                     continue
-                if rule.allowed_labels is not None and span.label_ not in rule.allowed_labels:
+                if rule.allowed_labels is not None and label not in rule.allowed_labels:
                     continue
-                if rule.excluded_labels is not None and span.label_ in rule.excluded_labels:
+                if rule.excluded_labels is not None and label in rule.excluded_labels:
                     continue
-                if end <= span.start and rule.direction in ("forward", "bidirectional"):
-                    gap_start, gap_end = end, span.start
-                elif span.end <= start and rule.direction in ("backward", "bidirectional"):
-                    gap_start, gap_end = span.end, start
+                if end <= span_start and rule.direction in ("forward", "bidirectional"):
+                    gap_start, gap_end = end, span_start
+                elif span_end <= start and rule.direction in ("backward", "bidirectional"):
+                    gap_start, gap_end = span_end, start
                 else:
                     continue
                 # medspaCy's window: fewer than max_scope tokens between trigger and target.
