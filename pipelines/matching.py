@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from pipelines.anchored import AnchorWindows, case_folded
+from pipelines.anchored import AnchorFilter, AnchorWindows, case_folded
 from pipelines.extensions import doc_text
 
 from notecheck.medspacy_rules import phrase_expansion, plural_forms
@@ -63,6 +63,8 @@ class RuleMatcher:
                 regex = re.compile(rule.regex)
                 self.regexes.append((key, regex, tuple(rule.anchors), case_folded(regex)))
 
+        self.anchor_filter = AnchorFilter(a for _, _, anchors, _ in self.regexes for a in anchors)
+
     def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
         strings = self.vocab.strings
         found: list[tuple[int, int, int]] = []
@@ -85,7 +87,7 @@ class RuleMatcher:
             lower = text.lower()
             # str.isascii() is O(1); on ASCII text lower() keeps every offset.
             ascii_text = text.isascii()
-            windows = AnchorWindows(lower)
+            windows = AnchorWindows(lower, self.anchor_filter.absent(lower))
             for key, regex, anchors, folded in self.regexes:
                 seen = set()
                 rx, subject = (folded, lower) if folded is not None and ascii_text else (regex, text)
