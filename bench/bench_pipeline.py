@@ -8,17 +8,27 @@ measured in the same process (the machines are shared and noisy; absolute times 
   mix of lengths (the first notes of the file are ~25% longer than the average), and the
   checker is timed on that same subset in the same round.
 
-Times are CPU seconds of this process. Every component is warm before timing starts (one pass over the notes: vocabularies, tokenizer
-caches, lazy imports). Then each round times the baseline and the checker back to back and takes
-their ratio; the report gives the median round, so that a burst of load on the shared machine
-moves one round, not the result. Writes bench/results/pipeline.json.
+How the ratios are timed, since the machine is shared and noisy:
+- CPU seconds of this process (wall-clock time also counts the neighbours' work);
+- the two sides alternate in batches of `--batch` notes (each batch: baseline then checker, the
+  order swapped every batch), so a burst of load hits both alike, and each round's ratio is the
+  sum over its batches; the report gives the median of `--rounds` rounds;
+- automatic garbage collection is off while timing and each batch ends with a collection of the
+  objects it made, timed with it: each side pays for its own reference cycles (medspaCy's ConText
+  graphs), not the side that happens to run next (that shifted ~15% of medspaCy's cost onto the
+  checker);
+- every component is warm before timing starts (one pass over the notes: vocabularies, tokenizer
+  caches, lazy imports).
+Writes bench/results/pipeline.json.
 
-    python bench/bench_pipeline.py [--rounds 5] [--medspacy-notes 200] [--medspacy-rounds 3]   (0 notes: skip medspaCy)
+    python bench/bench_pipeline.py [--rounds 5] [--medspacy-notes 200] [--medspacy-rounds 3] [--batch 10]
+    (--medspacy-notes 0 skips medspaCy)
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import statistics
@@ -41,18 +51,26 @@ def load_texts(path: Path) -> list[str]:
 
 
 def seconds(run: Runner, texts: list[str]) -> float:
-    """CPU seconds of this process: on a shared machine, wall-clock time also counts the
-    neighbours' work, in bursts that hit one side of a ratio and not the other."""
+    """CPU seconds to run `texts` and collect the young objects they left (automatic collection off)."""
     start = time.process_time()
     for text in texts:
         run(text)
+    gc.collect(0)
     return time.process_time() - start
 
 
-def rounds(baseline: Runner, checker: Runner, texts: list[str], n: int) -> Iterator[tuple[float, float]]:
-    """(baseline seconds, checker seconds) per round, the two timed back to back."""
-    for _ in range(n):
-        yield seconds(baseline, texts), seconds(checker, texts)
+def one_round(baseline: Runner, checker: Runner, texts: list[str], batch: int) -> tuple[float, float]:
+    """(baseline seconds, checker seconds) over `texts`, the two alternating batch by batch."""
+    base = mine = 0.0
+    for k, i in enumerate(range(0, len(texts), batch)):
+        chunk = texts[i: i + batch]
+        if k % 2:
+            mine += seconds(checker, chunk)
+            base += seconds(baseline, chunk)
+        else:
+            base += seconds(baseline, chunk)
+            mine += seconds(checker, chunk)
+    return base, mine
 
 
 @contextlib.contextmanager
@@ -62,8 +80,13 @@ def quiet() -> Iterator[None]:
         yield
 
 
-def compare(name: str, baseline: Runner, checker: Runner, texts: list[str], n: int) -> dict[str, object]:
-    measured = list(rounds(baseline, checker, texts, n))
+def compare(name: str, baseline: Runner, checker: Runner, texts: list[str], n: int, batch: int) -> dict[str, object]:
+    gc.collect()
+    gc.disable()
+    try:
+        measured = [one_round(baseline, checker, texts, batch) for _ in range(n)]
+    finally:
+        gc.enable()
     ratios = [b / c for b, c in measured]
     return {
         f"{name}_notes_per_s": statistics.median(len(texts) / b for b, _ in measured),
@@ -79,6 +102,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--medspacy-notes", type=int, default=200)
     parser.add_argument("--medspacy-rounds", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=10, help="notes per batch when the two sides alternate")
     args = parser.parse_args()
 
     import spacy
@@ -96,7 +120,7 @@ def main() -> None:
         tokenizer(text)
         check(text)
     results: dict[str, object] = {"notes": len(texts)}
-    results.update(compare("tokenizer", tokenizer, check, texts, args.rounds))
+    results.update(compare("tokenizer", tokenizer, check, texts, args.rounds, args.batch))
     try:
         if args.medspacy_notes <= 0:
             raise ImportError("skipped")
@@ -122,7 +146,7 @@ def main() -> None:
         results["medspacy_notes"] = len(subset)
         results["medspacy_notes_mean_chars"] = round(statistics.mean(map(len, subset)))
         results["corpus_mean_chars"] = round(statistics.mean(map(len, texts)))
-        results.update(compare("medspacy_default", med, check, subset, args.medspacy_rounds))
+        results.update(compare("medspacy_default", med, check, subset, args.medspacy_rounds, args.batch))
         results["medspacy_pipes"] = list(nlp.pipe_names)
     except ImportError:
         results["ratio_vs_medspacy_default"] = float("nan")
