@@ -23,6 +23,7 @@ Differences from medspaCy 1.3.1's component, each on purpose:
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Optional
 
 from spacy.language import Language
@@ -108,6 +109,8 @@ class ConTextComponent:
                 index_of[rule.id] = len(self.rules)
                 self.rules.append(rule)
             self._rule_of_trigger.append(index_of[rule.id])
+        # The matcher's key (the trigger's index as a string) straight to its rule's index.
+        self._rule_of_key = {str(i): rule for i, rule in enumerate(self._rule_of_trigger)}
         self.gate = frozenset(gate_labels if gate_labels is not None else DEFAULT_GATE)
         self.matcher = RuleMatcher(nlp, [(str(i), context_match_rule(obj, i)) for i, obj in enumerate(self.context_rules)])
         self._terminators = [
@@ -125,9 +128,9 @@ class ConTextComponent:
         sent = sentence_ids(doc).tolist()
         wanted_sents = {sent[start] for start, _, _ in spans}
         # Triggers of one rule that match the same words (two literals with one NORM) count once.
-        rule_of = self._rule_of_trigger
+        rule_of = self._rule_of_key
         triggers = list(dict.fromkeys(
-            (rule_of[int(key)], start, end)
+            (rule_of[key], start, end)
             for key, start, end in self.matcher(doc)
             if sent[start] in wanted_sents
         ))
@@ -135,7 +138,7 @@ class ConTextComponent:
         pseudo_tokens = {t for ps, pe in pseudo for t in range(ps, pe)}
         by_sentence: dict[int, list[tuple[int, int, int]]] = {}
         # Text order, then file order: triggers on the same words keep the order of context.yaml.
-        for i, start, end in sorted(triggers, key=lambda x: (x[1], x[2], x[0])):
+        for i, start, end in sorted(triggers, key=itemgetter(1, 2, 0)):
             if self.rules[i].category != "PSEUDO" and not pseudo_tokens.isdisjoint(range(start, end)):
                 continue
             by_sentence.setdefault(sent[start], []).append((i, start, end))

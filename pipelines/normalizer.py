@@ -161,8 +161,8 @@ class Normalizer:
         # The binary search over ~18,000 known words only for long alphabetic tokens.
         long_words = np.flatnonzero((attrs[:, 1] == 1) & (attrs[:, 2] >= self.speller.min_length))
         unknown = long_words[~_members(lower[long_words], self._known_hashes)]
-        for i in np.union1d(np.flatnonzero(_members(lower, self._single_hashes)), unknown):
-            token = doc[int(i)]
+        for i in sorted({*np.flatnonzero(_members(lower, self._single_hashes)).tolist(), *unknown.tolist()}):
+            token = doc[i]
             text = token.lower_
             canonical = single.get(text)
             if canonical is None and len(text) >= self.speller.min_length and token.is_alpha:

@@ -13,6 +13,7 @@ sentence, or one within a few tokens.
 """
 
 from bisect import bisect_right
+from operator import itemgetter
 from typing import Optional
 
 import numpy as np
@@ -105,7 +106,7 @@ class TargetMatcher:
         for label, suppressor in self.suppressors.items():
             if label in labels:
                 found.update(suppressor(doc))
-        return sorted(found, key=lambda m: (m[1], m[2], m[0]))
+        return sorted(found, key=itemgetter(1, 2, 0))
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.set(RULES_VERSION, self.version)
