@@ -19,10 +19,13 @@ import argparse
 import json
 import math
 import os
+import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Measure this checkout, not whichever notecheck the interpreter has installed.
+sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("NOTECHECK_SHARED_DIR", ROOT.parent / "shared"))
 
 

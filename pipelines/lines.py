@@ -8,7 +8,13 @@ from bisect import bisect_right
 
 class Lines:
     def __init__(self, text: str) -> None:
-        self._breaks = [i for i, c in enumerate(text) if c == "\n"] if "\n" in text else []
+        # str.find runs in C; a Python loop over every character cost ~0.1 ms a note, twice.
+        breaks = []
+        i = text.find("\n")
+        while i >= 0:
+            breaks.append(i)
+            i = text.find("\n", i + 1)
+        self._breaks = breaks
         self._length = len(text)
 
     def start_of(self, pos: int) -> int:
