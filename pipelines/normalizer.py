@@ -131,7 +131,6 @@ class Normalizer:
         self._spoken_words = [tuple(w.lower() for w in stop.split()) for stop in spec.spoken_stops]
         self._noun_after = frozenset(spec.period_noun_after)
         self._spoken_min = spec.spoken_stop_min
-        # Every spoken stop ends in one of these words: a C-speed test spares most notes the regex.
 
     def spoken_stops(self, text: str) -> list[int]:
         """Where spoken full stops end sentences, when the note is dictated that way."""

@@ -27,7 +27,7 @@ _BREAK = re.compile(
     r"|(?<=;)[ \t]+(?=[A-Z]))"
 )
 # A sentence written in lower case after a full stop ("ulnar gutter splint. should the fx displace").
-_LOWER_START = re.compile(r"(?<=[.!?])[\"')\]]?[ \t]+(?=[a-z])")
+_LOWER_START = re.compile(r"[.!?](?P<stop>[\"')\]]?[ \t]+(?=[a-z]))")
 _SOFT_WRAP_BEFORE = re.compile(r"[a-z,]\s*$")
 
 

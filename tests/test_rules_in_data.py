@@ -68,7 +68,7 @@ def _allowed_positions(tree: ast.AST) -> set[int]:
 
 def _regex_words(pattern: str) -> list[str]:
     """Words a regex spells out, outside escapes, character classes and group syntax."""
-    stripped = re.sub(r"\\.|\[(?:\\.|[^\]])*\]|\(\?[:=!<>P]*(?:<\w+>)?|\(\?[aiLmsux]+\)", " ", pattern)
+    stripped = re.sub(r"\\.|\[(?:\\.|[^\]])*\]|\(\?P<\w+>|\(\?P=\w+\)|\(\?[:=!<>]*|\(\?[aiLmsux]+\)", " ", pattern)
     return re.findall(r"[A-Za-z]{3,}", stripped)
 
 
