@@ -38,7 +38,7 @@ class Mention:
         return not (self.mods & NOT_AFFIRMED)
 
     def has(self, *categories: str) -> bool:
-        return any(c in self.mods for c in categories)
+        return not self.mods.isdisjoint(categories)
 
     def evidence(self) -> Evidence:
         return Evidence(text=self.text, start=self.start_char, end=self.end_char, section=self.section)
@@ -60,7 +60,8 @@ class NoteView:
         roles = rules.sections.roles
         self.sections: list[tuple[str, int, int, int]] = list(doc._.get(SECTIONS) or [("body", 0, 0, len(self.text))])
         self._section_starts = [s[1] for s in self.sections]
-        sent = sentence_ids(doc) if len(doc) else []
+        # A list: indexing a numpy array one token at a time costs ~10x a list's.
+        sent: list[int] = sentence_ids(doc).tolist() if len(doc) else []
         self.token_sent = sent
         self._sentence_chars: Optional[dict[int, tuple[int, int]]] = None
         modifiers = doc._.get(MODIFIERS) or []
@@ -90,7 +91,7 @@ class NoteView:
                 Mention(
                     label=span.label_, value=span.kb_id_, rule=span.id_, start=span.start, end=span.end,
                     start_char=start_char, end_char=end_char, text=text[start_char:end_char], section=section,
-                    sent=int(sent[span.start]), mods=frozenset(mods),
+                    sent=sent[span.start], mods=frozenset(mods),
                 )
             )
         self.mentions = mentions
@@ -118,7 +119,7 @@ class NoteView:
         if self._sentence_chars is None:
             # One pass over the sentence ids: (first token, last token) per sentence.
             bounds: dict[int, list[int]] = {}
-            for i, s in enumerate(self.token_sent.tolist() if hasattr(self.token_sent, "tolist") else self.token_sent):
+            for i, s in enumerate(self.token_sent):
                 if s in bounds:
                     bounds[s][1] = i
                 else:
