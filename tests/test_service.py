@@ -659,7 +659,7 @@ class TestRecycling:
 
         async def run() -> None:
             await engine.wait_ready(30)
-            for i in range(60):  # ~6 new strings a note; the threshold is 300
+            for i in range(120):  # ~4-6 new strings a note; the threshold is 300
                 text = f"{NOTE}\nAddendum: ref zq{i}a{i * 7919} code {i}x{i * 31} word{i}k{i * 3}."
                 await engine.check(text, None, f"n{i}")
 
@@ -672,7 +672,7 @@ class TestRecycling:
         first = weakref.ref(builds.pop(0))
         gc.collect()
         assert first() is None, "the retired Checker is still referenced"
-        assert engine.notes_checked == 60
+        assert engine.notes_checked == 120
         engine.close()
 
     def test_concurrent_checks_queue_on_the_check_thread(self, checker: Checker) -> None:
