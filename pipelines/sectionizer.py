@@ -60,8 +60,10 @@ def header_candidates(text: str) -> list[int]:
 # pain over the pin". A capitalised header with a colon mid-line is tried only in such notes
 # (lines averaging sections.yaml's layout.runon_line_chars or more), where no layout is left to say where fields begin.
 _RUNON_CANDIDATE = re.compile(r"(?<=[^\s.!?:][ \t])(?=[A-Za-z][A-Za-z/&'()-]*(?:[ \t]+[A-Za-z/&'()-]+){0,5}(?:[ \t]+#?\d{1,2})?[ \t]*:)")
-# A field's value ends at its first sentence end when the note has no line layout to end it.
-_FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])")
+# A field's value ends at its first sentence end when the note has no line layout to end it, or
+# at a bullet mark: a bulleted note run together keeps its bullets ("• Anesthesia: WALANT • Why
+# today: – tenting ...").
+_FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])|[ \t](?=[•▪◦‣·–—][ \t])")
 _TITLED_NEXT = re.compile(r"[ \t]+(?:[A-Z][a-z]|\d)")
 _BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is blank
 # Up to three words and the colon after them: where a misspelt header may stand.
@@ -119,9 +121,10 @@ class SectionMatcher:
         positions = deque(starts)
         lines = Lines(text)
         seen: set[int] = set()
+        covered = 0  # where the last header found ends: "POSTOPERATIVE DIAGNOSIS:" holds no "DIAGNOSIS:"
         while positions:
             pos = positions.popleft()
-            if pos in seen or pos >= len(text):
+            if pos in seen or pos >= len(text) or pos < covered:
                 continue
             seen.add(pos)
             hit = self._match(text, pos)
@@ -153,6 +156,7 @@ class SectionMatcher:
             if not ok:
                 continue
             found.append((category, start, end))
+            covered = end
             # Headers may follow each other with nothing between ("OPERATIVE REPORT PREOPERATIVE
             # DIAGNOSIS left ..."): try again where this one ends.
             after = end

@@ -21,10 +21,16 @@ from pipelines.lines import Lines
 
 # Starts with a character set that re skips through in C (an alternation led by a lookbehind was
 # tried at every position); `stop` is what follows ". ! ?".
+# A bullet mark mid-line (a bulleted note run together: "... intact • Small scuff ...", "... intact -
+# Small scuff ...") starts a sentence: always after a bullet glyph, after a dash or asterisk
+# standing alone only before a capitalised word (so "K-wire", "same - 1 cm", "pain - worse" and
+# "IMPLANT LOG - EXPLANTED" stay whole).
 _BREAK = re.compile(
-    r"[\n.!?;](?:(?<=\n)[ \t]*(?=\S)"
+    r"[\n.!?;•▪◦‣*\-–—](?:(?<=\n)[ \t]*(?=\S)"
     r"|(?<=[.!?])(?P<stop>[\"')\]]?[ \t]+(?=[A-Z0-9•*(\[-]))"
-    r"|(?<=;)[ \t]+(?=[A-Z]))"
+    r"|(?<=;)[ \t]+(?=[A-Z])"
+    r"|(?<=[ \t][•▪◦‣])[ \t]*(?=\S)"
+    r"|(?<=[ \t][*\-–—])[ \t]+(?=[A-Z][a-z]))"
 )
 # A sentence written in lower case after a full stop ("ulnar gutter splint. should the fx displace").
 _LOWER_START = re.compile(r"[.!?](?P<stop>[\"')\]]?[ \t]+(?=[a-z]))")
@@ -37,7 +43,7 @@ def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None
     lines = Lines(text)
     breaks: Iterable[re.Match[str]] = _BREAK.finditer(text)
     lower_starts = list(_LOWER_START.finditer(text))
-    if lower_starts and len(lower_starts) > sum(1 for m in _BREAK.finditer(text) if not m.group(0).startswith("\n")):
+    if lower_starts and len(lower_starts) > sum(1 for m in _BREAK.finditer(text) if m.group(0)[0] in ".!?;"):
         # A note that starts most sentences in lower case (texting-style dictation, often with no
         # line breaks either): a full stop before a lower-case word ends a sentence too, or the
         # whole note would be one sentence and every ConText scope would run across it.

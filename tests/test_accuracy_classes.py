@@ -156,3 +156,21 @@ def test_numbered_procedure_headers_in_a_run_on_note(checker: Checker) -> None:
             "Procedure 2: Removal of plate, left 2nd metacarpal. Anesthesia: general. " * 3)
     categories = [s[0] for s in checker.doc(text)._.nc_sections]
     assert categories.count("procedure") == 6
+
+
+def test_a_bulleted_note_run_together_keeps_its_fields_apart(checker: Checker) -> None:
+    """A bulleted EHR note pasted without its line breaks: a short field ("Anesthesia: WALANT") ends
+    at the next bullet, so the reasons under "Why today:" stay reasons and the removal's site is
+    read from the removal's own bullet, not from an X-ray finding run into it."""
+    lines = [
+        "Hand Surgery Procedure Note", "• DOS: 3/14/2025", "• Dx: migrated K-wire, L ring finger",
+        "• Procedure: removal of K-wire, L ring finger middle phalanx", "• Anesthesia: WALANT, no tourniquet",
+        "• Why today:", "– wire backed out 6 mm, tenting the skin, painful with flexion",
+        "– XR: wire migrated toward the MC head", "• Steps:", "– 3 mm incision over the wire end",
+        "– wire grasped and withdrawn intact - Small scuff on the dorsal MC head noted",
+        "– 5-0 nylon, dressing", "• Plan: f/u 1 wk",
+    ]
+    for text in ("\n".join(lines), " ".join(lines)):
+        result = check(checker, text)
+        assert {i.value for i in result.findings.indications} >= {"migration", "prominence", "pain"}, text
+        assert [b.value for b in result.findings.bones] == ["middle_phalanx"], text

@@ -108,6 +108,14 @@ SENTENCE_CASES = [
     pytest.param("Wires removed.\nsites dressed.", ["Wires removed.", "sites dressed."], id="period-then-newline"),
     pytest.param("KW x2 removed intact\nSites irrigated\nXeroform dressing",
                  ["KW x2 removed intact", "Sites irrigated", "Xeroform dressing"], id="line-structured"),
+    # A bulleted note run together keeps its bullets as sentence starts.
+    pytest.param("Seen today • prep/drape • screw removed intact • 5-0 nylon",
+                 ["Seen today •", "prep/drape •", "screw removed intact •", "5-0 nylon"], id="run-on-bullet-glyphs"),
+    pytest.param("screw removed intact - Small chondral scuff on the MC head - 5-0 nylon",
+                 ["screw removed intact -", "Small chondral scuff on the MC head - 5-0 nylon"], id="run-on-dash-bullets"),
+    pytest.param("Left hand: same - 1 cm incision. Screw count - ALL OUT. Pain - worse at night.",
+                 ["Left hand: same - 1 cm incision.", "Screw count - ALL OUT.", "Pain - worse at night."],
+                 id="dashes-that-are-not-bullets"),
 ]
 # fmt: on
 
@@ -174,6 +182,16 @@ SECTION_CASES = [
         "The findings were discussed with her.",
         [],
         id="no-false-headers",
+    ),
+    pytest.param(
+        "OPERATIVE REPORT DATE OF SURGERY: 10/03/2023 PREOPERATIVE DIAGNOSIS: 1. Healed fracture, right index finger. "
+        "POSTOPERATIVE DIAGNOSIS: 1. Same. 2. One screw fractured during extraction. PROCEDURE PERFORMED: Removal of "
+        "plate and screws, right index finger proximal phalanx. ANESTHESIA: General. INDICATIONS: This man had pain over "
+        "the plate for a year and wished it out, and the fracture had united on the radiographs of last month.",
+        [("administrative", "DATE OF SURGERY"), ("preoperative_diagnosis", "PREOPERATIVE DIAGNOSIS"),
+         ("postoperative_diagnosis", "POSTOPERATIVE DIAGNOSIS"), ("procedure", "PROCEDURE PERFORMED"),
+         ("anesthesia", "ANESTHESIA"), ("indications", "INDICATIONS")],
+        id="run-on-header-holds-no-shorter-header",
     ),
 ]
 # fmt: on
