@@ -99,6 +99,13 @@ class NoteView:
         for m in mentions:
             self._by_label.setdefault(m.label, []).append(m)
 
+    def section_text(self, char: int) -> str:
+        """The text of the section (header and body) that holds character `char`."""
+        k = bisect_right(self._section_starts, char) - 1
+        if k < 0:
+            return self.text[:self._section_starts[0]] if self._section_starts else self.text
+        return self.text[self.sections[k][1]:self.sections[k][3]]
+
     def index(self, key: str, mentions: Iterable[Mention]) -> "MentionIndex":
         """A MentionIndex over `mentions`, built once per note under `key`."""
         cache = self.__dict__.setdefault("_indexes", {})

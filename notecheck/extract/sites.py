@@ -370,7 +370,9 @@ def _addendum_side(view: NoteView, sides: list[Mention]) -> Optional[Mention]:
     scores: dict[str, int] = {}
     best: dict[str, Mention] = {}
     for s in sides:
-        if s.section not in addenda or s.value not in ("left", "right") or not vocab.correction_cue.search(view.sentence_text(s.sent).lower()):
+        # The cue may stand in another sentence of the same addendum ("Correction: the side is
+        # LEFT, not right. This is the LEFT middle finger.").
+        if s.section not in addenda or s.value not in ("left", "right") or not vocab.correction_cue.search(view.section_text(s.start_char).lower()):
             continue
         before = " ".join(view.lower_tokens(s.start - link.addendum_lookback, s.start))
         # "should read LEFT": a side written in capitals is more likely the corrected one.
@@ -407,10 +409,20 @@ def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope
     trace.dropped("laterality", [s for s in sides if s.section not in headers], body, "history_section",
                   "A side in a history section (sections.yaml roles.history_sections) tells the past, not this operation.")
     described = [s for s in body if s.sent in sentences]
-    if not described:
+    beside_anatomy = not described
+    if beside_anatomy:
         described = _anatomy_sides([s for s in body if s.section in roles.description_sections], anatomy, within)
     header_value = _side_values(header_sides)
     described_value = _side_values(described)
+    if beside_anatomy and header_value in ("left", "right") and described_value != header_value and \
+            any(s.value == header_value for s in described):
+        # The removal's own sentences name no side and the description names both, beside other
+        # anatomy ("his RIGHT 4th metacarpal ... not touched", "Left hand: Heberden's nodes"): the
+        # single side of the title and diagnosis headers is the one operated on.
+        kept = [s for s in described if s.value == header_value]
+        trace.dropped("laterality", described, kept, "header_side",
+                      "The removal names no side and the description names both; the header's single side decides.")
+        described, described_value = kept, header_value
     value = described_value or header_value
     loose: list[Mention] = []
     if value is None:

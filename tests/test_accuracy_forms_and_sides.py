@@ -1,0 +1,74 @@
+"""Failure classes found by the blind batches b8 and b9 (first contact in sample_notes/README.md):
+check-box templates, extra time counted in single minutes, sides of other operations told in the
+description, and side corrections dictated as an addendum. Each test pins the class with short
+notes written for this file, not copied from a blind note."""
+from __future__ import annotations
+
+import pytest
+
+from notecheck.checker import Checker
+
+
+def test_an_empty_check_box_negates_its_option(checker: Checker) -> None:
+    form = (
+        "HAND OPERATIVE RECORD\n"
+        "Laterality ....... [ ] R   [x] L   [ ] bilat\n"
+        "Digit ............ ☐ Index  ☒ Ring  ☐ Small\n"
+        "Indication ....... [x] prominent hardware  [ ] infection  [ ] migration  [ ] pain\n"
+        "Procedure ........ [x] Removal of K-wires, ring finger P1  [ ] Capsulotomy  [ ] Tenolysis\n"
+        "Technique: two buried K-wires exposed through a 5 mm incision and withdrawn intact. Nylon to skin.\n"
+    )
+    result = checker.check(form)
+    assert result.procedure.suggested_cpt == "26320"
+    assert result.findings.laterality.value == "left"
+    assert [d.value for d in result.findings.digits] == ["ring"]
+    assert {i.value for i in result.findings.indications} == {"prominence"}
+    assert {m.code for m in result.modifiers} == {"LT", "F3"}
+
+
+def test_a_ticked_box_still_counts(checker: Checker) -> None:
+    result = checker.check("Side: ☒ Right ☐ Left\nProcedure: removal of 2 screws, right index finger P1, through the old incision.\n")
+    assert result.findings.laterality.value == "right"
+
+
+@pytest.mark.parametrize("extra, supported", [
+    ("Extra time for this ~5 min.", False),
+    ("This added about 8 minutes.", False),
+    ("Extra time for this was 45 min, more than doubling the usual operating time.", True),
+])
+def test_extra_time_in_single_minutes_is_not_substantial_work(checker: Checker, extra: str, supported: bool) -> None:
+    note = (
+        "Procedure: removal of plate and 4 screws, left middle finger P1.\n"
+        "Description: prior incision used. Plate and 3 screws removed. The fourth screw head was stripped and the "
+        f"extraction set was used to remove it. {extra} Closure with nylon.\n"
+    )
+    result = checker.check(note)
+    assert ("22" in {m.code for m in result.modifiers}) is supported
+
+
+@pytest.mark.parametrize("aside", [
+    "Of note, his RIGHT 4th metacarpal was plated by me last month; that hand is in a splint and was not touched.",
+    "Right hand: Heberden's nodes, asymptomatic.",
+])
+def test_the_other_hand_in_the_description_does_not_make_it_bilateral(checker: Checker, aside: str) -> None:
+    note = (
+        "Procedure: removal of headless compression screw, left index finger middle phalanx\n\n"
+        "I fused her left index DIP joint with a headless screw last year; it is solid and the screw tip is now "
+        f"prominent in the pulp. {aside}\n\n"
+        "A small incision is made at the fingertip and the screw is backed out whole. Nylon to skin.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.laterality.value == "left"
+    assert {m.code for m in result.modifiers} >= {"LT"} and "RT" not in {m.code for m in result.modifiers}
+
+
+def test_a_side_correction_told_over_several_sentences_of_an_addendum(checker: Checker) -> None:
+    note = (
+        "Pre-op diagnosis: prominent screws, right small finger proximal phalanx\n\n"
+        "ADDENDUM: correction - the header above was dictated in error. This is the LEFT small finger; "
+        "the consent and marking were on the left.\n\n"
+        "Operation: mid-lateral incision over the left small finger P1, both screws removed intact. Skin closed.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.laterality.value == "left"
+    assert {m.code for m in result.modifiers} == {"LT", "F4"}  # F4: left fifth digit
