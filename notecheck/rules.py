@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from notecheck.relations import Relations
-from notecheck.vocabularies import LABEL_VOCABULARIES, Bone, Digit, Hand, Modifier, Region, Severity
+from notecheck.vocabularies import LABEL_VOCABULARIES, Anesthesia, Bone, Digit, Hand, Modifier, Region, Severity
 from notecheck.errors import Location, describe_validation, dotted
 from patterns import PATTERNS_DIR
 
@@ -447,6 +447,7 @@ class CodingRules(_Strict):
     digit_rays: dict[Digit, int] = {}
     related_index_ranges: list[tuple[int, int]]
     global_window: dict[Literal["before", "after"], int]
+    operating_room_anesthesia: list[Anesthesia]
     fees: dict[str, float]
     finger_modifiers: dict[Hand, dict[Digit, Modifier]]
     side_modifiers: dict[Hand, Modifier]

@@ -45,6 +45,9 @@ _CANDIDATES = (
     re.compile("\n" + _LINE_START),
     re.compile(r"[.!?][\"')]?[ \t]{1,3}(?=[A-Za-z])"),
     re.compile(r"[ \t](?<=[a-z0-9,;)\]][ \t])(?=[A-Z]{2,}\b)"),
+    # A form that lays two fields on one line, apart by a tab or a run of spaces ("Surgeon: X
+    # Anesthesia: regional"): there a capitalised header with its colon starts a field.
+    re.compile(r"(?:\t|  )[ \t]*(?=[A-Z])"),
 )
 
 

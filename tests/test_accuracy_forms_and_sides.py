@@ -1,12 +1,16 @@
 """Failure classes found by the blind batches b8 and b9 (first contact in sample_notes/README.md):
-check-box templates, extra time counted in single minutes, sides of other operations told in the
-description, and side corrections dictated as an addendum. Each test pins the class with short
+check-box templates and forms with two fields on a line, extra time counted in single minutes,
+sides of other operations told in the description, side corrections dictated as an addendum, two
+forearm bones as two sites, and a clinic named in the history of a return to theatre. Each test pins the class with short
 notes written for this file, not copied from a blind note."""
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 
 from notecheck.checker import Checker
+from notecheck.models import ClaimContext
 
 
 def test_an_empty_check_box_negates_its_option(checker: Checker) -> None:
@@ -72,3 +76,44 @@ def test_a_side_correction_told_over_several_sentences_of_an_addendum(checker: C
     result = checker.check(note)
     assert result.findings.laterality.value == "left"
     assert {m.code for m in result.modifiers} == {"LT", "F4"}  # F4: left fifth digit
+
+
+def test_radius_and_ulna_plates_are_two_sites(checker: Checker) -> None:
+    note = (
+        "Operation\n"
+        "• Removal of metalwork, left radial shaft (3.5 plate + 7 screws)\n"
+        "• Removal of metalwork, left ulnar shaft (3.5 plate + 8 screws)\n"
+        "Procedure: GA. Ulna: previous incision reopened, 8 screws and plate removed. Radius: volar incision, "
+        "7 screws and plate removed. Layered closure.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt == "20680"
+    assert [(line.cpt, line.units, line.modifiers) for line in result.claim_lines] == [("20680", 1, ["LT"]), ("20680", 1, ["LT"])]
+    single = checker.check("Procedure: removal of volar plate and screws, left distal radius. GA. Incision, plate and 6 screws removed.\n")
+    assert len(single.claim_lines) == 1
+
+
+def test_a_complication_return_under_general_anaesthesia_is_not_a_clinic_treatment(checker: Checker) -> None:
+    note = (
+        "Anaesthetic: GA\n"
+        "Procedure: washout and removal of infected K-wires, right middle finger middle phalanx.\n"
+        "Indication: K-wires buried at ORIF on 14/01/2025. Re-presented to fracture clinic yesterday with pus "
+        "discharging over the wires; listed for return to theatre today.\n"
+        "Operation: previous incision reopened, both K-wires removed, tracts curetted, wound packed.\n"
+    )
+    claim = ClaimContext(removal_date=date(2025, 2, 6), index_surgery_date=date(2025, 1, 14), index_cpt="26735",
+                         billed_cpt="26320", billed_units=1, billed_modifiers=["RT", "F7", "78"])
+    result = checker.check(note, claim)
+    assert {m.code for m in result.modifiers} == {"RT", "F7", "78"}
+    assert not [r.id for r in result.denial_risks if r.severity == "high"]
+
+
+def test_two_fields_on_one_line_of_a_form(checker: Checker) -> None:
+    note = (
+        "OPERATIVE NOTE\n"
+        "Surgeon: [Attending]          Anesthesia: regional (forearm block) + MAC\n"
+        "PROCEDURE: Removal of broken K-wire, left middle finger P1\n"
+        "6 mm incision over the wire end, wire grasped and withdrawn. Closed with nylon.\n"
+    )
+    result = checker.check(note)
+    assert {a.value for a in result.findings.anesthesia} >= {"regional"}

@@ -38,6 +38,13 @@ def line_sites(f: Findings, rules: CodingRules) -> list[LineSite]:
         what = f"{rules.ray_names[b.ray]} metacarpal" if b.ray else "metacarpal"
         out.append(LineSite(label=f"{side or ''} {what}".strip(), side=side))
     if not out:
+        # Radius and ulna (or a carpal bone) are distinct anatomic sites: one unit each (NCCI Ch. IV
+        # unit of service for 20670/20680: "an additional unit ... only if implant(s) are removed
+        # from a distinct and separate anatomic site"; CPT Assistant June 2009: separate fractures
+        # at different anatomical sites).
+        forearm = {(b.value, b.side or note_side) for b in f.bones if b.value in rules.wrist_bones}
+        if len(forearm) > 1:
+            return [LineSite(label=f"{side or ''} {bone}".strip(), side=side) for bone, side in sorted(forearm, key=str)]
         sides = ["left", "right"] if f.laterality.value == "bilateral" else [note_side]
         region = f.region[0].value if f.region else "hand"
         for side in sides:

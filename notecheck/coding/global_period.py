@@ -78,6 +78,8 @@ def _decide(f: Findings, ctx: ClaimContext, rules: CodingRules, why: list[Fact])
         return GlobalDecision("58", f"Day {day} inside the index global and the removal was planned at the index surgery (staged): 58.", True, True, True)
     settings = {s.value for s in f.setting}
     why.append(Fact.of_values("setting", f.setting))
-    if "clinic" in settings and not settings & {"operating_room", "procedure_room"}:
+    anesthesia = {a.value for a in f.anesthesia}
+    if "clinic" in settings and not settings & {"operating_room", "procedure_room"} and \
+            not anesthesia & set(rules.operating_room_anesthesia):
         return GlobalDecision(None, f"Day {day} inside the index global, unplanned, but handled in clinic: a complication treated without a return to the OR is part of the global package.", True, True, True, billable=False)
     return GlobalDecision("78", f"Day {day} inside the index global, related and not planned at the index surgery, with a return to the operating/procedure room: 78.", True, True, True)
