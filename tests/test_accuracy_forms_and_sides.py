@@ -117,3 +117,19 @@ def test_two_fields_on_one_line_of_a_form(checker: Checker) -> None:
     )
     result = checker.check(note)
     assert {a.value for a in result.findings.anesthesia} >= {"regional"}
+
+
+def test_an_attempted_and_abandoned_removal_removes_nothing(checker: Checker) -> None:
+    note = (
+        "OPERATIVE NOTE - ATTEMPTED HARDWARE REMOVAL\n"
+        "Planned procedure: Removal of headless screw R ring finger P1\n"
+        "Procedure performed: exploration, attempted removal, abandoned. No hardware removed.\n"
+        "Indications: healed P1 fracture, stiff PIP; she strongly wants it removed.\n"
+        "Procedure: dorsal approach; the screw entry point was covered by cartilage and could not be found. "
+        "Removal abandoned, screw left in situ. Skin closed.\n"
+    )
+    result = checker.check(note)
+    assert not result.procedure.is_implant_removal and result.procedure.suggested_cpt is None
+    done = checker.check(note.replace("Procedure performed: exploration, attempted removal, abandoned. No hardware removed.\n", "")
+                         .replace("could not be found. Removal abandoned, screw left in situ.", "was found and the screw was removed intact."))
+    assert done.procedure.suggested_cpt == "26320"
