@@ -1,0 +1,40 @@
+"""Fast paths equal the slow paths they replace, on inputs chosen to tell them apart: non-ASCII,
+double spaces, contractions, abbreviations, headers mid-line, empty and one-character notes."""
+from __future__ import annotations
+
+import pytest
+from spacy.lang.en import English
+from spacy.tokenizer import Tokenizer
+
+from pipelines.tokenizer import create_clinical_tokenizer
+
+TRICKY = [
+    "", " ", "a", "\n", "  ", "It's  Dr. Smith's K-wire; it’s out.  That's 4 p.m.  He’S fine",
+    "’s ’S 's 'S o'clock O'clock and/or Let's let’s  e.g. i.e. vs. (Dr. Mr.) a.m.",
+    "Café naïve — résumé × 2 K-wires×2 s/p b/l 0.045-inch 4-0  \t\n\nIM nail, im nail, id, ill",
+    "PROCEDURE: removal of hardware.  FINDINGS: the pin was out. Indications:  pain\n\n1. Left",
+    "what's  who's  there's  this's  when's  how's  why's  she's  he’s  where’s",
+    ":) :-) <3 (Dr.) \"Dr.\" 'Dr.' Ph.D. D.C. St. 10a.m. 8) ):",
+]
+
+
+@pytest.fixture(scope="module")
+def tokenizers() -> tuple[Tokenizer, Tokenizer]:
+    """The clinical tokenizer, and the same one with every special case English lists kept."""
+    nlp = English()
+    fast = create_clinical_tokenizer()(nlp)
+    rules = {k: v for k, v in nlp.tokenizer.rules.items() if not (k.isalpha() and len(v) > 1)}
+    slow = Tokenizer(nlp.vocab, rules=rules, prefix_search=fast.prefix_search, suffix_search=fast.suffix_search,
+                     infix_finditer=fast.infix_finditer, token_match=fast.token_match, url_match=fast.url_match)
+    return fast, slow
+
+
+@pytest.mark.parametrize("text", TRICKY + [" ".join(TRICKY), "  ".join(TRICKY)])
+def test_tokenizer_without_identity_special_cases_is_the_same(tokenizers, text: str) -> None:
+    fast, slow = tokenizers
+
+    def tokens(tok: Tokenizer) -> list[tuple[str, str, str, int, str]]:
+        return [(t.text, t.norm_, t.lower_, t.idx, t.whitespace_) for t in tok(text)]
+
+    assert len(fast.rules) < len(slow.rules)
+    assert tokens(fast) == tokens(slow)
