@@ -38,3 +38,27 @@ def test_tokenizer_without_identity_special_cases_is_the_same(tokenizers, text: 
 
     assert len(fast.rules) < len(slow.rules)
     assert tokens(fast) == tokens(slow)
+
+
+def test_lower_text_is_keyed_by_identity_not_equality() -> None:
+    from pipelines.extensions import lower_text
+
+    a = "Dr. SMITH removed the K-WIRE"
+    b = "".join(["Dr. SMITH removed ", "the K-WIRE"])  # equal, another object
+    assert lower_text(a) == a.lower()
+    assert lower_text(a) is lower_text(a)
+    assert lower_text(b) == b.lower()
+    c = "ÉCHEC İstanbul ẞ"  # lower() changes the length of non-ASCII text: never reused across texts
+    assert lower_text(c) == c.lower()
+    assert lower_text(a) == a.lower()
+
+
+def test_anchor_filter_reuses_slots_only_for_the_same_text() -> None:
+    from pipelines.anchored import AnchorFilter
+
+    anchors = [f"anchor{i:02d}" for i in range(20)] + ["removal", "k-wire"]
+    filt = AnchorFilter(anchors)
+    one, two = "the k-wire removal anchor03", "anchor07 only"
+    assert "removal" not in filt.absent(one) and "anchor03" not in filt.absent(one)
+    assert {"removal", "k-wire", "anchor03"} <= filt.absent(two) and "anchor07" not in filt.absent(two)
+    assert "removal" not in filt.absent(one)
