@@ -2,7 +2,11 @@
 double spaces, contractions, abbreviations, headers mid-line, empty and one-character notes."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.lang.en import English
 from spacy.tokenizer import Tokenizer
 
@@ -62,3 +66,23 @@ def test_anchor_filter_reuses_slots_only_for_the_same_text() -> None:
     assert "removal" not in filt.absent(one) and "anchor03" not in filt.absent(one)
     assert {"removal", "k-wire", "anchor03"} <= filt.absent(two) and "anchor07" not in filt.absent(two)
     assert "removal" not in filt.absent(one)
+
+
+# The sectionizer's candidate regexes as they were: tried at every position of the note.
+_SLOW_RUNON = re.compile(r"(?<=[^\s.!?:][ \t])(?=[A-Za-z][A-Za-z/&'()-]*(?:[ \t]+[A-Za-z/&'()-]+){0,5}(?:[ \t]+#?\d{1,2})?[ \t]*:)")
+_SLOW_CAPS = re.compile(r"[ \t](?<=[a-z0-9,;)\]][ \t])(?=[A-Z]{2,}\b)")
+HEADERS = TRICKY + [
+    "pain over the pin Indications: pain PROCEDURE removal Procedure #2: x  Anes:local",
+    "seen today S: 3 wks s/p ORIF O: pin cap off A/P: remove ٣: Dr. X (list): y - z",
+    "words and words and more words with no colon at all " * 5 + "Plan: out",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ :\t#1٣.!?-/&'()\n,;Éé", max_size=60))
+def test_sectionizer_candidates_equal_the_slow_regexes(text: str) -> None:
+    from pipelines.sectionizer import _CAPS_AFTER_WORD, runon_candidates
+
+    for t in [text, *HEADERS]:
+        assert runon_candidates(t) == [m.end() for m in _SLOW_RUNON.finditer(t)]
+        assert [m.start() for m in _CAPS_AFTER_WORD.finditer(t)] == [m.end() for m in _SLOW_CAPS.finditer(t)]
