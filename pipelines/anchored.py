@@ -106,7 +106,7 @@ class AnchorFilter:
             return frozenset()
         if len(lower) < 3:
             return frozenset(self.tested)
-        text = _trigram_slots(_trigram_codes(lower.encode("ascii")))
+        text = _text_slots(lower)
         table = self._scratch.table()
         table[text] = True
         try:
@@ -114,6 +114,25 @@ class AnchorFilter:
         finally:
             table[text] = False
         return frozenset(a for a, here in zip(self.tested, present.tolist()) if not here)
+
+
+class _LastSlots(threading.local):
+    """The last text's trigram slots, per thread: the target matcher and the suppressors filter
+    their anchors against the same lower-cased text (the same str object) in turn."""
+
+    text: Optional[str] = None
+    slots = np.zeros(0, dtype=np.intp)
+
+
+_LAST_SLOTS = _LastSlots()
+
+
+def _text_slots(lower: str) -> np.ndarray:
+    last = _LAST_SLOTS
+    if last.text is not lower:
+        last.slots = _trigram_slots(_trigram_codes(lower.encode("ascii")))
+        last.text = lower
+    return last.slots
 
 
 def anchor_windows(lower: str, anchor: str) -> list[tuple[int, int]]:

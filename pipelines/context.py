@@ -33,7 +33,7 @@ from spacy.tokens import Doc
 from notecheck.medspacy_rules import context_match_rule, context_rule_objects
 from notecheck.rules import load_rules
 from pipelines.extensions import (
-    CONTEXT_CANCELLED_KEY, EXPLAIN_KEY, SECTIONS, SPAN_MODIFIERS, SPANS_KEY, Trigger, doc_text, register_extensions, span_key,
+    CONTEXT_CANCELLED_KEY, EXPLAIN_KEY, SECTIONS, SPAN_MODIFIERS, SPANS_KEY, Trigger, doc_text, lower_text, register_extensions, span_key,
 )
 from pipelines.matching import RuleMatcher
 from pipelines.target_matcher import section_at, sentence_ids
@@ -152,7 +152,7 @@ class ConTextComponent:
         starts_of = {k: [t[1] for t in v] for k, v in by_sentence.items()}
         sections = doc._.get(SECTIONS) or [("body", 0, 0, len(doc_text(doc)))]
         section_starts = [s[1] for s in sections]
-        text_lower = doc_text(doc).lower()
+        text_lower = lower_text(doc_text(doc))
         for n, span in enumerate(spans):
             key = sent[span.start]
             local = by_sentence.get(key)

@@ -3,6 +3,7 @@
 medspaCy stores rule objects, Spans and graphs in extensions, which breaks `Doc.to_bytes()` and
 `nlp.pipe(n_process=2)`; here every value is a list of tuples of str/int, so msgpack handles it.
 """
+import threading
 from typing import Optional
 
 from spacy.tokens import Doc, Span
@@ -49,6 +50,27 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data[TEXT_KEY] = doc.text
     return text
+
+
+class _LastLower(threading.local):
+    """The last text lower-cased, per thread (service threads check notes concurrently)."""
+
+    text: Optional[str] = None
+    lower = ""
+
+
+_LAST_LOWER = _LastLower()
+
+
+def lower_text(text: str) -> str:
+    """`text.lower()`, computed once per note: the normalizer, ConText and every rule matcher
+    (up to seven a note) read the lower-cased text of the same str object (doc_text). Keyed by
+    identity, so another string, even an equal one, is lowered anew."""
+    last = _LAST_LOWER
+    if last.text is not text:
+        last.lower = text.lower()
+        last.text = text
+    return last.lower
 
 
 def span_key(span: Span) -> SpanKey:

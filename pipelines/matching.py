@@ -10,7 +10,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from pipelines.anchored import AnchorFilter, AnchorWindows, boundary_first, case_folded
-from pipelines.extensions import doc_text
+from pipelines.extensions import doc_text, lower_text
 
 from notecheck.medspacy_rules import phrase_expansion, plural_forms
 from notecheck.rules import MatchRule
@@ -84,7 +84,7 @@ class RuleMatcher:
             out.append((key, start, end))
         if self.regexes:
             text = doc_text(doc)
-            lower = text.lower()
+            lower = lower_text(text)
             # str.isascii() is O(1); on ASCII text lower() keeps every offset.
             ascii_text = text.isascii()
             windows = AnchorWindows(lower, self.anchor_filter.absent(lower))

@@ -24,7 +24,7 @@ from spacy.util import filter_spans
 
 from notecheck.rules import RuleSet, load_rules
 from pipelines.anchored import case_folded
-from pipelines.extensions import SPOKEN_STOPS_KEY, doc_text, register_extensions
+from pipelines.extensions import SPOKEN_STOPS_KEY, doc_text, lower_text, register_extensions
 
 
 def _deletions(word: str) -> set[str]:
@@ -134,7 +134,7 @@ class Normalizer:
 
     def spoken_stops(self, text: str) -> list[int]:
         """Where spoken full stops end sentences, when the note is dictated that way."""
-        lower = text.lower()
+        lower = lower_text(text)
         if not any(all(w in lower for w in words) for words in self._spoken_words):
             return []
         stops = []

@@ -43,11 +43,14 @@ def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None
     lines = Lines(text)
     breaks: Iterable[re.Match[str]] = _BREAK.finditer(text)
     lower_starts = list(_LOWER_START.finditer(text))
-    if lower_starts and len(lower_starts) > sum(1 for m in _BREAK.finditer(text) if m.group(0)[0] in ".!?;"):
-        # A note that starts most sentences in lower case (texting-style dictation, often with no
-        # line breaks either): a full stop before a lower-case word ends a sentence too, or the
-        # whole note would be one sentence and every ConText scope would run across it.
-        breaks = sorted([*_BREAK.finditer(text), *lower_starts], key=lambda m: m.start())
+    if lower_starts:
+        found = list(breaks)  # one pass of the regex, read twice (it was run twice)
+        breaks = found
+        if len(lower_starts) > sum(1 for m in found if m.group(0)[0] in ".!?;"):
+            # A note that starts most sentences in lower case (texting-style dictation, often with
+            # no line breaks either): a full stop before a lower-case word ends a sentence too, or
+            # the whole note would be one sentence and every ConText scope would run across it.
+            breaks = sorted([*found, *lower_starts], key=lambda m: m.start())
     for m in breaks:
         pos = m.end()
         if m.group(0).startswith("\n"):

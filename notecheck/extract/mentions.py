@@ -3,24 +3,27 @@ ConText categories that modify it. This is the only module of the engine that to
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable, NamedTuple, Optional
 
 from spacy.tokens import Doc
 
 from notecheck import trace
 from notecheck.models import Evidence
 from notecheck.rules import RuleSet
-from pipelines.extensions import MODIFIERS, SECTIONS, SPANS_KEY, doc_text
+from pipelines.extensions import SECTIONS, SPAN_MODIFIERS, SPANS_KEY, doc_text
 from pipelines.target_matcher import sentence_ids
 
 # A mention with any of these is not affirmed for this patient in this procedure.
 NOT_AFFIRMED = frozenset({"NEGATED", "HYPOTHETICAL", "HISTORICAL", "FUTURE", "OTHER_PERSON"})
+_NO_MODS: frozenset[str] = frozenset()
 _PAST_LABELS = frozenset({"ACT", "PROC", "APPROACH", "ANESTHESIA", "SETTING", "COMPLEXITY", "ACCOUNTED", "DEPTH"})
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
+    """Immutable, compared and hashed by value like the frozen dataclass it replaced; a tuple
+    because ~75 are made per note and a frozen dataclass's __init__ (one object.__setattr__ per
+    field) cost ~10x a tuple's (~0.3 ms a note)."""
+
     label: str
     value: str
     rule: str
@@ -64,36 +67,39 @@ class NoteView:
         sent: list[int] = sentence_ids(doc).tolist() if len(doc) else []
         self.token_sent = sent
         self._sentence_chars: Optional[dict[int, tuple[int, int]]] = None
-        modifiers = doc._.get(MODIFIERS) or []
+        # What ConText found, looked up by span identity as doc._.nc_modifiers does, without
+        # building that per-span list first (one pass over the span group, not two).
+        found = {tuple(r[:5]): r[5] for r in doc._.get(SPAN_MODIFIERS) or ()}
         history, plan, other = set(roles.history_sections), set(roles.plan_sections), set(roles.other_person_sections)
         mentions = []
         text = self.text
-        for i, span in enumerate(doc.spans.get(SPANS_KEY, [])):
-            start_char = span.start_char
-            k = bisect_right(self._section_starts, start_char) - 1
-            if k >= 0 and start_char < self.sections[k][2]:
-                trace.header_words((span.label_, span.id_, start_char, span.end_char))
+        starts, sections = self._section_starts, self.sections
+        for span in doc.spans.get(SPANS_KEY, []):
+            start_char, end_char = span.start_char, span.end_char
+            label, rule = span.label_, span.id_
+            k = bisect_right(starts, start_char) - 1
+            if k >= 0 and start_char < sections[k][2]:
+                trace.header_words((label, rule, start_char, end_char))
                 continue  # words of a header ("Implants removed:") are not findings
-            section = self.sections[k][0] if k >= 0 else "body"
-            mods = {m[0] for m in modifiers[i]} if i < len(modifiers) else set()
+            section = sections[k][0] if k >= 0 else "body"
+            value = span.kb_id_
+            triggers = found.get((label, value, rule, start_char, end_char))
+            mods = {t[0] for t in triggers} if triggers else set()
             if section in other:
                 mods.add("OTHER_PERSON")
-                trace.section_role((span.label_, span.id_, start_char, span.end_char), "OTHER_PERSON", "other_person_sections")
-            if span.label_ in _PAST_LABELS:
+                trace.section_role((label, rule, start_char, end_char), "OTHER_PERSON", "other_person_sections")
+            if label in _PAST_LABELS:
                 if section in history:
                     mods.add("HISTORICAL")
-                    trace.section_role((span.label_, span.id_, start_char, span.end_char), "HISTORICAL", "history_sections")
+                    trace.section_role((label, rule, start_char, end_char), "HISTORICAL", "history_sections")
                 elif section in plan:
                     mods.add("FUTURE")
-                    trace.section_role((span.label_, span.id_, start_char, span.end_char), "FUTURE", "plan_sections")
-            end_char = span.end_char
-            mentions.append(
-                Mention(
-                    label=span.label_, value=span.kb_id_, rule=span.id_, start=span.start, end=span.end,
-                    start_char=start_char, end_char=end_char, text=text[start_char:end_char], section=section,
-                    sent=sent[span.start], mods=frozenset(mods),
-                )
-            )
+                    trace.section_role((label, rule, start_char, end_char), "FUTURE", "plan_sections")
+            start = span.start
+            mentions.append(Mention(
+                label, value, rule, start, span.end, start_char, end_char, text[start_char:end_char], section,
+                sent[start], frozenset(mods) if mods else _NO_MODS,  # most have none: one shared empty set
+            ))
         self.mentions = mentions
         self._by_label: dict[str, list[Mention]] = {}
         for m in mentions:

@@ -1,0 +1,88 @@
+"""Fast paths equal the slow paths they replace, on inputs chosen to tell them apart: non-ASCII,
+double spaces, contractions, abbreviations, headers mid-line, empty and one-character notes."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.lang.en import English
+from spacy.tokenizer import Tokenizer
+
+from pipelines.tokenizer import create_clinical_tokenizer
+
+TRICKY = [
+    "", " ", "a", "\n", "  ", "It's  Dr. Smith's K-wire; it’s out.  That's 4 p.m.  He’S fine",
+    "’s ’S 's 'S o'clock O'clock and/or Let's let’s  e.g. i.e. vs. (Dr. Mr.) a.m.",
+    "Café naïve — résumé × 2 K-wires×2 s/p b/l 0.045-inch 4-0  \t\n\nIM nail, im nail, id, ill",
+    "PROCEDURE: removal of hardware.  FINDINGS: the pin was out. Indications:  pain\n\n1. Left",
+    "what's  who's  there's  this's  when's  how's  why's  she's  he’s  where’s",
+    ":) :-) <3 (Dr.) \"Dr.\" 'Dr.' Ph.D. D.C. St. 10a.m. 8) ):",
+]
+
+
+@pytest.fixture(scope="module")
+def tokenizers() -> tuple[Tokenizer, Tokenizer]:
+    """The clinical tokenizer, and the same one with every special case English lists kept."""
+    nlp = English()
+    fast = create_clinical_tokenizer()(nlp)
+    rules = {k: v for k, v in nlp.tokenizer.rules.items() if not (k.isalpha() and len(v) > 1)}
+    slow = Tokenizer(nlp.vocab, rules=rules, prefix_search=fast.prefix_search, suffix_search=fast.suffix_search,
+                     infix_finditer=fast.infix_finditer, token_match=fast.token_match, url_match=fast.url_match)
+    return fast, slow
+
+
+@pytest.mark.parametrize("text", TRICKY + [" ".join(TRICKY), "  ".join(TRICKY)])
+def test_tokenizer_without_identity_special_cases_is_the_same(tokenizers, text: str) -> None:
+    fast, slow = tokenizers
+
+    def tokens(tok: Tokenizer) -> list[tuple[str, str, str, int, str]]:
+        return [(t.text, t.norm_, t.lower_, t.idx, t.whitespace_) for t in tok(text)]
+
+    assert len(fast.rules) < len(slow.rules)
+    assert tokens(fast) == tokens(slow)
+
+
+def test_lower_text_is_keyed_by_identity_not_equality() -> None:
+    from pipelines.extensions import lower_text
+
+    a = "Dr. SMITH removed the K-WIRE"
+    b = "".join(["Dr. SMITH removed ", "the K-WIRE"])  # equal, another object
+    assert lower_text(a) == a.lower()
+    assert lower_text(a) is lower_text(a)
+    assert lower_text(b) == b.lower()
+    c = "ÉCHEC İstanbul ẞ"  # lower() changes the length of non-ASCII text: never reused across texts
+    assert lower_text(c) == c.lower()
+    assert lower_text(a) == a.lower()
+
+
+def test_anchor_filter_reuses_slots_only_for_the_same_text() -> None:
+    from pipelines.anchored import AnchorFilter
+
+    anchors = [f"anchor{i:02d}" for i in range(20)] + ["removal", "k-wire"]
+    filt = AnchorFilter(anchors)
+    one, two = "the k-wire removal anchor03", "anchor07 only"
+    assert "removal" not in filt.absent(one) and "anchor03" not in filt.absent(one)
+    assert {"removal", "k-wire", "anchor03"} <= filt.absent(two) and "anchor07" not in filt.absent(two)
+    assert "removal" not in filt.absent(one)
+
+
+# The sectionizer's candidate regexes as they were: tried at every position of the note.
+_SLOW_RUNON = re.compile(r"(?<=[^\s.!?:][ \t])(?=[A-Za-z][A-Za-z/&'()-]*(?:[ \t]+[A-Za-z/&'()-]+){0,5}(?:[ \t]+#?\d{1,2})?[ \t]*:)")
+_SLOW_CAPS = re.compile(r"[ \t](?<=[a-z0-9,;)\]][ \t])(?=[A-Z]{2,}\b)")
+HEADERS = TRICKY + [
+    "pain over the pin Indications: pain PROCEDURE removal Procedure #2: x  Anes:local",
+    "seen today S: 3 wks s/p ORIF O: pin cap off A/P: remove ٣: Dr. X (list): y - z",
+    "words and words and more words with no colon at all " * 5 + "Plan: out",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ :\t#1٣.!?-/&'()\n,;Éé", max_size=60))
+def test_sectionizer_candidates_equal_the_slow_regexes(text: str) -> None:
+    from pipelines.sectionizer import _CAPS_AFTER_WORD, runon_candidates
+
+    for t in [text, *HEADERS]:
+        assert runon_candidates(t) == [m.end() for m in _SLOW_RUNON.finditer(t)]
+        assert [m.start() for m in _CAPS_AFTER_WORD.finditer(t)] == [m.end() for m in _SLOW_CAPS.finditer(t)]
