@@ -43,7 +43,7 @@ _LINE_START = r"[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?(?=[A-Za-z])"
 _FIRST_LINE = re.compile(_LINE_START)
 _CANDIDATES = (
     re.compile("\n" + _LINE_START),
-    re.compile(r"[.!?][\"')]?[ \t]{1,3}(?=[A-Za-z])"),
+    re.compile(r"[.!?*][\"')]?[ \t]{1,3}(?=[A-Za-z])"),
     # A form that lays two fields on one line, apart by a tab or a run of spaces ("Surgeon: X
     # Anesthesia: regional"): there a capitalised header with its colon starts a field.
     re.compile(r"(?:\t|  )[ \t]*(?=[A-Z])"),
@@ -87,6 +87,8 @@ def runon_candidates(text: str) -> list[int]:
 # today: – tenting ...").
 _FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])|[ \t](?=[•▪◦‣·–—][ \t])")
 _TITLED_NEXT = re.compile(r"[ \t]+(?:[A-Z][a-z]|\d)")
+_AFTER_STOP = re.compile(r"[.!?*][\"')]?[ \t]{1,3}$")
+_CAPITAL_NEXT = re.compile(r"[ \t]*(?:[A-Z][a-z]|\d)")  # the tail may have taken the blank
 _BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is blank
 # Up to three words and the colon after them: where a misspelt header may stand.
 _WORDS_BEFORE_COLON = re.compile(r"([A-Za-z]+(?:[ \t]+[A-Za-z]+){0,2})([ \t]*:)")
@@ -174,6 +176,11 @@ class SectionMatcher:
                 # Run-on dictation: "...done. PROCEDURE: ..." or "...same. PROCEDURE removal of ..."
                 ok = (colon and (header[:1].isupper() or runon)) or (
                     header.isupper() and any(c.islower() for c in rest[: self._layout.runon_header_rest_chars])
+                ) or (
+                    # A note run together from lines: "... reasonable. Operation Patient awake ..."
+                    # keeps a title-case header after a sentence end, followed by a capital.
+                    runon and header[:1].isupper() and _AFTER_STOP.search(text, max(0, start - 4), start) is not None
+                    and _CAPITAL_NEXT.match(rest) is not None
                 )
             if not ok:
                 continue

@@ -174,3 +174,30 @@ def test_a_bulleted_note_run_together_keeps_its_fields_apart(checker: Checker) -
         result = check(checker, text)
         assert {i.value for i in result.findings.indications} >= {"migration", "prominence", "pain"}, text
         assert [b.value for b in result.findings.bones] == ["middle_phalanx"], text
+
+
+def test_a_note_run_together_keeps_its_title_case_headers(checker: Checker) -> None:
+    """Lines joined into one ("... was dictated in error. *** History 52-year-old ... reasonable.
+    Operation Patient awake ..."): a title-case header after a sentence end, followed by a capital
+    or a number, still opens its section, so an addendum does not swallow the operation."""
+    lines = [
+        "OPERATION RECORD", "Date: 2025/05/07", "Anaesthesia: WALANT",
+        "Pre-op diagnosis: prominent screws, right ring finger proximal phalanx",
+        "*** Correction: the side is LEFT, not right. This is the LEFT ring finger; the header was dictated in error. ***",
+        "History", "48-year-old fitter, P1 fracture of the left ring finger fixed with two lag screws last year. Healed. "
+        "The screw heads catch on gloves and ache when knocked.",
+        "Operation", "Mid-lateral incision over P1 of the left ring finger, both screws removed intact. Skin closed with 5/0 nylon.",
+        "Plan", "Sutures out at 10 days.",
+    ]
+    for text in ("\n".join(lines), " ".join(lines)):
+        result = check(checker, text)
+        assert result.procedure.suggested_cpt == "26320", text
+        assert [b.value for b in result.findings.bones] == ["proximal_phalanx"], text
+        assert {m.code for m in result.modifiers} == {"LT", "F3"}, text
+
+
+def test_hardware_that_came_out_easily_did_not_migrate(checker: Checker) -> None:
+    result = check(checker, "Procedure: removal of plate and screws, right ring finger P1. The plate came out without "
+                            "difficulty after the five screws were removed. Closure 5-0 nylon.\n")
+    assert "migration" not in {i.value for i in result.findings.indications}
+    assert result.findings.planned_status.value != "unplanned"
