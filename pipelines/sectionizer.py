@@ -88,6 +88,7 @@ def runon_candidates(text: str) -> list[int]:
 _FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])|[ \t](?=[•▪◦‣·–—][ \t])")
 _TITLED_NEXT = re.compile(r"[ \t]+(?:[A-Z][a-z]|\d)")
 _AFTER_STOP = re.compile(r"[.!?*][\"')]?[ \t]{1,3}$")
+_AFTER_STOP_CHARS = 5  # algorithm: the longest _AFTER_STOP match (a stop, a quote, three blanks)
 _CAPITAL_NEXT = re.compile(r"[ \t]*(?:[A-Z][a-z]|\d)")  # the tail may have taken the blank
 _BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is blank
 # Up to three words and the colon after them: where a misspelt header may stand.
@@ -179,7 +180,7 @@ class SectionMatcher:
                 ) or (
                     # A note run together from lines: "... reasonable. Operation Patient awake ..."
                     # keeps a title-case header after a sentence end, followed by a capital.
-                    runon and header[:1].isupper() and _AFTER_STOP.search(text, max(0, start - 4), start) is not None
+                    runon and header[:1].isupper() and _AFTER_STOP.search(text, max(0, start - _AFTER_STOP_CHARS), start) is not None
                     and _CAPITAL_NEXT.match(rest) is not None
                 )
             if not ok:
