@@ -12,13 +12,11 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from notecheck.word_regex import alternation
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _words_regex(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 class ActImplant(_Strict):
@@ -30,9 +28,9 @@ class ActImplant(_Strict):
     @cached_property
     def governing(self) -> re.Pattern[str]:
         """What may stand between a nominal act and the implant it governs ("removal of the")."""
-        dets = _words_regex(self.governing_determiners)
+        dets = alternation(self.governing_determiners)
         return re.compile(
-            rf"^\s*(?:{_words_regex(self.governing_prepositions)})\s+" + (rf"(?:(?:{dets})\s+)?" if dets else ""),
+            rf"^\s*(?:{alternation(self.governing_prepositions)})\s+" + (rf"(?:(?:{dets})\s+)?" if dets else ""),
             re.I,
         )
 
@@ -46,7 +44,7 @@ class DigitBone(_Strict):
     @cached_property
     def linking(self) -> re.Pattern[str]:
         """Only linking words between a bone and the digit after it ("P1 of the ring finger")."""
-        return re.compile(rf"^[\s,]*(?:(?:{_words_regex(self.linking_words)})[\s,]+)*$", re.I)
+        return re.compile(rf"^[\s,]*(?:(?:{alternation(self.linking_words)})[\s,]+)*$", re.I)
 
 
 class SideAnatomy(_Strict):

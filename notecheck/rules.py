@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from notecheck.relations import Relations
+from notecheck.word_regex import whole_words
 from notecheck.vocabularies import LABEL_VOCABULARIES, Anesthesia, Bone, Digit, Hand, Modifier, Region, Severity
 from notecheck.errors import Location, describe_validation, dotted
 from patterns import PATTERNS_DIR
@@ -259,7 +260,7 @@ class Vocabulary(_Strict):
     @cached_property
     def correction_cue(self) -> re.Pattern[str]:
         """Any correction cue as a whole word, compiled once per rule set, not once per note."""
-        return re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(c) for c in self.correction_cues) + r")(?![a-z])")
+        return whole_words(self.correction_cues)
 
     def word_regex(self, name: str) -> Optional[re.Pattern[str]]:
         """One of this file's word lists as a whole-word regex, compiled once per rule set;
@@ -267,8 +268,7 @@ class Vocabulary(_Strict):
         cache = self.__dict__.setdefault("_word_regexes", {})
         if name not in cache:
             words = getattr(self, name)
-            alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-            cache[name] = re.compile(r"(?<![a-z])(?:" + alternatives + r")(?![a-z])") if words else None
+            cache[name] = whole_words(words) if words else None
         return cache[name]
 
     @cached_property

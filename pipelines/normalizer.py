@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from notecheck.rules import RuleSet, load_rules
+from notecheck.word_regex import alternation
 from pipelines.anchored import case_folded
 from pipelines.extensions import SPOKEN_STOPS_KEY, doc_text, lower_text, register_extensions
 
@@ -123,7 +124,7 @@ class Normalizer:
         self.speller = Speller(rule_words(rules), rules.known_words, spec.fuzzy_min_length)
         self._single_hashes = np.array(sorted({hash_string(w) for w in self.single}), dtype=np.uint64)
         self._known_hashes = np.array(sorted({hash_string(w) for w in self.speller.known}), dtype=np.uint64)
-        words = "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in sorted(spec.spoken_stops, key=len, reverse=True))
+        words = alternation(spec.spoken_stops, blank=r"[ \t]+")
         # Led by "[ \t]" (not by the lookbehind) so that re skips to the next blank in C.
         self._spoken = re.compile(r"(?i)[ \t](?<=[a-z0-9)%][ \t])[ \t]*(?:" + words + r")[ \t,]+(?=[a-z])")
         self._spoken_folded = case_folded(self._spoken)
