@@ -104,3 +104,14 @@ def test_boundary_first_inside_each_alternative() -> None:
              "xremoval at 5 weeks in 3 wks the pins will be removed", "in 2 wks remove; in 2 wks, removal"]
     for text in texts:
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in slow.finditer(text)]
+
+
+def test_result_defaults_are_fresh_per_instance_and_in_the_schema() -> None:
+    from notecheck.models import ApproachFinding, Findings
+
+    a, b = Findings(), Findings()
+    a.implants.append(None)  # type: ignore[arg-type]
+    a.approach.evidence.append(None)  # type: ignore[arg-type]
+    assert b.implants == [] and b.approach == ApproachFinding() and Findings().approach.evidence == []
+    schema = Findings.model_json_schema()["properties"]
+    assert schema["implants"]["default"] == [] and schema["approach"]["default"] == ApproachFinding().model_dump(mode="json")
