@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Generic, Optional, TypeVar
+from typing import Any, Generic, Optional, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -18,6 +18,17 @@ from notecheck.vocabularies import (  # noqa: F401
 )
 
 SCHEMA_VERSION = "1"
+
+
+def _empty_list() -> Any:
+    """A new [] for each instance, "default": [] in the JSON schema as before. A literal [] default
+    is deep-copied by pydantic on every instance (a Findings made ~40 such copies, ~2% of a check)."""
+    return Field(default_factory=list, json_schema_extra={"default": []})
+
+
+def _fresh(model: type[BaseModel]) -> Any:
+    """`model()` made anew for each instance (not deep-copied from one), same JSON schema default."""
+    return Field(default_factory=model, json_schema_extra={"default": model().model_dump(mode="json")})
 
 
 class Evidence(BaseModel):
@@ -38,7 +49,7 @@ class ValueFinding(BaseModel, Generic[V]):
     model_config = ConfigDict(from_attributes=True)
 
     value: V
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = _empty_list()
 
 
 class RegionFinding(ValueFinding[Region]):
@@ -72,60 +83,60 @@ class SameSiteProcedureFinding(ValueFinding[SameSiteProcedure]):
 class ImplantFinding(BaseModel):
     type: ImplantType
     count: Optional[int] = None
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = _empty_list()
 
 
 class DigitFinding(BaseModel):
     value: Digit
     side: Optional[Hand] = None  # extension: the hand this digit is on
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = _empty_list()
 
 
 class BoneFinding(BaseModel):
     value: Bone
     ray: Optional[int] = Field(default=None, ge=1, le=5)
     side: Optional[Hand] = None  # extension
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = _empty_list()
 
 
 class LateralityFinding(BaseModel):
     value: Optional[Side] = None
     conflict: bool = False
     header_value: Optional[Side] = None  # extension: the side the diagnosis/procedure header names
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = _empty_list()
 
 
 class ApproachFinding(BaseModel):
     documented: bool = False
     type: Optional[ApproachType] = None
     incision_documented: bool = False
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = _empty_list()
 
 
 class PlannedStatusFinding(BaseModel):
     value: Optional[PlannedStatus] = None
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = _empty_list()
 
 
 class Findings(BaseModel):
-    implants: list[ImplantFinding] = []
-    region: list[RegionFinding] = []
-    laterality: LateralityFinding = LateralityFinding()
-    digits: list[DigitFinding] = []
-    bones: list[BoneFinding] = []
-    indications: list[IndicationFinding] = []
-    approach: ApproachFinding = ApproachFinding()
-    planned_status: PlannedStatusFinding = PlannedStatusFinding()
-    complexity_factors: list[ComplexityFinding] = []
+    implants: list[ImplantFinding] = _empty_list()
+    region: list[RegionFinding] = _empty_list()
+    laterality: LateralityFinding = _fresh(LateralityFinding)
+    digits: list[DigitFinding] = _empty_list()
+    bones: list[BoneFinding] = _empty_list()
+    indications: list[IndicationFinding] = _empty_list()
+    approach: ApproachFinding = _fresh(ApproachFinding)
+    planned_status: PlannedStatusFinding = _fresh(PlannedStatusFinding)
+    complexity_factors: list[ComplexityFinding] = _empty_list()
     # Extensions: what the checklist and the coding rules need beyond the contract's fields.
-    generic_hardware_removed: list[Evidence] = []
-    substantial_work: list[Evidence] = []
-    anesthesia: list[AnesthesiaFinding] = []
-    setting: list[SettingFinding] = []
-    hardware_accounted: list[Evidence] = []
-    closure: list[Evidence] = []
-    depth: list[DepthFinding] = []
-    same_site_procedures: list[SameSiteProcedureFinding] = []
+    generic_hardware_removed: list[Evidence] = _empty_list()
+    substantial_work: list[Evidence] = _empty_list()
+    anesthesia: list[AnesthesiaFinding] = _empty_list()
+    setting: list[SettingFinding] = _empty_list()
+    hardware_accounted: list[Evidence] = _empty_list()
+    closure: list[Evidence] = _empty_list()
+    depth: list[DepthFinding] = _empty_list()
+    same_site_procedures: list[SameSiteProcedureFinding] = _empty_list()
 
 
 class Procedure(BaseModel):
@@ -133,7 +144,7 @@ class Procedure(BaseModel):
     suggested_cpt: Optional[Cpt] = None
     units: int = 0
     reason: str
-    flags: list[ProcedureFlag] = []  # extension, e.g. "20694" when an external fixator came off under anesthesia
+    flags: list[ProcedureFlag] = _empty_list()  # extension, e.g. "20694" when an external fixator came off under anesthesia
 
 
 class ChecklistItem(BaseModel):
@@ -141,13 +152,13 @@ class ChecklistItem(BaseModel):
     title: str
     status: Status
     message: str
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = _empty_list()
 
 
 class ClaimLine(BaseModel):
     cpt: Cpt
     units: int = 1
-    modifiers: list[Modifier] = []
+    modifiers: list[Modifier] = _empty_list()
     site: str
 
 
@@ -167,7 +178,7 @@ class DenialRisk(BaseModel):
     severity: Severity
     message: str
     # CONTRACT §3 (0.2): the CPT codes of the billed line(s) a claim-level risk is about.
-    lines: list[str] = []
+    lines: list[str] = _empty_list()
 
 
 class PhysicianQuery(BaseModel):
@@ -178,7 +189,7 @@ class PhysicianQuery(BaseModel):
     id: str
     gap: str  # the checklist item or denial-risk id this query would close
     question: str
-    options: list[str] = []  # empty: an open-ended query
+    options: list[str] = _empty_list()  # empty: an open-ended query
 
 
 class Result(BaseModel):
@@ -189,12 +200,12 @@ class Result(BaseModel):
     checklist: list[ChecklistItem]
     score: int = Field(ge=0, le=100)
     ready_to_sign: bool
-    claim_lines: list[ClaimLine] = []
-    modifiers: list[ModifierSuggestion] = []
-    icd10_suggestions: list[Icd10Suggestion] = []
-    denial_risks: list[DenialRisk] = []
+    claim_lines: list[ClaimLine] = _empty_list()
+    modifiers: list[ModifierSuggestion] = _empty_list()
+    icd10_suggestions: list[Icd10Suggestion] = _empty_list()
+    denial_risks: list[DenialRisk] = _empty_list()
     rules_version: str = ""  # extension: the patterns/ version that produced this result
-    queries: list[PhysicianQuery] = []  # extension: draft physician queries, one per documentation gap
+    queries: list[PhysicianQuery] = _empty_list()  # extension: draft physician queries, one per documentation gap
 
 
 _MODIFIER_SPLIT = re.compile(r"[\s,;]+")
@@ -220,10 +231,10 @@ class BilledLine(BaseModel):
 
     cpt: str
     units: int = Field(default=1, ge=0, le=99)
-    modifiers: list[str] = []
+    modifiers: list[str] = _empty_list()
     # Extensions: the line's diagnosis codes (or pointers), and its own date of service when it
     # differs from the procedure's (an E/M the day before).
-    icd10: list[str] = []
+    icd10: list[str] = _empty_list()
     service_date: Optional[date] = None
 
     @field_validator("cpt", mode="before")
@@ -265,7 +276,7 @@ class ClaimContext(BaseModel):
     index_related: Optional[bool] = None
     billed_cpt: Optional[str] = None
     billed_units: Optional[int] = Field(default=None, ge=0, le=99)
-    billed_modifiers: list[str] = []
+    billed_modifiers: list[str] = _empty_list()
     # CONTRACT §3 (0.2): every line billed on the date of service, and the place of service.
     billed_lines: list[BilledLine] = Field(default=[], max_length=50)
     place_of_service: Optional[str] = None

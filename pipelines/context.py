@@ -122,11 +122,14 @@ class ConTextComponent:
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans.get(SPANS_KEY, []))
         doc._.set(SPAN_MODIFIERS, [])
-        if not any(span.label_ in self.gate for span in spans):
+        # (start, end, label) read once: Span.label_ is a string-store lookup on every access,
+        # and the loop below tests each span against every trigger near it.
+        plain = [(span.start, span.end, span.label_) for span in spans]
+        if not any(label in self.gate for _, _, label in plain):
             return doc
         modifiers: list[list[Trigger]] = [[] for _ in spans]
         sent: list[int] = sentence_ids(doc).tolist()  # a list: numpy scalars cost ~10x per lookup
-        wanted_sents = {sent[span.start] for span in spans}
+        wanted_sents = {sent[start] for start, _, _ in plain}
         # Triggers of one rule that match the same words (two literals with one NORM) count once.
         rule_of = self._rule_of_trigger
         triggers = list(dict.fromkeys(
@@ -153,30 +156,30 @@ class ConTextComponent:
         sections = doc._.get(SECTIONS) or [("body", 0, 0, len(doc_text(doc)))]
         section_starts = [s[1] for s in sections]
         text_lower = lower_text(doc_text(doc))
-        for n, span in enumerate(spans):
-            key = sent[span.start]
+        for n, (span_start, span_end, label) in enumerate(plain):
+            key = sent[span_start]
             local = by_sentence.get(key)
             if not local:
                 continue
             # Only triggers within the widest scope can reach the span (run-on notes make
             # sentences of thousands of tokens).
             starts = starts_of[key]
-            local = local[bisect_left(starts, span.start - _REACH): bisect_right(starts, span.end + _REACH)]
+            local = local[bisect_left(starts, span_start - _REACH): bisect_right(starts, span_end + _REACH)]
             terminate_at = [s for i, s, _, by in local if self.rules[i].category == "TERMINATE" and by is None]
             for i, start, end, by in local:
                 rule = self.rules[i]
                 if rule.category == "TERMINATE" or rule.direction == "none":
                     continue
-                if start < span.end and span.start < end:
+                if start < span_end and span_start < end:
                     continue
-                if rule.allowed_labels is not None and span.label_ not in rule.allowed_labels:
+                if rule.allowed_labels is not None and label not in rule.allowed_labels:
                     continue
-                if rule.excluded_labels is not None and span.label_ in rule.excluded_labels:
+                if rule.excluded_labels is not None and label in rule.excluded_labels:
                     continue
-                if end <= span.start and rule.direction in ("forward", "bidirectional"):
-                    gap_start, gap_end = end, span.start
-                elif span.end <= start and rule.direction in ("backward", "bidirectional"):
-                    gap_start, gap_end = span.end, start
+                if end <= span_start and rule.direction in ("forward", "bidirectional"):
+                    gap_start, gap_end = end, span_start
+                elif span_end <= start and rule.direction in ("backward", "bidirectional"):
+                    gap_start, gap_end = span_end, start
                 else:
                     continue
                 # medspaCy's window: fewer than max_scope tokens between trigger and target.

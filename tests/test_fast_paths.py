@@ -86,3 +86,32 @@ def test_sectionizer_candidates_equal_the_slow_regexes(text: str) -> None:
     for t in [text, *HEADERS]:
         assert runon_candidates(t) == [m.end() for m in _SLOW_RUNON.finditer(t)]
         assert [m.start() for m in _CAPS_AFTER_WORD.finditer(t)] == [m.end() for m in _SLOW_CAPS.finditer(t)]
+
+
+def test_boundary_first_inside_each_alternative() -> None:
+    from pipelines.anchored import _top_level_alternatives, boundary_first
+
+    assert _top_level_alternatives(r"(?:a|b)|[|(]\||c\)") == ["(?:a|b)", r"[|(]\|", r"c\)"]
+    assert _top_level_alternatives("(?:a))|(b") is None
+    source = r"(?i)(?:(?<!cast\s)(?<!splint\s)\bremov\w*\s+(?:at|in)\s+\d+\s*weeks?)|(?:\bin\s+\d+\s*wks?\b[^.]{0,20}?remov\w*)"
+    assert boundary_first(source) == (
+        r"(?i)(?:\b(?<!cast\s)(?<!splint\s)remov\w*\s+(?:at|in)\s+\d+\s*weeks?)|(?:\bin\s+\d+\s*wks?\b[^.]{0,20}?remov\w*)"
+    )
+    for unchanged in [r"(?i)(?:a)(?:b)", r"(?:(?<!x)a)|(?:b)", r"(?is)(?:(?<!x)\ba)|(?:b)", r"(?i)(?:[)(?<!x)\ba])|(?:b)"]:
+        assert boundary_first(unchanged) == unchanged
+    slow, fast = re.compile(source), re.compile(boundary_first(source))
+    texts = [*TRICKY, "cast removed in 6 weeks; removal at 4 weeks, Removal At 2 Weeks, splint remove at 3 weeks",
+             "xremoval at 5 weeks in 3 wks the pins will be removed", "in 2 wks remove; in 2 wks, removal"]
+    for text in texts:
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in slow.finditer(text)]
+
+
+def test_result_defaults_are_fresh_per_instance_and_in_the_schema() -> None:
+    from notecheck.models import ApproachFinding, Findings
+
+    a, b = Findings(), Findings()
+    a.implants.append(None)  # type: ignore[arg-type]
+    a.approach.evidence.append(None)  # type: ignore[arg-type]
+    assert b.implants == [] and b.approach == ApproachFinding() and Findings().approach.evidence == []
+    schema = Findings.model_json_schema()["properties"]
+    assert schema["implants"]["default"] == [] and schema["approach"]["default"] == ApproachFinding().model_dump(mode="json")
