@@ -133,3 +133,19 @@ def test_an_attempted_and_abandoned_removal_removes_nothing(checker: Checker) ->
     done = checker.check(note.replace("Procedure performed: exploration, attempted removal, abandoned. No hardware removed.\n", "")
                          .replace("could not be found. Removal abandoned, screw left in situ.", "was found and the screw was removed intact."))
     assert done.procedure.suggested_cpt == "26320"
+
+
+def test_a_pin_pulled_in_the_assessment_of_a_visit_note_is_a_pin_pull(checker: Checker) -> None:
+    """A/P bullets that record today's pull: the anaesthesia said there ("no anesthesia needed")
+    is this procedure's, so the pull is not billed as 26320."""
+    note = (
+        "URGENT CARE VISIT\n"
+        "HPI: 15M, R index P1 fx pinned 3 wks ago elsewhere; exposed K-wire backing out, sore.\n"
+        "Exam: exposed K-wire at P1, loose, moves with gentle pressure.\n"
+        "A/P: loose percutaneous K-wire R index P1.\n"
+        "- cap removed, loose K-wire pulled out with forceps; no anesthesia needed. Tip intact.\n"
+        "- dressing, splint, f/u with his surgeon this week.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.is_implant_removal
+    assert result.procedure.suggested_cpt is None
