@@ -122,6 +122,11 @@ class ImplantTypes(_Strict):
     # Generic words that count only in a note that says a hand word ("spacer" elsewhere is not ours).
     needs_hand_words: list[str] = []
     removal_acts: list[str] = Field(min_length=1)
+    families: list[list[ImplantTypeValue]] = []
+
+    def family(self, value: str) -> frozenset[str]:
+        """The types a note may call `value` by (itself alone when it has no family)."""
+        return next((frozenset(f) for f in self.families if value in f), frozenset((value,)))
 
     def resolve(self, value: str, note_values: set[str]) -> str:
         """A generic implant word's type, given the implant values the note names."""

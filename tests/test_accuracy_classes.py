@@ -201,3 +201,22 @@ def test_hardware_that_came_out_easily_did_not_migrate(checker: Checker) -> None
                             "difficulty after the five screws were removed. Closure 5-0 nylon.\n")
     assert "migration" not in {i.value for i in result.findings.indications}
     assert result.findings.planned_status.value != "unplanned"
+
+
+@pytest.mark.parametrize("told", [
+    "The wires were left protruding, bent over and capped so they could be pulled at about four weeks.",
+    "Two smooth pins were left out of the skin, their ends bent to stop them migrating, and we arranged at that time "
+    "for the pins to be taken out under sedation at about 4 weeks.",
+])
+def test_a_staged_plan_told_as_the_purpose_of_capped_pins(checker: Checker, told: str) -> None:
+    """Pins left out by design at the index operation: their purpose clause is the staged plan,
+    and "to stop them migrating" is prevention, not a migration."""
+    note = (
+        "Procedure: removal of 2 percutaneous pins, left ring finger proximal phalanx, under sedation.\n"
+        f"History: I pinned his ring finger P1 fracture on 06/18/2024. {told} Fracture healed on films today.\n"
+        "Procedure: pin caps off, both pins pulled with a needle driver, intact. Sites dressed.\n"
+    )
+    result = check(checker, note, removal_date=date(2024, 7, 16), index_surgery_date=date(2024, 6, 18), index_cpt="26725")
+    assert result.findings.planned_status.value == "planned"
+    assert "migration" not in {i.value for i in result.findings.indications}
+    assert "58" in {m.code for m in result.modifiers}

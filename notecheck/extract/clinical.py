@@ -85,7 +85,8 @@ def _about_removed(view: NoteView, mention: Mention, removed_types: set[str]) ->
     note_values = {m.value for m in implants}
     in_sentence = view.index("IMPLANT", implants).in_sentence(mention.sent)
     types = view.rules.relations.implant_types
-    here = {types.resolve(m.value, note_values) for m in in_sentence if m.value != types.untyped}
+    here = {kind for m in in_sentence if m.value != types.untyped
+            for kind in types.family(types.resolve(m.value, note_values))}
     return not here or not removed_types or bool(here & removed_types)
 
 
