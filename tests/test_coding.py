@@ -536,6 +536,11 @@ RISKS: dict[str, tuple[dict, ClaimContext, dict, ClaimContext]] = {
                                      TWO_DIGITS, _claim(billed_cpt="26320", billed_units=2, billed_modifiers="RT F8 F9 58",
                                                         billed_lines=[BilledLine(cpt="26320", units=1, modifiers=["RT", "F8", "58"]),
                                                                       BilledLine(cpt="26320", units=1, modifiers=["RT", "F9", "58"])])),
+    # A dated claim that names no index surgery: 58 points at no global period.
+    "global_modifier_without_index": (HAND, _claim(None, removal_date=INDEX, billed_cpt="26320", billed_units=1,
+                                                    billed_modifiers="LT F3 58"),
+                                      HAND, _claim(None, removal_date=INDEX, billed_cpt="26320", billed_units=1,
+                                                   billed_modifiers="LT F3")),
     "modifier_78_without_complication": (ELECTIVE, _claim(None, billed_cpt="26320", billed_units=1, billed_modifiers="LT F3 78"),
                                          ELECTIVE, _claim(None, billed_cpt="26320", billed_units=1, billed_modifiers="LT F3")),
 }

@@ -43,7 +43,7 @@ def denial_risks(
         r.add("units_above_mue")
     if same_code:
         _anatomic_risks(r, f, lines, mods)
-        _global_risks(r, f, glob, mods)
+        _global_risks(r, f, glob, mods, ctx)
         if "22" in mods and not supports_22:
             r.add("modifier_22_unsupported")
         elif supports_22 and "22" not in mods:
@@ -144,10 +144,15 @@ def _anatomic_risks(r: _Risks, f: Findings, lines: list[ClaimLine], mods: set[st
         r.add("bilateral_same_day")
 
 
-def _global_risks(r: _Risks, f: Findings, glob: GlobalDecision, mods: set[str]) -> None:
+def _global_risks(r: _Risks, f: Findings, glob: GlobalDecision, mods: set[str], ctx: ClaimContext) -> None:
     billed = mods & {"58", "78", "79"}
     if not glob.decidable:
-        if billed:
+        if billed and ctx.removal_date is not None and ctx.index_surgery_date is None:
+            # The claim is dated but names no index surgery: no global period for 58/78/79 to
+            # point to (CMS Claims Processing Manual ch. 12 §40.2: these modifiers report a
+            # procedure during the postoperative period of another).
+            r.add("global_modifier_without_index")
+        elif billed:
             r.add("global_modifier_unverifiable")
         if "78" in billed and f.planned_status.value != "unplanned":
             # Whatever the dates, 78 says a complication brought the patient back to the OR.
