@@ -149,3 +149,18 @@ def test_a_pin_pulled_in_the_assessment_of_a_visit_note_is_a_pin_pull(checker: C
     result = checker.check(note)
     assert result.procedure.is_implant_removal
     assert result.procedure.suggested_cpt is None
+
+
+def test_screws_backed_out_in_the_steps_are_the_removal(checker: Checker) -> None:
+    note = (
+        "Dx: painful hardware L small finger middle phalanx (ORIF P2 04/2024)\n\n"
+        "What we did:\n"
+        "* L small finger, WALANT\n"
+        "* 1.5 cm midaxial incision over the screw heads\n"
+        "* 2 x 1.3 mm screws backed out, intact\n"
+        "* 5-0 nylon\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt == "26320"
+    assert {m.code for m in result.modifiers} == {"LT", "F4"}
+    assert "migration" not in {i.value for i in result.findings.indications}
