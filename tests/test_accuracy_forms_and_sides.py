@@ -164,3 +164,13 @@ def test_screws_backed_out_in_the_steps_are_the_removal(checker: Checker) -> Non
     assert result.procedure.suggested_cpt == "26320"
     assert {m.code for m in result.modifiers} == {"LT", "F4"}
     assert "migration" not in {i.value for i in result.findings.indications}
+
+
+@pytest.mark.parametrize("sentence", [
+    "The cork screw was then impacted into the femoral head and it was removed from the acetabulum.",
+    "The closure device was never deployed and was removed intact over the wire from the system.",
+    "The skin was closed; packing sutures and staples were removed as they were approached.",
+])
+def test_instruments_and_skin_staples_are_not_implants(checker: Checker, sentence: str) -> None:
+    result = checker.check(f"PROCEDURE: Left hip hemiarthroplasty.\nDESCRIPTION: Lateral approach to the hip. {sentence} Closure.\n")
+    assert not result.procedure.is_implant_removal and result.procedure.suggested_cpt is None
