@@ -252,6 +252,7 @@ class Vocabulary(_Strict):
     wish_yields_to: list[str]
     past_act_suffixes: list[str]
     today_words: list[str] = []
+    plan_future_words: list[str] = []
     correction_cues: list[str]
     corrected_side_before: list[str]
     wrong_side_before: list[str]

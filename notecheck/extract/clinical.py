@@ -193,7 +193,9 @@ def same_site_procedures(view: NoteView) -> list[ValueFinding]:
     placements = view.index("ACT:placement", (m for m in view.of("ACT") if m.value == "placement" and m.affirmed))
     healed_fusion = _healed_fusion(view)
     for m in view.of("PROC"):
-        if not m.affirmed or m.section not in roles.removal_sections:
+        # "risks ... need for further surgery, and amputation in the worst case" names no procedure
+        # of today.
+        if not m.affirmed or m.has("CONSENT") or m.section not in roles.removal_sections:
             continue
         if m.value == "fusion" and (healed_fusion or _beside_healed(view, m)):
             continue

@@ -81,12 +81,17 @@ def find_removal(view: NoteView) -> Removal:
     plan = set(roles.plan_sections)
     past = tuple(view.rules.vocabulary.past_act_suffixes)
     today = view.rules.vocabulary.word_regex("today_words")
+    future = view.rules.vocabulary.word_regex("plan_future_words")
 
     def told_as_done_today(act: Mention) -> bool:
-        """A SOAP plan that records today's procedure ("P: K-wire pulled in clinic today"): a
-        past-tense act whose sentence says today is done, not planned."""
-        return (act.section in plan and act.mods <= {"FUTURE"} and act.text.lower().endswith(past)
-                and today is not None and today.search(view.sentence_text(act.sent).lower()) is not None)
+        """A SOAP plan that records today's procedure ("P: K-wire pulled in clinic today", "P: wire
+        pulled in clinic, no anaesthetic"): a past-tense act whose sentence says today, or says
+        nothing that puts it later, is done, not planned."""
+        if not (act.section in plan and act.mods <= {"FUTURE"} and act.text.lower().endswith(past)):
+            return False
+        sentence = view.sentence_text(act.sent).lower()
+        return (today is not None and today.search(sentence) is not None) or (
+            future is not None and future.search(sentence) is None)
 
     def is_removal_act(act: Mention) -> bool:
         if act.value not in types.removal_acts:
