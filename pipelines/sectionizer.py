@@ -143,7 +143,9 @@ class SectionMatcher:
     def find(self, text: str) -> list[tuple[str, int, int, int]]:
         found: list[tuple[str, int, int]] = []
         starts = header_candidates(text)
-        runon = len(text) >= self._layout.runon_line_chars * (text.count("\n") + 1)
+        # A note on one line is run together whatever its length (a short note pasted into one
+        # field: "Anaesth: digital block Findings: wire migrated ...").
+        runon = len(text) >= self._layout.runon_line_chars * (text.count("\n") + 1) or "\n" not in text.strip()
         if runon:
             starts = sorted(set(starts).union(runon_candidates(text)))
         positions = deque(starts)

@@ -57,3 +57,40 @@ def test_an_operation_named_in_the_consent_risk_list_is_not_done_today(checker: 
     result = checker.check(note)
     assert result.procedure.suggested_cpt == "26320"
     assert not [p.value for p in result.findings.same_site_procedures]
+
+
+def test_a_short_note_on_one_line_keeps_its_fields(checker: Checker) -> None:
+    lines = ["BRIEF OP NOTE 22/01/2025", "Return to theatre - L middle finger.",
+             "Indication: K-wire backed out ~6 mm from P2 (CRPP 10/01/25), not planned.", "Anaesth: digital block",
+             "Findings: wire migrated, tract clean", "Procedure: wire pulled percutaneously, not replaced. Splint."]
+    for text in ("\n".join(lines), " ".join(lines)):
+        result = checker.check(text)
+        assert result.procedure.is_implant_removal, text
+        assert [d.value for d in result.findings.digits] == ["middle"], text
+
+
+@pytest.mark.parametrize("told", ["k-wire buried at CRPP 18/6, removal planned for 6/52", "screw (fixed 2023) proud and painful"])
+def test_the_index_operation_dated_in_shorthand_is_the_past(checker: Checker, told: str) -> None:
+    note = (f"Hand clinic - minor procedure\nL long finger P2, {told}.\n"
+            "Digital block. 5 mm incision, the hardware grasped and withdrawn. 1 x 5-0 suture.\n")
+    result = checker.check(note)
+    assert result.procedure.is_implant_removal
+    assert result.procedure.suggested_cpt == "26320"
+
+
+def test_the_side_of_a_site_told_only_in_the_soap_history(checker: Checker) -> None:
+    note = (
+        "S: L middle finger P1 fx CRPP 14 Mar 2024, buried K-wire left in. Now a tender lump, wire tip catching.\n"
+        "O: wire end palpable under the skin at the P1 base. XR united.\n"
+        "A/P: wire removal today in clinic treatment room: ring block, 3 mm stab incision, wire grasped and withdrawn intact.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.laterality.value == "left"
+    assert {"LT", "F2"} <= {m.code for m in result.modifiers}
+
+
+def test_an_implant_removed_when_no_wire_was_placed_is_not_provisional(checker: Checker) -> None:
+    note = ("lt rf mcp silastic spacer out today. draining sinus dorsal mcp x 3 wk, purulent. ga, dorsal incision, "
+            "implant removed in one piece, joint irrigated, left as resection spacer - no k-wire placed.\n")
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt == "26320"

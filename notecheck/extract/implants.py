@@ -210,8 +210,8 @@ def _provisional(view: NoteView, mention: Mention, placed_types: set[str], note_
     if operation.placement_primary:
         return not old
     kind = types.resolve(mention.value, note_values) if mention.label == "IMPLANT" else types.untyped
-    if kind not in placed_types and kind != types.untyped:
-        return False
+    if not placed_types or (kind not in placed_types and kind != types.untyped):
+        return False  # nothing was placed here ("no k-wire placed"), or not this kind
     if words.says(mention.sent, "provisional", vocab.word_regex("provisional_words")):
         return True
     # The same kind was placed in this operation and nothing names a removal procedure ("HWR",

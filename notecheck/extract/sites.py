@@ -428,6 +428,13 @@ def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope
     if value is None:
         loose = _anatomy_sides([s for s in body if s.section not in roles.plan_sections], anatomy, within)
         value = _side_values(loose)
+    if value is None and any(m.section in roles.history_sections for m in scope):
+        # The site itself was read from the history ("S: L middle finger P1 fx CRPP ..., buried
+        # K-wire left in"; the plan only says "wire removal today"): the side that qualifies that
+        # same anatomy there is the removal's side.
+        site = MentionIndex([m for m in scope if m.section in roles.history_sections])
+        loose = _anatomy_sides([s for s in sides if s.section in roles.history_sections], site, within)
+        value = _side_values(loose)
     if value is None:
         value, evidence_from = _side_from_dominance(view)
         trace.decided("laterality", "dominance" if value else "no_side",
