@@ -94,3 +94,11 @@ def test_an_implant_removed_when_no_wire_was_placed_is_not_provisional(checker: 
             "implant removed in one piece, joint irrigated, left as resection spacer - no k-wire placed.\n")
     result = checker.check(note)
     assert result.procedure.suggested_cpt == "26320"
+
+
+def test_a_pin_pulled_at_a_post_op_visit_is_a_pin_pull(checker: Checker) -> None:
+    note = ("POST-OP VISIT\nS: 5 wks s/p CRPP R ring finger P2 w/ 0.045 K-wire. No pain.\n"
+            "O: K-wire exposed at the tip, pin cap on, site clean.\n"
+            "P: K-wire removal today as planned. Pin cap removed, wire pulled w/ needle driver, intact. Bandaid. RTC 4 wks.\n")
+    result = checker.check(note)
+    assert result.procedure.is_implant_removal and result.procedure.suggested_cpt is None
