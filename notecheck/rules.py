@@ -198,6 +198,7 @@ class Layout(_Strict):
     runon_header_rest_chars: int = Field(ge=1, le=200)
     short_header_chars: int = Field(ge=0, le=10)
     runon_field_chars: int = Field(ge=0, le=2000)
+    runon_side_field_chars: int = Field(default=32, ge=8, le=200)
     soft_wrap_lookback_chars: int = Field(ge=1, le=20)
     word_lookback_chars: int = Field(ge=8, le=200)
     sentence_abbreviations: list[str]

@@ -89,6 +89,7 @@ def runon_candidates(text: str) -> list[int]:
 # at a bullet mark: a bulleted note run together keeps its bullets ("• Anesthesia: WALANT • Why
 # today: – tenting ...").
 _FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])|[ \t](?=[•▪◦‣·–—][ \t])")
+_WORD_END = re.compile(r"(?<=\w)(?=\s)|$")
 _TITLED_NEXT = re.compile(r"[ \t]+(?:[A-Z][a-z]|\d)")
 _AFTER_STOP = re.compile(r"[.!?*][\"')]?[ \t]{1,3}$")
 _AFTER_STOP_CHARS = 5  # algorithm: the longest _AFTER_STOP match (a stop, a quote, three blanks)
@@ -130,6 +131,7 @@ class SectionMatcher:
             self._regexes[letter] = (re.compile(f"(?P<hdr>{body}){_TAIL}", re.IGNORECASE), [c for _, c in alternatives])
         self._fields = frozenset(sections.roles.field_sections)
         self._short_fields = frozenset(sections.roles.short_field_sections)
+        self._side_fields = frozenset(sections.roles.side_field_sections)
         self._titles = frozenset(sections.roles.title_sections)
         self._long_title = sections.long_title_chars
         self._layout = sections.layout
@@ -255,6 +257,11 @@ class SectionMatcher:
         if category not in self._fields:
             return stop
         if runon:
+            if category in self._side_fields:
+                # "Laterality: [ ] Right [x] Left 2 tiny incisions, both K-wires removed": the side
+                # and a few words, then the note goes on.
+                cut = _WORD_END.search(text, min(stop, header_end + self._layout.runon_side_field_chars), stop)
+                stop = cut.start() if cut else stop
             if category not in self._short_fields and stop - header_end <= self._layout.runon_field_chars:
                 return stop  # a short stretch before the next header is all this field's value
             end = _FIELD_STOP.search(text, header_end, stop)

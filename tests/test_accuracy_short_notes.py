@@ -102,3 +102,15 @@ def test_a_pin_pulled_at_a_post_op_visit_is_a_pin_pull(checker: Checker) -> None
             "P: K-wire removal today as planned. Pin cap removed, wire pulled w/ needle driver, intact. Bandaid. RTC 4 wks.\n")
     result = checker.check(note)
     assert result.procedure.is_implant_removal and result.procedure.suggested_cpt is None
+
+
+def test_a_side_field_run_together_with_the_operation(checker: Checker) -> None:
+    lines = ["Peds sedation/proc note 03/02/2025",
+             "7 y/o, L ring finger P1 base fx, CRPP 02/01/2025, wires buried under skin - removal at 4 wk planned.",
+             "Sedation: intranasal midazolam by the peds ED team. Local 1% lido 1 ml at each site.",
+             "Laterality: [ ] Right [x] Left", "2 tiny incisions, both K-wires found and removed intact.",
+             "Healed on XR. Steri-strips."]
+    for text in ("\n".join(lines), " ".join(lines)):
+        result = checker.check(text)
+        assert result.procedure.suggested_cpt == "26320", text
+        assert result.findings.laterality.value == "left", text
