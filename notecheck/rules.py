@@ -190,6 +190,7 @@ class SectionRoles(_Strict):
     short_field_sections: list[str] = []
     # Fields that state the operative side outright ("Laterality: Right").
     side_field_sections: list[str]
+    clause_stop_field_sections: list[str] = []
 
 
 class Layout(_Strict):

@@ -89,6 +89,26 @@ def runon_candidates(text: str) -> list[int]:
 # at a bullet mark: a bulleted note run together keeps its bullets ("• Anesthesia: WALANT • Why
 # today: – tenting ...").
 _FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])|[ \t](?=[•▪◦‣·–—][ \t])")
+# A new clause in title case after a plain word ("... 3 mL Pt had CRPP", "... room Radial styloid"):
+# the title-case word is followed by a lower-case word, and the word before it is not in title case
+# itself ("Forearm Bier block"); "Dr Smith" and "LMA" never end a value.
+_CLAUSE_START = re.compile(r"(?<=[^\s.!?:][ \t])[A-Z][a-z]+(?=[ \t]+[a-z])")
+_TITLE_WORD_BEFORE = re.compile(r"(?<![^\s(])[A-Z][a-z]+[ \t]+$")
+_TITLE_WORD = re.compile(r"[A-Z][a-z]")
+_LAST_WORD = re.compile(r"(\S+)[ \t]+$")
+
+
+def clause_start(text: str, start: int, stop: int, lookback: int) -> Optional[int]:
+    """Where a title-case clause begins in text[start:stop] after at least one word, or None."""
+    for m in _CLAUSE_START.finditer(text, start, stop):
+        before = _LAST_WORD.search(text, max(start, m.start() - lookback), m.start())
+        if before is None:
+            continue  # the value's first word
+        if _TITLE_WORD.match(before.group(1)) is None:
+            return m.start()
+    return None
+
+
 _WORD_END = re.compile(r"(?<=\w)(?=\s)|$")
 _TITLED_NEXT = re.compile(r"[ \t]+(?:[A-Z][a-z]|\d)")
 _AFTER_STOP = re.compile(r"[.!?*][\"')]?[ \t]{1,3}$")
@@ -132,6 +152,7 @@ class SectionMatcher:
         self._fields = frozenset(sections.roles.field_sections)
         self._short_fields = frozenset(sections.roles.short_field_sections)
         self._side_fields = frozenset(sections.roles.side_field_sections)
+        self._clause_stop_fields = frozenset(sections.roles.clause_stop_field_sections)
         self._titles = frozenset(sections.roles.title_sections)
         self._long_title = sections.long_title_chars
         self._layout = sections.layout
@@ -182,7 +203,10 @@ class SectionMatcher:
                 ok = colon or rest_blank or titled or (header.isupper() and any(c.islower() for c in rest))
             else:
                 # Run-on dictation: "...done. PROCEDURE: ..." or "...same. PROCEDURE removal of ..."
-                ok = (colon and (header[:1].isupper() or runon)) or (
+                # A lower-case header after a title-case word is the end of a phrase ("Left side:
+                # tq 250 ..." is the left hand's paragraph, not a side field without a side).
+                phrase_end = header[:1].islower() and _TITLE_WORD_BEFORE.search(text, max(0, start - self._layout.word_lookback_chars), start) is not None
+                ok = (colon and (header[:1].isupper() or (runon and not phrase_end))) or (
                     header.isupper() and any(c.islower() for c in rest[: self._layout.runon_header_rest_chars])
                 ) or (
                     # A note run together from lines: "... reasonable. Operation Patient awake ..."
@@ -262,6 +286,9 @@ class SectionMatcher:
                 # and a few words, then the note goes on.
                 cut = _WORD_END.search(text, min(stop, header_end + self._layout.runon_side_field_chars), stop)
                 stop = cut.start() if cut else stop
+            if category in self._clause_stop_fields:
+                clause = clause_start(text, header_end, stop, self._layout.word_lookback_chars)
+                stop = clause if clause is not None else stop
             if category not in self._short_fields and stop - header_end <= self._layout.runon_field_chars:
                 return stop  # a short stretch before the next header is all this field's value
             end = _FIELD_STOP.search(text, header_end, stop)
