@@ -39,7 +39,11 @@ def header_pattern(header: str) -> str:
 # ("...same PROCEDURE open"). Four scans that each begin with a literal or a small character set,
 # which re skips through in C; one alternation that began with assertions was tried at every
 # position of the note and cost ~0.2 ms a note.
-_LINE_START = r"[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?(?=[A-Za-z])"
+# A note exported as HTML keeps its markup before a header ("<div><b>Procedure:</b> ..."): tags
+# at a line start are read as blanks.
+_TAGS = r"(?:<[A-Za-z/][^<>\n]{0,60}>[ \t]*)*"
+_LINE_START = r"[ \t]*" + _TAGS + r"(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?(?=[A-Za-z])"
+_LEADING_TAGS = re.compile(_TAGS)
 _FIRST_LINE = re.compile(_LINE_START)
 _CANDIDATES = (
     re.compile("\n" + _LINE_START),
@@ -185,7 +189,7 @@ class SectionMatcher:
                 continue
             header, start, end, tail, category = hit
             line_start = lines.start_of(start)
-            at_line_start = not text[line_start:start].strip(" \t-*•·0123456789.()")
+            at_line_start = not _LEADING_TAGS.sub("", text[line_start:start]).strip(" \t-*•·0123456789.()")
             colon = tail.strip() != ""
             line_end = lines.end_of(end)
             # Only the start of the line's rest matters; never slice a run-on line to its end.

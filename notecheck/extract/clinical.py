@@ -192,10 +192,14 @@ def same_site_procedures(view: NoteView) -> list[ValueFinding]:
     gap = procs.fixation_gap
     placements = view.index("ACT:placement", (m for m in view.of("ACT") if m.value == "placement" and m.affirmed))
     healed_fusion = _healed_fusion(view)
+    # "Removal of silicone PIP arthroplasty implant": the procedure word names the implant taken out.
+    implant_spans = [(i.start, i.end) for i in view.of("IMPLANT")]
     for m in view.of("PROC"):
         # "risks ... need for further surgery, and amputation in the worst case" names no procedure
         # of today.
         if not m.affirmed or m.has("CONSENT") or m.section not in roles.removal_sections:
+            continue
+        if any(start <= m.start and m.end <= end for start, end in implant_spans):
             continue
         if m.value == "fusion" and (healed_fusion or _beside_healed(view, m)):
             continue
