@@ -1,5 +1,6 @@
-"""Failure classes found by the blind batches b16 (very short notes) and b18 (export and transcription
-artefacts), first contact in sample_notes/README.md. Notes written for this file, not copied."""
+"""Failure classes found by the blind batches b16 (very short notes), b17 (unusual document kinds) and
+b18 (export and transcription artefacts), first contact in sample_notes/README.md. Notes written for
+this file, not copied."""
 from __future__ import annotations
 
 from notecheck.checker import Checker
@@ -68,3 +69,25 @@ def test_an_arthroplasty_implant_taken_out_is_not_an_arthroplasty_done(checker: 
     result = checker.check(note)
     assert result.procedure.suggested_cpt == "26320"
     assert not [p.value for p in result.findings.same_site_procedures]
+
+
+def test_a_screw_reversed_out_is_removed(checker: Checker) -> None:
+    note = (
+        "Indications: DIP fusion L ring finger with a headless screw 2023, fused; screw tail painful in the pulp.\n"
+        "Procedure: Digital block. 4 mm incision at the tip, screw found and reversed out intact. Closed 5-0.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "26320"
+
+
+def test_depth_told_as_not_reached_keeps_a_wrist_wire_removal_superficial(checker: Checker) -> None:
+    base = (
+        "Procedure room. Buried K-wire over the left radial styloid, fracture united. Local anaesthesia. "
+        "5 mm incision on the wire end, wire pulled out intact. {depth} One nylon stitch.\n"
+    )
+    told = {
+        "No dissection under the fascia.": "20670",
+        "The extensor retinaculum was not violated.": "20670",
+        "The extensor retinaculum was incised to reach the wire.": "20680",
+    }
+    for depth, code in told.items():
+        assert checker.check(base.format(depth=depth)).procedure.suggested_cpt == code, depth
