@@ -122,8 +122,10 @@ _BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is bla
 # Up to three words and the colon after them: where a misspelt header may stand.
 _WORDS_BEFORE_COLON = re.compile(r"([A-Za-z]+(?:[ \t]+[A-Za-z]+){0,2})([ \t]*:)")
 # A header may carry a parenthetical or a number before its colon ("PROCEDURES (surgeon's list):",
-# "Procedure 1:", "Procedure #2:"); a form may lead its fields with dots ("Laterality ....... R").
-_TAIL = (r"(?![A-Za-z0-9/])(?P<tail>(?:[ \t]*\([^()\n]{1,40}\)(?=[ \t]*:)|[ \t]+#?\d{1,2}(?=[ \t]*:))?"
+# "Procedure 1:", "Procedure #2:") or a second name after a slash ("Findings / Unusual procedure:",
+# read as the first); a form may lead its fields with dots ("Laterality ....... R").
+_TAIL = (r"(?![A-Za-z0-9/])(?P<tail>(?:[ \t]*\([^()\n]{1,40}\)(?=[ \t]*:)|[ \t]+#?\d{1,2}(?=[ \t]*:)"
+         r"|[ \t]*/[ \t]*[A-Za-z][A-Za-z '()-]{0,40}(?=[ \t]*:))?"
          r"[ \t]*(?::|-(?=[ \t])|—|–|\.{3,}:?|…+:?)?)")
 
 

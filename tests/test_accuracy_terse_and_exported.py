@@ -91,3 +91,36 @@ def test_depth_told_as_not_reached_keeps_a_wrist_wire_removal_superficial(checke
     }
     for depth, code in told.items():
         assert checker.check(base.format(depth=depth)).procedure.suggested_cpt == code, depth
+
+
+def test_a_header_joined_to_a_second_name_by_a_slash(checker: Checker) -> None:
+    note = (
+        "Procedure: Removal of plate and screws, R ring finger proximal phalanx.\n"
+        "Indication: plate prominent, fracture healed.\n"
+        "Findings / Unusual procedure: plate overgrown by bone, osteotome needed; dense scar over the extensor. "
+        "Total time ~2 h vs ~40 min typical.\n"
+        "All hardware removed intact.\n"
+    )
+    result = checker.check(note)
+    assert {"embedded_hardware", "scar_tissue", "extended_time"} <= {c.value for c in result.findings.complexity_factors}
+    assert "22" in {m.code for m in result.modifiers}
+
+
+def test_extra_time_told_as_a_multiple_or_a_doubling(checker: Checker) -> None:
+    base = "Removal of plate, L index metacarpal. Stripped screw needed the extraction set. {time} Plate removed.\n"
+    for time in ("About 3x usual time for this.", "The broken screw roughly doubled operative time.",
+                 "Typical time is 45 minutes. Total time here was 140 minutes."):
+        factors = {c.value for c in checker.check(base.format(time=time)).findings.complexity_factors}
+        assert "extended_time" in factors, time
+    assert "extended_time" not in {
+        c.value for c in checker.check(base.format(time="Tourniquet 250 mmHg, total 74 minutes.")).findings.complexity_factors
+    }
+
+
+def test_the_risk_the_extra_work_added_is_not_a_consent_discussion(checker: Checker) -> None:
+    note = (
+        "PROCEDURE: Removal of plate and screws, left index metacarpal, with trephine extraction of a broken screw.\n"
+        "DESCRIPTION: Plate removed; one screw broken, shaft retrieved with a trephine.\n"
+        "UNUSUAL PROCEDURE: the trephine added approximately 60 minutes and the additional risk of fracture.\n"
+    )
+    assert "extended_time" in {c.value for c in checker.check(note).findings.complexity_factors}
