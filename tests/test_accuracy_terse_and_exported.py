@@ -124,3 +124,17 @@ def test_the_risk_the_extra_work_added_is_not_a_consent_discussion(checker: Chec
         "UNUSUAL PROCEDURE: the trephine added approximately 60 minutes and the additional risk of fracture.\n"
     )
     assert "extended_time" in {c.value for c in checker.check(note).findings.complexity_factors}
+
+
+def test_a_sentence_that_opens_with_its_year_tells_the_past(checker: Checker) -> None:
+    note = (
+        "Operation: Removal of two lag screws, right ring finger proximal phalanx.\n"
+        "History and indications: In 2021 I removed a symptomatic plate from her LEFT index metacarpal; that went well. "
+        "In 02/2023 she fractured the right ring finger proximal phalanx, fixed with two lag screws. Healed; the screw "
+        "heads are painful.\n"
+        "Description: Ulnar midaxial incision on the right ring finger, both screws removed intact.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.laterality.value == "right"
+    assert [i.type for i in result.findings.implants] == ["screw"]
+    assert {m.code for m in result.modifiers} == {"RT", "F8"}
