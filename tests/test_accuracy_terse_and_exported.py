@@ -138,3 +138,26 @@ def test_a_sentence_that_opens_with_its_year_tells_the_past(checker: Checker) ->
     assert result.findings.laterality.value == "right"
     assert [i.type for i in result.findings.implants] == ["screw"]
     assert {m.code for m in result.modifiers} == {"RT", "F8"}
+
+
+def test_if_after_a_side_is_the_index_finger_not_a_condition(checker: Checker) -> None:
+    note = (
+        "Hand clinic procedure rm - WALANT\n"
+        "R IF mallet fracture, K-wire DP inserted 28/7 - buried, planned removal at 6/52.\n"
+        "Today: 3mm incision over the wire end at the tip, wire retrieved with a needle holder.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.planned_status.value == "planned"
+    assert "staged_removal" in {i.value for i in result.findings.indications}
+
+
+def test_a_side_letter_before_a_wrist_bone(checker: Checker) -> None:
+    note = "ROH L ulnar styloid TBW (2 K-wires + wire loop), knot irritating ECU. GA. Ulnar incision, wires removed. Layered closure.\n"
+    assert checker.check(note).findings.laterality.value == "left"
+
+
+def test_no_la_in_a_clinic_pin_pull(checker: Checker) -> None:
+    note = "Hand clinic f/u. R RF P1 #, CRPP 4/52 ago, united. 2 k-wires removed in clinic today as planned, no LA, pulled w/ pliers.\n"
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt is None
+    assert "no_anesthesia" in {a.value for a in result.findings.anesthesia}
