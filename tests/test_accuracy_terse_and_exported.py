@@ -161,3 +161,21 @@ def test_no_la_in_a_clinic_pin_pull(checker: Checker) -> None:
     result = checker.check(note)
     assert result.procedure.suggested_cpt is None
     assert "no_anesthesia" in {a.value for a in result.findings.anesthesia}
+
+
+def test_a_side_letter_before_a_numbered_digit_or_an_elbow(checker: Checker) -> None:
+    thumb = checker.check("Procedure: removal of axial K-wire R D1 P3\nDigital block. Wire pulled intact.\n")
+    assert thumb.findings.laterality.value == "right"
+    assert {m.code for m in thumb.modifiers} >= {"RT", "F5"}
+    elbow = checker.check("Proc: removal of tension band wiring L olecranon - 2 K-wires + cerclage wire. GA. All removed.\n")
+    assert elbow.findings.laterality.value == "left"
+
+
+def test_same_on_the_other_hand_in_a_bilateral_description(checker: Checker) -> None:
+    note = (
+        "Procedure:\n  1. Removal buried K-wires x2, R D5 P1\n  2. Removal buried K-wires x2, L D5 P1\n"
+        "Description: R hand first: two 4 mm incisions, wires removed intact. Same on L: two incisions, two wires out.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.laterality.value == "bilateral"
+    assert {m.code for m in result.modifiers} >= {"RT", "F9", "LT", "F4"}
