@@ -41,9 +41,9 @@ def header_pattern(header: str) -> str:
 # position of the note and cost ~0.2 ms a note.
 # A note exported as HTML keeps its markup before a header ("<div><b>Procedure:</b> ..."): tags
 # at a line start are read as blanks.
-_TAGS = r"(?:<[A-Za-z/][^<>\n]{0,60}>[ \t]*)*"
+_TAG = re.compile(r"<[A-Za-z/][^<>\n]{0,60}>")
+_TAGS = r"(?:" + _TAG.pattern + r"[ \t]*)*"
 _LINE_START = r"[ \t]*" + _TAGS + r"(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?(?=[A-Za-z])"
-_LEADING_TAGS = re.compile(_TAGS)
 _FIRST_LINE = re.compile(_LINE_START)
 _CANDIDATES = (
     re.compile("\n" + _LINE_START),
@@ -191,7 +191,10 @@ class SectionMatcher:
                 continue
             header, start, end, tail, category = hit
             line_start = lines.start_of(start)
-            at_line_start = not _LEADING_TAGS.sub("", text[line_start:start]).strip(" \t-*•·0123456789.()")
+            before = text[line_start:start]
+            if "<" in before:
+                before = _TAG.sub("", before)
+            at_line_start = not before.strip(" \t-*•·0123456789.()")
             colon = tail.strip() != ""
             line_end = lines.end_of(end)
             # Only the start of the line's rest matters; never slice a run-on line to its end.
