@@ -179,3 +179,32 @@ def test_same_on_the_other_hand_in_a_bilateral_description(checker: Checker) -> 
     result = checker.check(note)
     assert result.findings.laterality.value == "bilateral"
     assert {m.code for m in result.modifiers} >= {"RT", "F9", "LT", "F4"}
+
+
+def test_pins_left_exposed_at_the_index_are_pulled_not_an_open_approach(checker: Checker) -> None:
+    note = (
+        "Hand clinic - post-op visit\nR index P1 fx, CRPP 05 Aug 2024 (2 x K-wire, exposed, capped).\n"
+        "Procedure: both K-wires pulled in clinic today as planned, caps off, wires withdrawn. No anaesthetic.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_return_to_the_or_named_in_the_title_is_unplanned(checker: Checker) -> None:
+    note = (
+        "Procedure: Removal of migrated K-wire, left small finger proximal phalanx (return to OR)\n"
+        "History: CRPP 10 days ago with two wires. The ulnar wire has backed out and tents the skin. The radial wire "
+        "was left in place, to come out in clinic at 4 weeks.\n"
+        "Description: digital block, the ulnar wire withdrawn through its pin site.\n"
+    )
+    assert checker.check(note).findings.planned_status.value == "unplanned"
+
+
+def test_neg_for_negates(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of buried K-wires L index and middle P1.\n"
+        "Indications: CRPP 6 weeks ago; plan at that surgery was removal of the buried wires in the OR at 6 weeks.\n"
+        "* XR: united. * neg for pin-site drainage; denies fever\n* two stab incisions, wires removed intact\n"
+    )
+    result = checker.check(note)
+    assert "infection" not in {i.value for i in result.findings.indications}
+    assert result.findings.planned_status.value == "planned"
