@@ -208,3 +208,33 @@ def test_neg_for_negates(checker: Checker) -> None:
     result = checker.check(note)
     assert "infection" not in {i.value for i in result.findings.indications}
     assert result.findings.planned_status.value == "planned"
+
+
+def test_metacarpals_numbered_in_roman_numerals_are_two_sites(checker: Checker) -> None:
+    note = (
+        "Proc: 1) removal plate + 5 screws MC IV   2) removal plate + 5 screws MC V, left hand\n"
+        "Desc: prior dorsal incisions reopened. MC IV: plate out. MC V: plate out. Both healed. Closed.\n"
+    )
+    result = checker.check(note)
+    assert sorted(b.ray for b in result.findings.bones if b.value == "metacarpal") == [4, 5]
+    assert len(result.claim_lines) == 2
+
+
+def _risks(checker: Checker, note: str, lines: list[dict]) -> dict[str, str]:
+    from notecheck.models import ClaimContext
+
+    ctx = ClaimContext(removal_date="2025-04-15", billed_lines=lines)
+    return {r.id: r.severity for r in checker.check(note, ctx).denial_risks}
+
+
+def test_units_for_a_phalanx_and_a_metacarpal_of_one_ray_are_a_question_not_an_alarm(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of the IP fusion screw, left thumb distal phalanx, and of the lag screw at the base of the "
+        "left thumb metacarpal. Both healed, both prominent and painful.\n"
+        "Description: tip incision, the IP screw removed; separate incision at the metacarpal base, lag screw removed.\n"
+    )
+    two_lines = _risks(checker, note, [{"cpt": "26320", "units": 1, "modifiers": ["LT", "FA"]},
+                                       {"cpt": "26320", "units": 1, "modifiers": ["LT"]}])
+    assert two_lines.get("units_per_site_unclear") == "medium" and "units_per_implant" not in two_lines
+    one_line = _risks(checker, note, [{"cpt": "26320", "units": 2, "modifiers": ["LT", "FA"]}])
+    assert one_line.get("units_per_implant") == "high"

@@ -457,6 +457,8 @@ TWO_DIGITS = dict(digits=("ring", "small"), bones=(("proximal_phalanx", 4), ("pr
 ELECTIVE = dict(**LEFT_RING_P1, indications=("prominence", "fracture_healed"))
 # A phalanx named without its finger: the billed finger modifier can be neither confirmed nor refuted.
 NO_DIGIT = dict(bones=(("proximal_phalanx", None),), side="left", **STAGED)
+# A phalanx and the metacarpal of the same ray: one construct or two sites, the words do not say.
+RAY_TWO_BONES = dict(digits=("ring",), bones=(("proximal_phalanx", 4), ("metacarpal", 4)), side="left", **STAGED)
 
 
 def _claim(day: Optional[int] = 31, **kw: Any) -> ClaimContext:
@@ -473,6 +475,9 @@ RISKS: dict[str, tuple[dict, ClaimContext, dict, ClaimContext]] = {
     "billed_wrong_code": (WRIST, _claim(200, billed_cpt="20670", billed_units=1, billed_modifiers="RT"),
                           WRIST, _claim(200, billed_cpt="20680", billed_units=1, billed_modifiers="RT")),
     "units_per_implant": (HAND, _claim(billed_cpt="26320", billed_units=2, billed_modifiers="LT F3 58"), HAND, _claim(**HAND_CLEAN)),
+    "units_per_site_unclear": (RAY_TWO_BONES, _claim(billed_lines=[BilledLine(cpt="26320", units=1, modifiers=["LT", "F3", "58"]),
+                                                                BilledLine(cpt="26320", units=1, modifiers=["LT", "58"])]),
+                               RAY_TWO_BONES, _claim(**HAND_CLEAN)),
     "units_above_mue": (HAND, _claim(billed_cpt="26320", billed_units=5, billed_modifiers="LT F3 58"), HAND, _claim(**HAND_CLEAN)),
     "missing_laterality_modifier": (METACARPAL, _claim(billed_cpt="26320", billed_units=1, billed_modifiers="58"),
                                     METACARPAL, _claim(billed_cpt="26320", billed_units=1, billed_modifiers="LT 58")),

@@ -37,7 +37,16 @@ def denial_risks(
         r.add("non_billable_clinic_complication")
     same_code = sel.cpt is not None and billed == sel.cpt
     if same_code and ctx.billed_units is not None and ctx.billed_units > len(lines):
-        r.add("units_per_implant", f"The note documents {len(lines)} site(s); {ctx.billed_units} units were billed.")
+        # Abstain rather than alarm when each unit is a line of its own and the note names a bone
+        # for every one: whether a metacarpal and a phalanx of one ray held one construct or two
+        # is not in the words. Several units on one line stay an alarm.
+        bones = {(b.value, b.ray, b.side) for b in f.bones}
+        own_lines = [line for line in ctx.billed_lines if line.cpt == billed]
+        one_unit_each = len(own_lines) > 1 and all(line.units == 1 for line in own_lines)
+        if one_unit_each and ctx.billed_units <= len(bones):
+            r.add("units_per_site_unclear", f"Sites separated: {len(lines)}; bones named: {len(bones)}; units billed: {ctx.billed_units}.")
+        else:
+            r.add("units_per_implant", f"The note documents {len(lines)} site(s); {ctx.billed_units} units were billed.")
     # Whatever the note supports: the billed units of the billed code on this date of service.
     if ncci.over_mue(billed, ctx.billed_units) is not None:
         r.add("units_above_mue")

@@ -192,14 +192,16 @@ def same_site_procedures(view: NoteView) -> list[ValueFinding]:
     gap = procs.fixation_gap
     placements = view.index("ACT:placement", (m for m in view.of("ACT") if m.value == "placement" and m.affirmed))
     healed_fusion = _healed_fusion(view)
-    # "Removal of silicone PIP arthroplasty implant": the procedure word names the implant taken out.
+    # "Removal of silicone PIP arthroplasty implant", "the IP fusion screw": a procedure word in the
+    # implant's name names the implant taken out, not an operation done today ("silicone implant
+    # arthroplasty", whose procedure word lies past the implant, is one).
     implant_spans = [(i.start, i.end) for i in view.of("IMPLANT")]
     for m in view.of("PROC"):
         # "risks ... need for further surgery, and amputation in the worst case" names no procedure
         # of today.
         if not m.affirmed or m.has("CONSENT") or m.section not in roles.removal_sections:
             continue
-        if any(start <= m.start and m.end <= end for start, end in implant_spans):
+        if any(start <= m.end - 1 < end for start, end in implant_spans):  # its procedure word inside the implant's name
             continue
         if m.value == "fusion" and (healed_fusion or _beside_healed(view, m)):
             continue
