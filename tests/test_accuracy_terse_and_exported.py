@@ -238,3 +238,16 @@ def test_units_for_a_phalanx_and_a_metacarpal_of_one_ray_are_a_question_not_an_a
     assert two_lines.get("units_per_site_unclear") == "medium" and "units_per_implant" not in two_lines
     one_line = _risks(checker, note, [{"cpt": "26320", "units": 2, "modifiers": ["LT", "FA"]}])
     assert one_line.get("units_per_implant") == "high"
+
+
+def test_desc_header_and_mac_slash_local_in_a_brief_op_note(checker: Checker) -> None:
+    note = (
+        "BRIEF OP NOTE\nPre/post dx: L MC II shaft fx, healed, s/p CRPP w/ buried K-wires\n"
+        "Proc: removal of buried K-wires x2, L MC II\nAnesth: MAC/local. TQ 250 x 9 min.\n"
+        "Ind: wires buried at index surgery with plan to remove in OR at 6 wk.\n"
+        "Desc: two 5 mm incisions over the wire ends. Wires pulled, intact. 5-0 nylon.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt == "26320"
+    assert result.findings.approach.incision_documented
+    assert "mac" in {a.value for a in result.findings.anesthesia}
