@@ -251,3 +251,20 @@ def test_desc_header_and_mac_slash_local_in_a_brief_op_note(checker: Checker) ->
     assert result.procedure.suggested_cpt == "26320"
     assert result.findings.approach.incision_documented
     assert "mac" in {a.value for a in result.findings.anesthesia}
+
+
+def test_a_clinic_pull_without_anaesthesia_or_incision_whatever_the_wires_state(checker: Checker) -> None:
+    note = (
+        "HAND THERAPY NOTE\nDr removed the 2 K-wires from the L ring finger (middle phalanx) in the clinic room before "
+        "my session - wires were exposed with pin caps, pulled with pliers, no anaesthetic. XR: fracture healed.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_fusion_said_to_be_done_today_makes_the_removal_integral(checker: Checker) -> None:
+    note = (
+        "Op note, left index finger. Old mallet fracture screw in the distal phalanx, painful DIP arthritis.\n"
+        "We did a DIP fusion today through a dorsal H incision. The old screw was taken out. The joint was prepared "
+        "and a headless compression screw placed across the DIP. Closed with nylon.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None

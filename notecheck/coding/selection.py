@@ -65,7 +65,11 @@ def _select(f: Findings, rules: CodingRules, why: list[Fact]) -> Selection:
         return Selection(True, None, f"The removal is integral to the {integral[0]} done at the same site and is not separately reportable (NCCI Policy Manual, Ch. IV: removal that is an integral part of another procedure).", "integral")
     # Pins pulled through the skin: said so, or nothing says how and the note is a clinic visit
     # without anesthesia.
-    pulled = f.approach.type == "percutaneous" or (not f.approach.documented and ("clinic" in settings or "no_anesthesia" in anesthesia))
+    # A clinic visit without anesthesia and without an incision pulls pins, whatever word the note
+    # uses for the wires' state ("wires were exposed with pin caps").
+    no_cut_visit = "clinic" in settings and "no_anesthesia" in anesthesia and not f.approach.incision_documented
+    pulled = f.approach.type == "percutaneous" or no_cut_visit or (
+        not f.approach.documented and ("clinic" in settings or "no_anesthesia" in anesthesia))
     percutaneous_only = pulled and not f.approach.incision_documented and (not types or types <= set(rules.percutaneous_types))
     why.append(Fact("approach", (f.approach.type or "not documented") + (", incision" if f.approach.incision_documented else ""),
                     "note", tuple(f.approach.evidence[:2])))

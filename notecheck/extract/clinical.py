@@ -192,6 +192,7 @@ def same_site_procedures(view: NoteView) -> list[ValueFinding]:
     gap = procs.fixation_gap
     placements = view.index("ACT:placement", (m for m in view.of("ACT") if m.value == "placement" and m.affirmed))
     healed_fusion = _healed_fusion(view)
+    today = view.rules.vocabulary.word_regex("today_words")
     # "Removal of silicone PIP arthroplasty implant", "the IP fusion screw": a procedure word in the
     # implant's name names the implant taken out, not an operation done today ("silicone implant
     # arthroplasty", whose procedure word lies past the implant, is one).
@@ -206,7 +207,9 @@ def same_site_procedures(view: NoteView) -> list[ValueFinding]:
         if m.value == "fusion" and (healed_fusion or _beside_healed(view, m)):
             continue
         beside_fixation = any(p.gap(m) <= gap for p in placements.around(m, gap, gap))
-        if m.section in titles or m.value in procs.always_same_site or beside_fixation:
+        # "we did a fusion today through a dorsal H incision": the sentence dates it to this visit.
+        said_today = today is not None and today.search(view.sentence_text(m.sent).lower()) is not None
+        if m.section in titles or m.value in procs.always_same_site or beside_fixation or said_today:
             found.append(m)
     return _grouped(found)
 
