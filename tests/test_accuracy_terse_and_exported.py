@@ -268,3 +268,19 @@ def test_a_fusion_said_to_be_done_today_makes_the_removal_integral(checker: Chec
         "and a headless compression screw placed across the DIP. Closed with nylon.\n"
     )
     assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_hardware_from_an_operation_is_from_the_past_one(checker: Checker) -> None:
+    note = (
+        "dictation minor procedure room op note for the left ring finger two lag screws in the proximal phalanx from an "
+        "ORIF last spring fracture is healed we did it under a digital block made a radial midlateral incision over "
+        "the screw heads took both screws out without difficulty closed with nylon\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "26320"
+
+
+def test_k_slash_w_is_a_k_wire(checker: Checker) -> None:
+    note = "Unplanned RTT - R MF. CRPP 3 wks ago, 1 K/W broken, painful lump. GA. 1 cm inc over the broken K/W, fragment retrieved.\n"
+    result = checker.check(note)
+    assert [i.type for i in result.findings.implants] == ["k_wire"]
+    assert result.procedure.suggested_cpt == "26320"
