@@ -284,3 +284,16 @@ def test_k_slash_w_is_a_k_wire(checker: Checker) -> None:
     result = checker.check(note)
     assert [i.type for i in result.findings.implants] == ["k_wire"]
     assert result.procedure.suggested_cpt == "26320"
+
+
+def test_a_dictated_modifier_22_story_without_punctuation(checker: Checker) -> None:
+    note = (
+        "dictating after the case this is removal of hardware left index metacarpal plated elsewhere 2 years ago "
+        "fracture united plate painful so today under general we went through the old scar dense scar everywhere we "
+        "had to dissect through it the plate was overgrown with bone which we had to take down with an osteotome "
+        "before the screws could be reached all five screws out plate out tourniquet time 105 minutes where this "
+        "would normally be 30 to 40 closed in layers no complications\n"
+    )
+    result = checker.check(note)
+    assert {"scar_tissue", "embedded_hardware", "extended_time"} <= {c.value for c in result.findings.complexity_factors}
+    assert "22" in {m.code for m in result.modifiers}
