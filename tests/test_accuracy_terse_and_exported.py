@@ -297,3 +297,22 @@ def test_a_dictated_modifier_22_story_without_punctuation(checker: Checker) -> N
     result = checker.check(note)
     assert {"scar_tissue", "embedded_hardware", "extended_time"} <= {c.value for c in result.findings.complexity_factors}
     assert "22" in {m.code for m in result.modifiers}
+
+
+def test_wires_exposed_and_pulled_in_clinic_were_exposed_by_design(checker: Checker) -> None:
+    note = (
+        "PROCEDURE: Removal of buried K-wire, left radial styloid\nANESTHESIA: local\n"
+        "INDICATION: s/p CRPP L distal radius. Radial styloid wire was buried subcutaneously for planned removal at "
+        "~6 weeks; the other 2 wires were exposed and were pulled in clinic. Fracture healed.\n"
+        "PROCEDURE: 5 mm incision over the wire end, wire removed intact. One nylon suture.\n"
+    )
+    assert checker.check(note).findings.planned_status.value == "planned"
+
+
+def test_a_procedure_word_that_names_the_plate(checker: Checker) -> None:
+    note = (
+        "PROCEDURE: Removal of ulnar shortening osteotomy plate and screws, right ulna.\n"
+        "INDICATIONS: osteotomy healed, plate painful and palpable.\n"
+        "DESCRIPTION: Incision over the ulnar border, plate and 7 screws removed. Layered closure.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "20680"
