@@ -316,3 +316,15 @@ def test_a_procedure_word_that_names_the_plate(checker: Checker) -> None:
         "DESCRIPTION: Incision over the ulnar border, plate and 7 screws removed. Layered closure.\n"
     )
     assert checker.check(note).procedure.suggested_cpt == "20680"
+
+
+def test_wires_pulled_back_then_are_history(checker: Checker) -> None:
+    note = (
+        "PROCEDURE: Excision of dorsal wrist ganglion, right\nANES: Bier block.\n"
+        "Indication: painful dorsal wrist mass. Old scar from percutaneous K-wire pinning of a distal radius fracture "
+        "at age 12 (wires pulled in clinic back then); no hardware on today's films.\n"
+        "PROCEDURE: Transverse incision, ganglion excised with its stalk. Skin closed.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt is None
+    assert not result.findings.implants
