@@ -328,3 +328,12 @@ def test_wires_pulled_back_then_are_history(checker: Checker) -> None:
     result = checker.check(note)
     assert result.procedure.suggested_cpt is None
     assert not result.findings.implants
+
+
+def test_a_fixed_flexion_contracture_is_not_a_fixation(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of plate and screws, right ring finger proximal phalanx.\n"
+        "Indications: fracture healed; pain over the screw heads and a 30 degree fixed flexion contracture of the PIP joint.\n"
+        "Description: midaxial incision, plate and four screws removed intact. Closed.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "26320"
