@@ -332,8 +332,8 @@ def test_wires_pulled_back_then_are_history(checker: Checker) -> None:
 
 def test_a_fixed_flexion_contracture_is_not_a_fixation(checker: Checker) -> None:
     note = (
-        "Procedure: removal of plate and screws, right ring finger proximal phalanx.\n"
-        "Indications: fracture healed; pain over the screw heads and a 30 degree fixed flexion contracture of the PIP joint.\n"
-        "Description: midaxial incision, plate and four screws removed intact. Closed.\n"
+        "Right ring finger proximal phalanx plate, fracture healed, pain over the screw heads and a 30 degree fixed "
+        "flexion contracture of the PIP joint.\nUnder a block, midaxial incision, plate and four screws taken out intact. "
+        "Closed.\n"
     )
     assert checker.check(note).procedure.suggested_cpt == "26320"
