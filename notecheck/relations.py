@@ -62,6 +62,8 @@ class Rays(_Strict):
     number_after: int = Field(ge=1, le=10)
     between_words: list[str]
     bone_prefixes: list[str]
+    # Ray words that name a ray right after the bone only when written in capitals ("MC IV").
+    capitals_after: list[str] = []
 
 
 class Counts(_Strict):

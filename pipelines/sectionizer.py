@@ -214,8 +214,7 @@ class SectionMatcher:
                 # Run-on dictation: "...done. PROCEDURE: ..." or "...same. PROCEDURE removal of ..."
                 # A lower-case header after a title-case word is the end of a phrase ("Left side:
                 # tq 250 ..." is the left hand's paragraph, not a side field without a side).
-                phrase_end = header[:1].islower() and _TITLE_WORD_BEFORE.search(text, max(0, start - self._layout.word_lookback_chars), start) is not None
-                ok = (colon and (header[:1].isupper() or (runon and not phrase_end))) or (
+                ok = (colon and (header[:1].isupper() or (runon and not self._ends_phrase(text, start)))) or (
                     header.isupper() and any(c.islower() for c in rest[: self._layout.runon_header_rest_chars])
                 ) or (
                     # A note run together from lines: "... reasonable. Operation Patient awake ..."
@@ -255,6 +254,11 @@ class SectionMatcher:
                 # Narrative after a one-line field ("Anes: local" then the operation) is body.
                 sections.append(("body", field_end, field_end, stop))
         return sections
+
+    def _ends_phrase(self, text: str, start: int) -> bool:
+        """A title-case word stands right before `start` (a lower-case header there ends a phrase)."""
+        lo = max(0, start - self._layout.word_lookback_chars)
+        return _TITLE_WORD_BEFORE.search(text, lo, start) is not None
 
     def _match(self, text: str, pos: int) -> Optional[tuple[str, int, int, str, str]]:
         """(header as written, its start, the end of header and tail, the tail, its category)."""

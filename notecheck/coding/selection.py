@@ -67,7 +67,7 @@ def _select(f: Findings, rules: CodingRules, why: list[Fact]) -> Selection:
     # without anesthesia.
     # A clinic visit without anesthesia and without an incision pulls pins, whatever word the note
     # uses for the wires' state ("wires were exposed with pin caps").
-    no_cut_visit = "clinic" in settings and "no_anesthesia" in anesthesia and not f.approach.incision_documented
+    no_cut_visit = "clinic" in settings and "no_anesthesia" in anesthesia  # the incision is ruled out below
     pulled = f.approach.type == "percutaneous" or no_cut_visit or (
         not f.approach.documented and ("clinic" in settings or "no_anesthesia" in anesthesia))
     percutaneous_only = pulled and not f.approach.incision_documented and (not types or types <= set(rules.percutaneous_types))

@@ -22,15 +22,8 @@ def metacarpal_ray(view: NoteView, bone: Mention) -> Optional[int]:
         if token not in link.between_words:
             break
     after = view.lower_tokens(bone.end, bone.end + link.number_after)
-    if after and after[0] in rays and (after[0].isdigit() or _roman_in_capitals(view, bone.end, after[0])):
+    if after and after[0] in rays and (
+        after[0].isdigit() or (after[0] in link.capitals_after and view.doc[bone.end].text.isupper())
+    ):
         return rays[after[0]]
     return None
-
-
-def _roman_in_capitals(view: NoteView, token: int, lower: str) -> bool:
-    """"MC IV", "metacarpal V": a Roman ray numeral right after the bone, written in capitals (a
-    lower-case "v" or "i" there is a word)."""
-    return set(lower) <= _ROMAN_LETTERS and view.doc[token].text.isupper()
-
-
-_ROMAN_LETTERS = frozenset("ivx")  # the ray words of vocabulary.yaml written in Roman numerals
