@@ -106,6 +106,8 @@ def _target_metadata(rule: NcTargetRule, label: str) -> dict[str, Any]:
     for name in ("sections", "not_sections", "requires_in_sentence"):
         if getattr(rule, name) is not None:
             meta[name] = list(getattr(rule, name))
+    if rule.requires_sentences_before:
+        meta["requires_sentences_before"] = rule.requires_sentences_before
     if rule.requires_near is not None:
         meta["requires_near"] = rule.requires_near.model_dump()
     return meta

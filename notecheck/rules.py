@@ -97,6 +97,9 @@ class TargetRule(MatchRule):
     sections: Optional[list[str]] = None
     not_sections: Optional[list[str]] = None
     requires_in_sentence: Optional[list[str]] = None
+    # The requirement may also stand this many sentences before: a bare "Healed." or "# united."
+    # follows the sentence that names the fracture.
+    requires_sentences_before: int = Field(default=0, ge=0, le=2)
     requires_near: Optional[Near] = None
 
 

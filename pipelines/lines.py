@@ -27,3 +27,8 @@ class Lines:
         (the `str.find("\\n", pos)` convention)."""
         k = bisect_right(self._breaks, pos - 1)
         return self._breaks[k] if k < len(self._breaks) else -1
+
+    def longest(self) -> int:
+        """Length of the longest line (line breaks excluded)."""
+        edges = [-1, *self._breaks, self._length]
+        return max(b - a - 1 for a, b in zip(edges, edges[1:]))

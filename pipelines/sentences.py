@@ -36,12 +36,14 @@ _BREAK = re.compile(
 # A sentence written in lower case after a full stop ("ulnar gutter splint. should the fx displace").
 _LOWER_START = re.compile(r"[.!?](?P<stop>[\"')\]]?[ \t]+(?=[a-z]))")
 _SOFT_WRAP_BEFORE = re.compile(r"[a-z,]\s*$")
+_WORD = re.compile(r"\S+")
 
 
 def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None", layout: Layout) -> list[int]:
     abbreviations = frozenset(layout.sentence_abbreviations)
     starts = {0}
     lines = Lines(text)
+    width: Optional[int] = None
     breaks: Iterable[re.Match[str]] = _BREAK.finditer(text)
     lower_starts = list(_LOWER_START.finditer(text))
     if lower_starts:
@@ -57,7 +59,17 @@ def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None
         if m.group(0).startswith("\n"):
             before = text[max(0, m.start() - layout.soft_wrap_lookback_chars): m.start()]
             if _SOFT_WRAP_BEFORE.search(before) and text[pos: pos + 1].islower():
-                continue
+                # A wrapper breaks a line only when the next word would not fit; when it would have
+                # fitted within the note's longest line, the writer broke it ("kw x2 removed\nfx
+                # healed" in a note typed a fact a line). A comma always continues.
+                if before.rstrip().endswith(","):
+                    continue
+                if width is None:
+                    width = lines.longest()
+                next_word = _WORD.match(text, pos)
+                line_length = len(text[lines.start_of(m.start()): m.start()].rstrip())
+                if line_length + 1 + (next_word.end() - pos if next_word else 0) > width:
+                    continue
         else:
             at = m.start("stop") if m.group("stop") is not None else m.start()
             # Abbreviations are short: look back a bounded stretch, never to the start of a run-on note.

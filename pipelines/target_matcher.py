@@ -184,8 +184,8 @@ class TargetMatcher:
                 if not sentences_of:
                     for o in kept:
                         sentences_of.setdefault(o[0], set()).add(sent[o[3]])
-                here = sent[start]
-                if not any(here in sentences_of.get(w, ()) for w in rule.requires_in_sentence):
+                reach = range(sent[start] - rule.requires_sentences_before, sent[start] + 1)
+                if not any(not sentences_of.get(w, _NONE).isdisjoint(reach) for w in rule.requires_in_sentence):
                     if drops is not None:
                         drops.add(item, "requires_in_sentence", detail="/".join(rule.requires_in_sentence))
                     continue

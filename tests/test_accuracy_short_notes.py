@@ -114,3 +114,51 @@ def test_a_side_field_run_together_with_the_operation(checker: Checker) -> None:
         result = checker.check(text)
         assert result.procedure.suggested_cpt == "26320", text
         assert result.findings.laterality.value == "left", text
+
+
+@pytest.mark.parametrize("history", [
+    "Hx: ORIF R small finger MC shaft fx 2/2023 (dorsal plate, 6 screws). Healed.",
+    "Background: plate fixation of the thumb proximal phalanx base fracture 2022. United.",
+    "Ind: ORIF Sept 2022 elsewhere, # united.",
+    "Indication: lag screw fixation L index P1 spiral fx December 2024. Both healed.",
+])
+def test_a_bare_healed_after_the_fractures_sentence(checker: Checker, history: str) -> None:
+    note = f"{history} Plate palpable and painful with grip.\nProcedure: hardware removed through the old incision under WALANT.\n"
+    result = checker.check(note)
+    assert "fracture_healed" in {i.value for i in result.findings.indications}
+
+
+def test_a_healed_wound_after_the_fractures_sentence_is_not_the_fracture(checker: Checker) -> None:
+    note = (
+        "Hx: ORIF R small finger MC shaft fx 2/2023 (dorsal plate). Wound healed.\n"
+        "Plate palpable and painful with grip.\nProcedure: hardware removed through the old incision under WALANT.\n"
+    )
+    result = checker.check(note)
+    assert "fracture_healed" not in {i.value for i in result.findings.indications}
+
+
+def test_lower_case_lines_typed_a_fact_each_are_sentences(checker: Checker) -> None:
+    # "no incision needed" on one line must not negate the fracture's union on the next.
+    note = (
+        "proc rm note 3/14/24\n"
+        "pt 34m s/p crpp lt rf p1 fx 2/13/24 kw x2 plan was out at 4 wks under block\n"
+        "walant 1% lido w/ epi 4cc\n"
+        "kw x2 removed w/ needle driver no incision needed\n"
+        "fx clinically healed nontender xr bridging callus\n"
+    )
+    result = checker.check(note)
+    assert "fracture_healed" in {i.value for i in result.findings.indications}
+
+
+@pytest.mark.parametrize("dismantled", ["frame off today as planned, bands cut, frame dismantled, both kw pulled",
+                                        "bands cut and the frame dismantled; both kw pulled"])
+def test_a_finger_frame_taken_off_is_an_external_fixator(checker: Checker, dismantled: str) -> None:
+    note = (
+        "proc rm 4/9/25\n"
+        "l mf pip # dislocation, dynamic traction (suzuki type, 2 kw + rubber bands) placed 3/12/25\n"
+        f"dig block 1% 3cc. {dismantled}\n"
+        "pip congruent on xr ROM 10-70\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt is None
+    assert "20694" in result.procedure.flags

@@ -593,3 +593,16 @@ def test_clean_claim_matches_suggestion():
     c = code(findings(**HAND), _claim(**HAND_CLEAN))
     assert [(line.cpt, line.units, sorted(line.modifiers)) for line in c.claim_lines] == [("26320", 1, ["58", "F3", "LT"])]
     assert c.risks == []
+
+
+@pytest.mark.parametrize("setting, flagged", [
+    ("Procedure (clinic exam room, no anesthesia): frame disassembled, 3 pins pulled with a needle driver.", True),
+    ("Procedure (OR, digital block and MAC): frame disassembled, 3 pins pulled with a needle driver.", False),
+])
+def test_20694_billed_for_a_frame_taken_off_without_anesthesia(checker: Checker, setting: str, flagged: bool) -> None:
+    # CPT 20694 is removal *under anesthesia* of an external fixation system.
+    note = "5 wks s/p dynamic external fixator L small finger for PIP pilon fracture.\n" f"{setting}\n"
+    claim = ClaimContext(removal_date="2024-05-07", index_surgery_date="2024-04-02", index_cpt="20690", related_to_index=True,
+                         billed_cpt="20694", billed_units=1, billed_modifiers=["LT", "F4", "58"])
+    result = checker.check(note, claim)
+    assert ("billed_wrong_code" in {r.id for r in result.denial_risks}) is flagged

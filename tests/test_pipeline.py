@@ -95,8 +95,13 @@ SENTENCE_CASES = [
                  ["Implants removed:", "- 2 K-wires", "- 1 screw", "• plate"], id="dash-and-dot-bullets"),
     pytest.param("1. Removal of K-wire, left ring finger.\n2. Irrigation of the wound.",
                  ["1. Removal of K-wire, left ring finger.", "2. Irrigation of the wound."], id="numbered-list"),
-    pytest.param("The wire was\nremoved from the finger and\nthe skin was closed.",
-                 ["The wire was\nremoved from the finger and\nthe skin was closed."], id="soft-wraps"),
+    pytest.param("The wire was removed from the\nfinger and the skin was closed\nwith a nylon suture.",
+                 ["The wire was removed from the\nfinger and the skin was closed\nwith a nylon suture."], id="soft-wraps"),
+    # Typed a fact a line in lower case: the next word would have fitted within the longest line, so
+    # the writer broke the line (the longest line itself cannot be told from a wrap).
+    pytest.param("kw x2 removed no incision needed\nfx clinically healed\npt 34m s/p crpp lt rf p1 kw x2 plan out at 4 wks",
+                 ["kw x2 removed no incision needed", "fx clinically healed", "pt 34m s/p crpp lt rf p1 kw x2 plan out at 4 wks"],
+                 id="lower-case-fact-lines"),
     pytest.param("The plate, four screws,\nand one washer were removed.",
                  ["The plate, four screws,\nand one washer were removed."], id="soft-wrap-after-comma"),
     pytest.param("Seen by Dr. Smith today. The K-wire was removed.",

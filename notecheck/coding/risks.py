@@ -95,6 +95,15 @@ def _code_risks(r: _Risks, f: Findings, sel: Selection, billed: str) -> None:
     if not billed:
         return
     if sel.cpt is None:
+        if sel.kind == "external_fixator":
+            # CPT 20694 is removal *under anesthesia* of an external fixation system: billed for a
+            # frame taken off in clinic without anesthesia it is as wrong as 26320 would be.
+            under_anesthesia = "20694" in sel.flags
+            if billed in removal_codes and (billed != "20694" or not under_anesthesia):
+                detail = "An external fixator removed under anesthesia is reported with 20694." if under_anesthesia else (
+                    "External fixator removal without anesthesia is part of the index global package (20694 requires anesthesia).")
+                r.add("billed_wrong_code", detail)
+            return
         if billed not in removal_codes:
             return
         if sel.kind == "not_removal":
@@ -103,10 +112,6 @@ def _code_risks(r: _Risks, f: Findings, sel: Selection, billed: str) -> None:
             r.add("non_billable_office_pin_pull")
         elif sel.kind == "integral":
             r.add("non_billable_integral_removal")
-        elif sel.kind == "external_fixator" and billed != "20694":
-            detail = "An external fixator removed under anesthesia is reported with 20694." if "20694" in sel.flags else (
-                "External fixator removal without anesthesia is part of the index global package.")
-            r.add("billed_wrong_code", detail)
         return
     if billed == sel.cpt:
         return

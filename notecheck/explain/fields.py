@@ -28,7 +28,7 @@ _FILTER_WORDS = {
     "section": "The rule only applies in its sections, not in",
     "not_section": "The rule does not apply in section",
     "requires_near": "The rule needs near it, in the same sentence,",
-    "requires_in_sentence": "The rule needs in the same sentence one of",
+    "requires_in_sentence": "The rule needs in the same sentence (or the sentences before it allows) one of",
     "overlapped": "A longer (or equally long, earlier) match of the same label won these words",
 }
 

@@ -78,7 +78,7 @@ class NoteView:
             start_char, end_char = span.start_char, span.end_char
             label, rule = span.label_, span.id_
             k = bisect_right(starts, start_char) - 1
-            if k >= 0 and start_char < sections[k][2]:
+            if k >= 0 and start_char < sections[k][2] and not _in_parentheses(text, sections[k][1], sections[k][2], start_char, end_char):
                 trace.header_words((label, rule, start_char, end_char))
                 continue  # words of a header ("Implants removed:") are not findings
             section = sections[k][0] if k >= 0 else "body"
@@ -188,3 +188,9 @@ class MentionIndex:
                 if best.gap(m) <= radius or len(near) == len(group):
                     return best
             radius *= 8  # algorithm: see above
+
+
+def _in_parentheses(text: str, head_start: int, head_end: int, start: int, end: int) -> bool:
+    """A header's parenthesis holds the section's facts, not its name: "Procedure (clinic exam
+    room, no anesthesia):", "Procedure (OR, digital block and MAC):"."""
+    return text.rfind("(", head_start, start) > text.rfind(")", head_start, start) and text.find(")", end, head_end) >= 0
