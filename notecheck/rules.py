@@ -206,6 +206,9 @@ class Layout(_Strict):
     soft_wrap_lookback_chars: int = Field(ge=1, le=20)
     word_lookback_chars: int = Field(ge=8, le=200)
     sentence_abbreviations: list[str]
+    # A header followed by one of these opens a quotation, not a section: a scribe's `Surgeon:
+    # "there are the two broken ones"` is what the surgeon said, not the surgeon's name field.
+    speech_marks: list[str] = []
 
 
 class SectionFile(_Strict):

@@ -17,6 +17,9 @@ Differences from medspaCy 1.3.1's component, each on purpose:
 - two rules may share a trigger word (medspaCy keeps one trigger per stretch of words), and a
   trigger inside a target's own words never modifies it (medspaCy's overlap test misses a span
   strictly inside another);
+- a parenthetical aside is a clause of its own: a trigger inside "( )" that modifies a mention inside
+  them modifies nothing outside, and a terminating word inside an aside does not end the scope of a
+  trigger outside it (medspaCy reads the sentence flat);
 - only sentences that hold a target are searched, and a note with no implant or removal mention
   skips the component entirely (the gate), which keeps unrelated notes at tokenizer speed.
 """
@@ -128,6 +131,7 @@ class ConTextComponent:
         if not any(label in self.gate for _, _, label in plain):
             return doc
         modifiers: list[list[Trigger]] = [[] for _ in spans]
+        hits: list[tuple[int, int, int, Trigger]] = []  # (span index, trigger start, trigger end, modifier)
         sent: list[int] = sentence_ids(doc).tolist()  # a list: numpy scalars cost ~10x per lookup
         wanted_sents = {sent[start] for start, _, _ in plain}
         # Triggers of one rule that match the same words (two literals with one NORM) count once.
@@ -185,13 +189,19 @@ class ConTextComponent:
                 # medspaCy's window: fewer than max_scope tokens between trigger and target.
                 if rule.max_scope is not None and gap_end - gap_start >= rule.max_scope:
                     continue
-                if any(gap_start <= t < gap_end for t in terminate_at):
-                    continue
+                # A terminating word inside a parenthetical aside ends the aside's clause, not the
+                # one around it ("the risk of tendon rupture (which could ...), infection").
+                stops = [t for t in terminate_at if gap_start <= t < gap_end]
                 terminator = self._terminators[i]
-                if terminator is not None and gap_end > gap_start:
-                    between = text_lower[doc[gap_start].idx: doc[gap_end - 1].idx + len(doc[gap_end - 1])]
-                    if terminator.search(between):
+                if (stops or terminator is not None) and gap_end > gap_start:
+                    first = doc[gap_start].idx
+                    asides = [m.span() for m in _ASIDE.finditer(text_lower, first, doc[gap_end - 1].idx + len(doc[gap_end - 1]))]
+                    if any(not any(a <= doc[t].idx < b for a, b in asides) for t in stops):
                         continue
+                    if terminator is not None:
+                        between = text_lower[first: doc[gap_end - 1].idx + len(doc[gap_end - 1])]
+                        if terminator.search(_ASIDE.sub(" ", between) if asides else between):
+                            continue
                 if rule.sections is not None:
                     if section_at(sections, section_starts, doc[start].idx) not in rule.sections:
                         continue
@@ -202,8 +212,36 @@ class ConTextComponent:
                         self.rules[p_rule].id, doc[p_start].idx, doc[p_end - 1].idx + len(doc[p_end - 1]),
                     ))
                     continue
-                modifiers[n].append((rule.category, rule.id, doc[start].idx, doc[end - 1].idx + len(doc[end - 1])))
+                hits.append((n, start, end, (rule.category, rule.id, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))))
+        for n, found in _outside_asides_dropped(hits, plain, doc):
+            modifiers[n].append(found)
         doc._.set(SPAN_MODIFIERS, [(*span_key(span), tuple(found)) for span, found in zip(spans, modifiers) if found])
         if explain:
             doc.user_data[CONTEXT_CANCELLED_KEY] = cancelled
         return doc
+
+
+_ASIDE_REACH = 200  # characters: a parenthetical aside is short
+_ASIDE = re.compile(r"\([^()\n]{0,200}\)")
+
+
+def _outside_asides_dropped(hits: list[tuple[int, int, int, Trigger]], plain: list[tuple[int, int, str]], doc: Doc) -> list[tuple[int, Trigger]]:
+    """A parenthetical aside is a clause of its own: a trigger inside "( )" that modifies a mention
+    inside them modifies nothing outside ("2 lag screws removed (ORIF 2023-11-20)": the date dates
+    the ORIF, not the removal). A trigger alone in its parenthesis ("ORIF (2023-11-20)") reaches out."""
+    text = doc_text(doc)
+    by_trigger: dict[tuple[int, int], list[tuple[int, Trigger]]] = {}
+    for n, start, end, found in hits:
+        by_trigger.setdefault((start, end), []).append((n, found))
+    out: list[tuple[int, Trigger]] = []
+    for (start, end), targets in by_trigger.items():
+        if len(targets) > 1:
+            first, last = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+            opened = text.rfind("(", max(0, first - _ASIDE_REACH), first)
+            closed = text.find(")", last, last + _ASIDE_REACH)
+            if opened >= 0 and closed >= 0 and "\n" not in text[opened:closed] and ")" not in text[opened:first] and "(" not in text[last:closed]:
+                inside = [(n, f) for n, f in targets if opened < doc[plain[n][0]].idx and doc[plain[n][1] - 1].idx < closed]
+                if inside:
+                    targets = inside
+        out.extend(targets)
+    return out

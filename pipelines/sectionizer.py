@@ -222,7 +222,7 @@ class SectionMatcher:
                     runon and header[:1].isupper() and _AFTER_STOP.search(text, max(0, start - _AFTER_STOP_CHARS), start) is not None
                     and _CAPITAL_NEXT.match(rest) is not None
                 )
-            if not ok:
+            if not ok or (colon and rest.lstrip()[:1] in self._layout.speech_marks):
                 continue
             found.append((category, start, end))
             covered = end
@@ -307,6 +307,12 @@ class SectionMatcher:
             end = _FIELD_STOP.search(text, header_end, stop)
             return end.end() if end else stop
         line_end = text.find("\n", header_end, stop)
+        if category in self._clause_stop_fields:
+            # "Anes: WALANT. Dorsal 3 cm incision, plate + screws removed.": a field of plain words
+            # ends at its first sentence end; the rest of its line is the operation.
+            end = _FIELD_STOP.search(text, header_end, stop if line_end < 0 else line_end)
+            if end is not None and text[header_end:end.start()].strip():
+                return end.end()
         if line_end < 0:
             return stop
         if text[header_end:line_end].strip():

@@ -68,6 +68,12 @@ def _bounded(words: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(parts))
 
 
+def _in_aside(text: str, start: int, end: int) -> bool:
+    """Characters start..end lie inside a one-line parenthesis."""
+    opened, closed = text.rfind("(", 0, start), text.find(")", end)
+    return opened >= 0 and closed >= 0 and "\n" not in text[opened:closed] and ")" not in text[opened:start] and "(" not in text[end:closed]
+
+
 def compare(checker, stock: ConText, text: str) -> tuple[int, list[tuple[str, str]]]:
     """Targets compared, and (cause, category) of each difference; cause "UNEXPLAINED" when no
     documented difference accounts for it."""
@@ -118,6 +124,9 @@ def compare(checker, stock: ConText, text: str) -> tuple[int, list[tuple[str, st
                     cause = "SECTIONS"
                 elif meta.get("terminated_by_words") and _bounded(meta["terminated_by_words"]).search(between):
                     cause = "TERMINATING_WORDS"
+                elif _in_aside(doc.text, doc[start].idx, doc[end - 1].idx + len(doc[end - 1])) and not _in_aside(
+                        doc.text, span.start_char, span.end_char):
+                    cause = "ASIDE"
                 elif any(ps < end and start < pe for ps, pe in pseudo):
                     cause = "PSEUDO"
                 elif any(rid == "term.common" and gap[0] <= s < gap[1] for rid, s, _ in triggers):

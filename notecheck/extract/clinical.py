@@ -193,6 +193,7 @@ def same_site_procedures(view: NoteView) -> list[ValueFinding]:
     placements = view.index("ACT:placement", (m for m in view.of("ACT") if m.value == "placement" and m.affirmed))
     healed_fusion = _healed_fusion(view)
     today = view.rules.vocabulary.word_regex("today_words")
+    past = tuple(view.rules.vocabulary.past_act_suffixes)
     # "Removal of silicone PIP arthroplasty implant", "the IP fusion screw": a procedure word in the
     # implant's name names the implant taken out, not an operation done today ("silicone implant
     # arthroplasty", whose procedure word lies past the implant, is one).
@@ -200,7 +201,7 @@ def same_site_procedures(view: NoteView) -> list[ValueFinding]:
     for m in view.of("PROC"):
         # "risks ... need for further surgery, and amputation in the worst case" names no procedure
         # of today.
-        if not m.affirmed or m.has("CONSENT") or m.section not in roles.removal_sections:
+        if not (m.affirmed and m.section in roles.removal_sections or view.told_as_done_today(m)) or m.has("CONSENT"):
             continue
         if any(start <= m.end - 1 < end for start, end in implant_spans):  # its procedure word inside the implant's name
             continue
@@ -209,7 +210,10 @@ def same_site_procedures(view: NoteView) -> list[ValueFinding]:
         beside_fixation = any(p.gap(m) <= gap for p in placements.around(m, gap, gap))
         # "we did a fusion today through a dorsal H incision": the sentence dates it to this visit.
         said_today = today is not None and today.search(view.sentence_text(m.sent).lower()) is not None
-        if m.section in titles or m.value in procs.always_same_site or beside_fixation or said_today:
+        # "nonunion debrided", "re-pinned", "fused with a headless screw": told as done, like an
+        # act of this operation.
+        told_done = any(word.endswith(past) for word in m.text.lower().split())
+        if m.section in titles or m.value in procs.always_same_site or beside_fixation or said_today or told_done:
             found.append(m)
     return _grouped(found)
 

@@ -78,27 +78,14 @@ def find_removal(view: NoteView) -> Removal:
     out = Removal()
 
     done_today = set(roles.done_today_sections)
-    plan = set(roles.plan_sections)
     past = tuple(view.rules.vocabulary.past_act_suffixes)
-    today = view.rules.vocabulary.word_regex("today_words")
-    future = view.rules.vocabulary.word_regex("plan_future_words")
-
-    def told_as_done_today(act: Mention) -> bool:
-        """A SOAP plan that records today's procedure ("P: K-wire pulled in clinic today", "P: wire
-        pulled in clinic, no anaesthetic"): a past-tense act whose sentence says today, or says
-        nothing that puts it later, is done, not planned."""
-        if not (act.section in plan and act.mods <= {"FUTURE"} and act.text.lower().endswith(past)):
-            return False
-        sentence = view.sentence_text(act.sent).lower()
-        return (today is not None and today.search(sentence) is not None) or (
-            future is not None and future.search(sentence) is None)
 
     def is_removal_act(act: Mention) -> bool:
         if act.value not in types.removal_acts:
             trace.step("implants", act, False, f"act_{act.value}", f"A {act.value} act, not a removal.")
             return False
         if not act.affirmed:
-            if told_as_done_today(act):
+            if view.told_as_done_today(act):
                 return True
             trace.step("implants", act, False, "act_not_affirmed", "Not affirmed for this operation.")
             return False

@@ -128,6 +128,17 @@ class NoteView:
         start, end = max(0, start), min(len(self.doc), end)
         return [t.lower_ for t in self.doc[start:end]]
 
+    def told_as_done_today(self, m: Mention) -> bool:
+        """A plan section that records today's work ("P: K-wire pulled in clinic today", "Plan:
+        revise to plate. - the 2 K-wires removed - nonunion debrided"): a past-tense act or
+        procedure whose sentence says today, or says nothing that puts it later, is done, not planned."""
+        roles, vocabulary = self.rules.sections.roles, self.rules.vocabulary
+        if not (m.section in roles.plan_sections and m.mods <= {"FUTURE"} and m.text.lower().endswith(tuple(vocabulary.past_act_suffixes))):
+            return False
+        sentence = self.sentence_text(m.sent).lower()
+        today, future = vocabulary.word_regex("today_words"), vocabulary.word_regex("plan_future_words")
+        return (today is not None and today.search(sentence) is not None) or (future is not None and future.search(sentence) is None)
+
     def sentence_text(self, sent: int) -> str:
         if self._sentence_chars is None:
             # One pass over the sentence ids: (first token, last token) per sentence.

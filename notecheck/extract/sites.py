@@ -411,7 +411,14 @@ def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope
     described = [s for s in body if s.sent in sentences]
     beside_anatomy = not described
     if beside_anatomy:
-        described = _anatomy_sides([s for s in body if s.section in roles.description_sections], anatomy, within)
+        in_description = [s for s in body if s.section in roles.description_sections]
+        described = _anatomy_sides(in_description, anatomy, within)
+        # Beside the removal's own site first: "A right thumb A1 pulley release was performed
+        # first" does not give its side to the small finger's implant.
+        site_values = {m.value for m in scope}
+        at_site = _anatomy_sides(in_description, MentionIndex([m for m in view.of(*_ANATOMY) if _usable(m) and m.value in site_values]), within)
+        if at_site or _side_values(header_sides) in ("left", "right"):
+            described = at_site
     header_value = _side_values(header_sides)
     described_value = _side_values(described)
     if beside_anatomy and header_value in ("left", "right") and described_value != header_value and \
