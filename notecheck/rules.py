@@ -206,9 +206,9 @@ class Layout(_Strict):
     soft_wrap_lookback_chars: int = Field(ge=1, le=20)
     word_lookback_chars: int = Field(ge=8, le=200)
     sentence_abbreviations: list[str]
-    # A header followed by one of these opens a quotation, not a section: a scribe's `Surgeon:
-    # "there are the two broken ones"` is what the surgeon said, not the surgeon's name field.
-    speech_marks: list[str] = []
+    # Quotation marks as "<open><close>" pairs: a header right before an opening mark, or inside an
+    # open quotation, is not a section header (sections.yaml says why).
+    speech_marks: list[Annotated[str, Field(min_length=2, max_length=2)]] = []
 
 
 class SectionFile(_Strict):
@@ -467,6 +467,7 @@ class CodingRules(_Strict):
     removal_codes: list[str]
     percutaneous_types: list[str]
     superficial_types: list[str]
+    superficial_office_types: list[str] = []
     integral_procedures: list[str]
     factors_without_statement: int
     separately_coded_procedures: list[str]

@@ -93,6 +93,9 @@ def runon_candidates(text: str) -> list[int]:
 # at a bullet mark: a bulleted note run together keeps its bullets ("• Anesthesia: WALANT • Why
 # today: – tenting ...").
 _FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])|[ \t](?=[•▪◦‣·–—][ \t])")
+_FIELD_STOP_ANY_CASE = re.compile(r"[.;](?=[ \t]+[A-Za-z0-9])|[ \t](?=[•▪◦‣·–—][ \t])")
+_LOWER_AFTER_STOP = re.compile(r"[.!?][ \t]+[a-z]")
+_UPPER_AFTER_STOP = re.compile(r"[.!?][ \t]+[A-Z]")
 # A new clause in title case after a plain word ("... 3 mL Pt had CRPP", "... room Radial styloid"):
 # the title-case word is followed by a lower-case word, and the word before it is not in title case
 # itself ("Forearm Bier block"); "Dr Smith" and "LMA" never end a value.
@@ -222,7 +225,7 @@ class SectionMatcher:
                     runon and header[:1].isupper() and _AFTER_STOP.search(text, max(0, start - _AFTER_STOP_CHARS), start) is not None
                     and _CAPITAL_NEXT.match(rest) is not None
                 )
-            if not ok or (colon and rest.lstrip()[:1] in self._layout.speech_marks):
+            if not ok or self._quoted(before, rest if colon else ""):
                 continue
             found.append((category, start, end))
             covered = end
@@ -233,13 +236,16 @@ class SectionMatcher:
                 after += 1
             positions.appendleft(after)
         found.sort(key=lambda f: f[1])
+        # A run-on note that starts its sentences in lower case ("... DOS 11/19/2024. under GA the
+        # right index was prepped ..."): a full stop ends a field before a lower-case word too.
+        lower_style = runon and len(_LOWER_AFTER_STOP.findall(text)) > len(_UPPER_AFTER_STOP.findall(text))
         sections: list[tuple[str, int, int, int]] = []
         first = found[0][1] if found else len(text)
         if first > 0 or not found:
             sections.append(("body", 0, 0, first))
         for i, (cat, start, end) in enumerate(found):
             stop = found[i + 1][1] if i + 1 < len(found) else len(text)
-            field_end = self._field_end(text, cat, end, stop, runon)
+            field_end = self._field_end(text, cat, end, stop, runon, lower_style)
             if cat in self._titles and field_end - end > self._long_title:
                 cat = self._operation  # a narrative under "PROCEDURE:" is the description
             if cat in self._narrative:
@@ -254,6 +260,18 @@ class SectionMatcher:
                 # Narrative after a one-line field ("Anes: local" then the operation) is body.
                 sections.append(("body", field_end, field_end, stop))
         return sections
+
+    def _quoted(self, before: str, rest: str) -> bool:
+        """The header opens a quotation (`Surgeon: "..."`) or stands inside one on its line."""
+        opened = rest.lstrip()[:1]
+        for mark_open, mark_close in self._layout.speech_marks:
+            if opened == mark_open:
+                return True
+            # A straight quote opens and closes with one character: an odd count leaves one open.
+            left_open = before.count(mark_open) - (before.count(mark_close) if mark_close != mark_open else 0)
+            if (left_open & 1) if mark_close == mark_open else left_open > 0:
+                return True
+        return False
 
     def _ends_phrase(self, text: str, start: int) -> bool:
         """A title-case word stands right before `start` (a lower-case header there ends a phrase)."""
@@ -288,7 +306,7 @@ class SectionMatcher:
         index = next(i for i, v in enumerate(m.groups()[1:-1]) if v is not None)
         return words.group(1), pos, words.end(), text[words.end(1): words.end()], entry[1][index]
 
-    def _field_end(self, text: str, category: str, header_end: int, stop: int, runon: bool = False) -> int:
+    def _field_end(self, text: str, category: str, header_end: int, stop: int, runon: bool = False, lower_style: bool = False) -> int:
         """A field section ends with its line, or, when the header stands alone, at a blank line;
         in a note without line layout, at its first sentence end."""
         if category not in self._fields:
@@ -304,7 +322,7 @@ class SectionMatcher:
                 stop = clause if clause is not None else stop
             if category not in self._short_fields and stop - header_end <= self._layout.runon_field_chars:
                 return stop  # a short stretch before the next header is all this field's value
-            end = _FIELD_STOP.search(text, header_end, stop)
+            end = (_FIELD_STOP_ANY_CASE if lower_style else _FIELD_STOP).search(text, header_end, stop)
             return end.end() if end else stop
         line_end = text.find("\n", header_end, stop)
         if category in self._clause_stop_fields:

@@ -94,9 +94,12 @@ def _select(f: Findings, rules: CodingRules, why: list[Fact]) -> Selection:
         how = "through an incision" if f.approach.incision_documented or f.approach.type == "open" else "in the operating/procedure room"
         return Selection(True, "26320", f"Hardware removed from {where} {how}: a hand/finger site, so 26320 (CPT: the site-specific code for implant removal from a finger or hand).", "removal")
     if wrist or f.bones or regions:
-        deep = any(d.value == "deep" for d in f.depth) or bool(types - set(rules.superficial_types))
+        shallow = set(rules.superficial_types)
+        if not in_or and anesthesia <= {"local", "walant", "no_anesthesia"}:
+            shallow |= set(rules.superficial_office_types)
+        deep = any(d.value == "deep" for d in f.depth) or bool(types - shallow)
         why.append(Fact.of_values("depth", f.depth))
-        why.append(Fact("superficial_types", ", ".join(rules.superficial_types), "rules"))
+        why.append(Fact("superficial_types", ", ".join(sorted(shallow)), "rules"))
         superficial = any(d.value == "superficial" for d in f.depth)
         if superficial and not deep:
             return Selection(True, "20670", f"A buried superficial implant removed from {where} through a small incision with simple closure: 20670 (CPT: removal of implant, superficial).", "removal")

@@ -196,11 +196,11 @@ def _provisional(view: NoteView, mention: Mention, placed_types: set[str], note_
     old = words.says(mention.sent, "old", vocab.word_regex("old_hardware_words"))
     if operation.placement_primary:
         return not old
+    if not old and words.says(mention.sent, "provisional", vocab.word_regex("provisional_words")):
+        return True  # "The provisional K-wire was removed once the plate was on"
     kind = types.resolve(mention.value, note_values) if mention.label == "IMPLANT" else types.untyped
     if not placed_types or (kind not in placed_types and kind != types.untyped):
         return False  # nothing was placed here ("no k-wire placed"), or not this kind
-    if words.says(mention.sent, "provisional", vocab.word_regex("provisional_words")):
-        return True
     # The same kind was placed in this operation and nothing names a removal procedure ("HWR",
     # "removal of hardware", a removal in the title): wires that held an osteotomy while screws
     # went in, then came out.

@@ -14,7 +14,7 @@ from typing import Optional
 from notecheck import trace
 from notecheck.models import BoneFinding, DigitFinding, LateralityFinding, ValueFinding
 from notecheck.extract.mentions import Mention, MentionIndex, NoteView
-from notecheck.extract.rays import metacarpal_ray
+from notecheck.extract.rays import metacarpal_rays
 from notecheck.relations import SideAnatomy
 
 PHALANGES = ("proximal_phalanx", "middle_phalanx", "distal_phalanx")
@@ -162,20 +162,21 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
     for bone in bones:
         bound = _bound_digits(bone, digits, view)
         for digit in bound or [None]:
-            ray = None
+            rays: list[Optional[int]] = [None]
             if bone.value == "metacarpal":
-                ray = metacarpal_ray(view, bone)
+                rays = list(metacarpal_rays(view, bone)) or [None]
                 if digit is not None:
                     consumed.add(id(digit))
-                    ray = ray or vocab.digit_rays[digit.value]
+                    rays = rays if rays != [None] else [vocab.digit_rays[digit.value]]
             elif bone.value in PHALANGES and digit is not None:
-                ray = vocab.digit_rays[digit.value]
+                rays = [vocab.digit_rays[digit.value]]
                 _add_digit(digit_items, digit, _side_near(digit, sides, link) or _side_near(bone, sides, link))
                 consumed.add(id(digit))
             side = _side_near(bone, sides, link) or (_side_near(digit, sides, link) if digit else None)
-            key = (bone.value, ray, side)
-            item = bone_items.get(key) or bone_items.setdefault(key, BoneFinding(value=bone.value, ray=ray, side=side))
-            item.evidence.append(bone.evidence())
+            for ray in rays:
+                key = (bone.value, ray, side)
+                item = bone_items.get(key) or bone_items.setdefault(key, BoneFinding(value=bone.value, ray=ray, side=side))
+                item.evidence.append(bone.evidence())
     for joint in joints:
         for digit in _bound_digits(joint, digits, view):
             consumed.add(id(digit))
