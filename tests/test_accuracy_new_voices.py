@@ -179,3 +179,66 @@ def test_two_digits_joined_by_a_plus(checker: Checker) -> None:
 ])
 def test_a_plan_told_as_quoted_booked_or_in_the_consent(checker: Checker, note: str) -> None:
     assert checker.check(note).findings.planned_status.value == "planned"
+
+
+# b31: transcribed theatre books, AI-scribe drafts and Australian/Indian/Canadian short notes.
+@pytest.mark.parametrize("note, side, modifiers", [
+    ("THEATRE BOOK (transcribed)\n02/04/25 GA\nⓁ ring P1 # → CRPP 03/03/25 → wires buried\nⓁ ring: 2 KW out via nicks. "
+     "Steri-strips.\n", "left", {"LT", "F3"}),
+    ("Locum MO - district theatre\nR) middle finger. Buried K-wire, pin site red. Digital block, small incision over the "
+     "wire end, wire out in one piece. Pus swabbed (MCS).\n", "right", {"RT", "F7"}),
+    ("Theatre book (circled letters in brackets)\n[L] index finger P2: old screw, prominent → ROH\nLA (WALANT). 1cm "
+     "incision over screw head → screw ×1 out intact.\n", "left", {"LT", "F1"}),
+    ("Theatre book (R)○ ring + (R)○ little P1 #s - K-wired, buried → ROH at 4/52 as planned\n→ ring: 2 KW out via nicks "
+     "→ little: 2 KW out via nicks\n", "right", {"RT", "F8", "F9"}),
+    ("THEATRE REGISTER\nⓇ index P1 # → CRPP (us) → wire buried\ntoday: staged ROH ✓ GA. Ⓡ IF: 1 KW out (nick).\n",
+     "right", {"RT", "F6"}),
+])
+def test_transcribed_side_marks(checker: Checker, note: str, side: str, modifiers: set[str]) -> None:
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt == "26320"
+    assert result.findings.laterality.value == side
+    assert {m.code for m in result.modifiers} >= modifiers
+
+
+@pytest.mark.parametrize("note", [
+    "Return to OR - L ring finger P2: 1 of 3 lag screws from the 9/22/2025 ORIF has backed out.\n"
+    "Through the prior dorsal incision the loose screw was removed; the other two were tight.\n",
+    "OR note - PA. Left Bennett fracture pinned by our service 2025-02-20 (CRPP, 2 K-wires in the thumb metacarpal base, "
+    "cut short and buried).\nToday under local: 2 small incisions over the wire ends, wires located with mini C-arm and "
+    "withdrawn intact.\n",
+    "R long finger P3 buried K-wire (mallet # pinned 18/8) out via 2 mm nick at 6/52 as planned. # united.\n",
+])
+def test_a_removal_told_past_an_old_incision_or_a_dated_aside(checker: Checker, note: str) -> None:
+    assert checker.check(note).procedure.suggested_cpt == "26320"
+
+
+def test_a_joint_fused_in_a_position_today_makes_the_removal_integral(checker: Checker) -> None:
+    note = (
+        "Procedure: PIP arthrodesis Rt index. Dorsal incision, old screws (2) removed - they were in the way of joint "
+        "preparation - cartilage denuded, fused in 35° flexion with tension band wiring.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_clinic_pull_told_as_no_procedure_room_and_the_plan_from_the_or(checker: Checker) -> None:
+    note = (
+        "Clinic note: 4 weeks out from our CRPP of the right ring finger P1. The two K-wires were left out through the "
+        "skin with caps so they could be pulled in clinic - that was the plan from the OR.\nToday I pulled both wires "
+        "with a needle driver, no anaesthetic needed. No incision, no procedure room.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_bilateral_named_once_bills_each_hand(checker: Checker) -> None:
+    note = (
+        "Procedure details\n- Bilateral small finger proximal phalanx buried K-wire removal (right: 2 wires; left: 2 "
+        "wires), staged as planned.\n- Small incisions over each wire end under general; all 4 wires out intact.\n"
+    )
+    lines = checker.check(note).claim_lines
+    assert sorted(tuple(line.modifiers) for line in lines) == [("LT", "F4"), ("RT", "F9")]
+
+
+def test_flexion_limited_is_stiffness(checker: Checker) -> None:
+    note = "Op note - L ring finger P1 plate removal (ORIF 2021). Ind: pain dorsal P1, flexion limited.\nGA. Old dorsal incision, plate and screws removed.\n"
+    assert "stiffness" in {i.value for i in checker.check(note).findings.indications}

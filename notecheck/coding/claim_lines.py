@@ -20,23 +20,30 @@ class LineSite:
 
 def line_sites(f: Findings, rules: CodingRules) -> list[LineSite]:
     note_side: Optional[Hand] = f.laterality.value if f.laterality.value in ("left", "right") else None
+    # "Bilateral small finger P1 K-wire removal": a site named once with no side of its own is that
+    # site on each hand (26320 has no bilateral modifier: one line per side).
+    both: list[Optional[Hand]] = ["left", "right"] if f.laterality.value == "bilateral" else [note_side]
+
+    def sides_of(own: Optional[Hand]) -> list[Optional[Hand]]:
+        return [own] if own else both
+
     out: list[LineSite] = []
     digit_rays = set()
     for d in f.digits:
-        side = d.side or note_side
-        digit_rays.add((rules.digit_rays[d.value], side))
         name = "thumb" if d.value == "thumb" else f"{d.value} finger"
-        out.append(LineSite(label=f"{side or ''} {name}".strip(), side=side, digit=d.value))
+        for side in sides_of(d.side):
+            digit_rays.add((rules.digit_rays[d.value], side))
+            out.append(LineSite(label=f"{side or ''} {name}".strip(), side=side, digit=d.value))
     seen = set()
     for b in f.bones:
         if b.value != "metacarpal":
             continue
-        side = b.side or note_side
-        if (b.ray, side) in digit_rays or (b.ray, side) in seen:
-            continue  # the same ray's construct is already the digit's line
-        seen.add((b.ray, side))
-        what = f"{rules.ray_names[b.ray]} metacarpal" if b.ray else "metacarpal"
-        out.append(LineSite(label=f"{side or ''} {what}".strip(), side=side))
+        for side in sides_of(b.side):
+            if (b.ray, side) in digit_rays or (b.ray, side) in seen:
+                continue  # the same ray's construct is already the digit's line
+            seen.add((b.ray, side))
+            what = f"{rules.ray_names[b.ray]} metacarpal" if b.ray else "metacarpal"
+            out.append(LineSite(label=f"{side or ''} {what}".strip(), side=side))
     if not out:
         # Radius and ulna (or a carpal bone) are distinct anatomic sites: one unit each (NCCI Ch. IV
         # unit of service for 20670/20680: "an additional unit ... only if implant(s) are removed
@@ -45,9 +52,8 @@ def line_sites(f: Findings, rules: CodingRules) -> list[LineSite]:
         forearm = {(b.value, b.side or note_side) for b in f.bones if b.value in rules.wrist_bones}
         if len(forearm) > 1:
             return [LineSite(label=f"{side or ''} {bone}".strip(), side=side) for bone, side in sorted(forearm, key=str)]
-        sides = ["left", "right"] if f.laterality.value == "bilateral" else [note_side]
         region = f.region[0].value if f.region else "hand"
-        for side in sides:
+        for side in both:
             out.append(LineSite(label=f"{side or ''} {region}".strip(), side=side))
     return out
 
