@@ -194,6 +194,9 @@ class SectionRoles(_Strict):
     # Fields that state the operative side outright ("Laterality: Right").
     side_field_sections: list[str]
     clause_stop_field_sections: list[str] = []
+    # Fields that hold a label's short value (a name, a date); a long value is narrative (layout
+    # administrative_value_chars).
+    label_field_sections: list[str] = []
 
 
 class Layout(_Strict):
@@ -203,6 +206,9 @@ class Layout(_Strict):
     short_header_chars: int = Field(ge=0, le=10)
     runon_field_chars: int = Field(ge=0, le=2000)
     runon_side_field_chars: int = Field(default=32, ge=8, le=200)
+    # An administrative field ("Patient:", "Surgeon:") whose value runs longer than this on its line
+    # is narrative written after a label, read as body.
+    administrative_value_chars: int = Field(default=120, ge=20, le=1000)
     soft_wrap_lookback_chars: int = Field(ge=1, le=20)
     word_lookback_chars: int = Field(ge=8, le=200)
     sentence_abbreviations: list[str]

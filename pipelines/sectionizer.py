@@ -163,6 +163,7 @@ class SectionMatcher:
         self._side_fields = frozenset(sections.roles.side_field_sections)
         self._clause_stop_fields = frozenset(sections.roles.clause_stop_field_sections)
         self._titles = frozenset(sections.roles.title_sections)
+        self._label_fields = frozenset(sections.roles.label_field_sections)
         self._long_title = sections.long_title_chars
         self._layout = sections.layout
         self._operation = sections.operation_section
@@ -255,6 +256,9 @@ class SectionMatcher:
                     sections.append((cat, start, end, cue.start()))
                     sections.append((self._operation, cue.start(), cue.start(), stop))
                     continue
+            if cat in self._label_fields and not runon and field_end - end > self._layout.administrative_value_chars:
+                sections.append(("body", start, end, stop))  # narrative after a label
+                continue
             sections.append((cat, start, end, field_end))
             if field_end < stop and text[field_end:stop].strip():
                 # Narrative after a one-line field ("Anes: local" then the operation) is body.

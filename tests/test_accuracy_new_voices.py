@@ -242,3 +242,24 @@ def test_bilateral_named_once_bills_each_hand(checker: Checker) -> None:
 def test_flexion_limited_is_stiffness(checker: Checker) -> None:
     note = "Op note - L ring finger P1 plate removal (ORIF 2021). Ind: pain dorsal P1, flexion limited.\nGA. Old dorsal incision, plate and screws removed.\n"
     assert "stiffness" in {i.value for i in checker.check(note).findings.indications}
+
+
+def test_a_fusion_planned_as_a_second_stage_is_not_todays(checker: Checker) -> None:
+    note = (
+        "Op note 03/10/2025\nLeft ring finger PIP joint: removal of the silicone PIP implant put in 3 years ago; it is "
+        "fractured through the hinge, with pain at the joint.\nCurved dorsal incision, central slip split, the two pieces "
+        "of the implant were removed and the canals curetted.\nWe did not put in a new implant today - the plan is a PIP "
+        "fusion as a second stage in ~3 months once the soft tissues settle, so today is removal only.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "26320"
+
+
+@pytest.mark.parametrize("note", [
+    "THEATRE BOOK\n30/07/25 Day case, GA\nⓁ 4th MC shaft # → K-wires (buried) 24/06/25 → ROH planned at 5/52\n"
+    "Ⓛ 4th MC: 2 KW out via 2 stabs. Dressing.\n",
+    "Brief op note: 12/09/2025\nPatient: left ring finger proximal phalanx fracture that we pinned on 11/12/2025 with two "
+    "buried K-wires, with the plan from that day to remove them at about 4 weeks. Today is that planned removal.\n"
+    "Two tiny incisions over the wire ends, each wire pulled out whole.\n",
+])
+def test_a_plan_told_in_shorthand_or_after_a_label(checker: Checker, note: str) -> None:
+    assert checker.check(note).findings.planned_status.value == "planned"
