@@ -90,10 +90,11 @@ def runon_candidates(text: str) -> list[int]:
             found.extend(c.end() for c in _RUNON_CANDIDATE.finditer(text, run.start(), end + 1))
     return found
 # A field's value ends at its first sentence end when the note has no line layout to end it, or
-# at a bullet mark: a bulleted note run together keeps its bullets ("• Anesthesia: WALANT • Why
-# today: – tenting ...").
-_FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])|[ \t](?=[•▪◦‣·–—][ \t])")
-_FIELD_STOP_ANY_CASE = re.compile(r"[.;](?=[ \t]+[A-Za-z0-9])|[ \t](?=[•▪◦‣·–—][ \t])")
+# at a bullet mark or a shorthand arrow, or before a transcribed circled side letter: a bulleted note
+# run together keeps its bullets ("• Anesthesia: WALANT • Why today: – tenting ...", "Anaes: GA (LMA)
+# Ⓛ thumb P1 # → CRPP ...").
+_FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])|[ \t](?=[•▪◦‣·–—→][ \t])|[ \t](?=[ⓁⓇ][ \t])")
+_FIELD_STOP_ANY_CASE = re.compile(r"[.;](?=[ \t]+[A-Za-z0-9])|[ \t](?=[•▪◦‣·–—→][ \t])|[ \t](?=[ⓁⓇ][ \t])")
 _LOWER_AFTER_STOP = re.compile(r"[.!?][ \t]+[a-z]")
 _UPPER_AFTER_STOP = re.compile(r"[.!?][ \t]+[A-Z]")
 # A new clause in title case after a plain word ("... 3 mL Pt had CRPP", "... room Radial styloid"):
@@ -168,8 +169,14 @@ class SectionMatcher:
         self._layout = sections.layout
         self._operation = sections.operation_section
         self._narrative = frozenset(sections.roles.narrative_sections)
+        cues = "(?:" + "|".join(sections.description_cues) + ")"
         self._cue = re.compile(
-            r"^[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?(?:" + "|".join(sections.description_cues) + ")",
+            r"^[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?" + cues,
+            re.IGNORECASE | re.MULTILINE,
+        )
+        # A note without line layout starts the operation at a sentence start instead of a line start.
+        self._cue_runon = re.compile(
+            r"(?:(?<=[.!?;])|(?<=[.!?;][ \t])|(?<=[.!?;][ \t]{2}))[ \t]*(?:[-*•·→]+[ \t]*)?" + cues,
             re.IGNORECASE | re.MULTILINE,
         )
 
@@ -226,7 +233,7 @@ class SectionMatcher:
                     runon and header[:1].isupper() and _AFTER_STOP.search(text, max(0, start - _AFTER_STOP_CHARS), start) is not None
                     and _CAPITAL_NEXT.match(rest) is not None
                 )
-            if not ok or self._quoted(before, rest if colon else ""):
+            if not ok or self._quoted("" if runon else before, rest if colon else ""):
                 continue
             found.append((category, start, end))
             covered = end
@@ -250,7 +257,10 @@ class SectionMatcher:
             if cat in self._titles and field_end - end > self._long_title:
                 cat = self._operation  # a narrative under "PROCEDURE:" is the description
             if cat in self._narrative:
-                cue = self._cue.search(text, text.find("\n", end, stop) + 1 or stop, stop) if "\n" in text[end:stop] else None
+                if runon:
+                    cue = self._cue_runon.search(text, end, stop)
+                else:
+                    cue = self._cue.search(text, text.find("\n", end, stop) + 1 or stop, stop) if "\n" in text[end:stop] else None
                 if cue is not None:
                     # The operation begins inside a history paragraph with no header of its own.
                     sections.append((cat, start, end, cue.start()))
@@ -271,8 +281,11 @@ class SectionMatcher:
         for mark_open, mark_close in self._layout.speech_marks:
             if opened == mark_open:
                 return True
-            # A straight quote opens and closes with one character: an odd count leaves one open.
-            left_open = before.count(mark_open) - (before.count(mark_close) if mark_close != mark_open else 0)
+            # A straight quote opens and closes with one character: an odd count leaves one open. A
+            # mark right after a digit is an inch sign (0.045" K-wire), not a quotation. (A run-on
+            # note is one line: the caller passes no `before`, parity over a whole note means nothing.)
+            marks = sum(1 for i, c in enumerate(before) if c == mark_open and not before[i - 1: i].isdigit())
+            left_open = marks - (before.count(mark_close) if mark_close != mark_open else 0)
             if (left_open & 1) if mark_close == mark_open else left_open > 0:
                 return True
         return False
@@ -324,6 +337,11 @@ class SectionMatcher:
             if category in self._clause_stop_fields:
                 clause = clause_start(text, header_end, stop, self._layout.word_lookback_chars)
                 stop = clause if clause is not None else stop
+                # A field of plain words ends at its first sentence end, bullet or arrow however
+                # short the stretch to the next header ("Anaes: GA (LMA) → left thumb P1 # → ...").
+                end = (_FIELD_STOP_ANY_CASE if lower_style else _FIELD_STOP).search(text, header_end, stop)
+                if end is not None:
+                    return end.end()
             if category not in self._short_fields and stop - header_end <= self._layout.runon_field_chars:
                 return stop  # a short stretch before the next header is all this field's value
             end = (_FIELD_STOP_ANY_CASE if lower_style else _FIELD_STOP).search(text, header_end, stop)

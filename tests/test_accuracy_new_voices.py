@@ -263,3 +263,21 @@ def test_a_fusion_planned_as_a_second_stage_is_not_todays(checker: Checker) -> N
 ])
 def test_a_plan_told_in_shorthand_or_after_a_label(checker: Checker, note: str) -> None:
     assert checker.check(note).findings.planned_status.value == "planned"
+
+
+@pytest.mark.parametrize("note", [
+    # An inch mark is no quotation: the headers after it still start sections.
+    "Procedure Note DOS: 04/16/2024 Index procedure: 03/12/2024 - CRPP of left ring finger P1, 2 buried 0.045\" K-wires "
+    "Procedure today: Removal of buried K-wires, left ring finger proximal phalanx (x2) Anesthesia: WALANT "
+    "Procedure: small incision over each wire end, both wires removed intact.",
+    # Lines run together: the arrow ends the anaesthesia field, the sentence after it starts the operation.
+    "THEATRE BOOK 18/03/25 Anaes: GA (LMA) → left thumb P1 # → CRPP 24/02/25 → 1 K-wire migrated → return to "
+    "theatre, unplanned. Left thumb: 2 × K-wires removed via stab incisions.",
+])
+def test_run_together_notes_keep_their_operation(checker: Checker, note: str) -> None:
+    assert checker.check(note).procedure.suggested_cpt == "26320"
+
+
+def test_no_x_needed_negates_only_x(checker: Checker) -> None:
+    note = "proc rm note\nkw x2 removed w/ needle driver no incision needed fx clinically healed xr bridging callus\nl rf p1\n"
+    assert "fracture_healed" in {i.value for i in checker.check(note).findings.indications}
