@@ -186,9 +186,12 @@ class ConTextComponent:
                     gap_start, gap_end = span_end, start
                 else:
                     continue
-                # medspaCy's window: fewer than max_scope tokens between trigger and target.
+                # medspaCy's window: fewer than max_scope tokens between trigger and target; the
+                # words of a parenthetical aside between them do not count ("ORIF (2 lag screws)
+                # 4/14/25": the date is next to the ORIF it dates).
                 if rule.max_scope is not None and gap_end - gap_start >= rule.max_scope:
-                    continue
+                    if gap_end - gap_start >= rule.max_scope + _ASIDE_TOKENS or _aside_free_gap(doc, text_lower, gap_start, gap_end) >= rule.max_scope:
+                        continue
                 # A terminating word inside a parenthetical aside ends the aside's clause, not the
                 # one around it ("the risk of tendon rupture (which could ...), infection").
                 stops = [t for t in terminate_at if gap_start <= t < gap_end]
@@ -222,6 +225,16 @@ class ConTextComponent:
 
 
 _ASIDE_REACH = 200  # characters: a parenthetical aside is short
+_ASIDE_TOKENS = 40  # tokens: the most an aside can add to a scope
+
+
+def _aside_free_gap(doc: Doc, text_lower: str, gap_start: int, gap_end: int) -> int:
+    """Tokens between trigger and target, not counting those inside a parenthetical aside."""
+    first, last = doc[gap_start].idx, doc[gap_end - 1].idx + len(doc[gap_end - 1])
+    asides = [m.span() for m in _ASIDE.finditer(text_lower, first, last)]
+    if not asides:
+        return gap_end - gap_start
+    return sum(1 for t in range(gap_start, gap_end) if not any(a <= doc[t].idx < b for a, b in asides))
 _ASIDE = re.compile(r"\([^()\n]{0,200}\)")
 
 

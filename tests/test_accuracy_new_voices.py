@@ -281,3 +281,30 @@ def test_run_together_notes_keep_their_operation(checker: Checker, note: str) ->
 def test_no_x_needed_negates_only_x(checker: Checker) -> None:
     note = "proc rm note\nkw x2 removed w/ needle driver no incision needed fx clinically healed xr bridging callus\nl rf p1\n"
     assert "fracture_healed" in {i.value for i in checker.check(note).findings.indications}
+
+
+# b34: a bilingual surgeon's English, notes from memory.
+@pytest.mark.parametrize("note, code, side", [
+    ("Retiro de material 04/11/2025\nLeft finger ring, placa and screws of the proximal phalanx (ORIF hace 1 año).\n"
+     "WALANT. Incision dorsal over previous scar, placa de 6 orificios con 6 tornillos retirada completa. Closure nylon 5-0.\n",
+     "26320", "left"),
+    ("Operative note\nRetiro de placa del radio izquierdo. ORIF in 2024, forearm.\nGeneral anesthesia. Thompson approach "
+     "through the old scar. Placa 3.5 de 8 orificios y 8 tornillos retirados. Closure in planes.\n", "20680", "left"),
+])
+def test_spanish_hardware_words(checker: Checker, note: str, code: str, side: str) -> None:
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt == code
+    assert result.findings.laterality.value == side
+
+
+def test_a_date_after_an_aside_dates_the_operation_before_it(checker: Checker) -> None:
+    note = (
+        "Note written 6/6/25 from memory; procedure 6/3/25 in the ASC OR.\nL ring finger middle phalanx ORIF (2 lag screws) "
+        "4/14/25. One screw backed out and was poking the lateral band. Digital block, small midaxial incision, screws out.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "26320"
+
+
+def test_a_side_written_after_the_digit(checker: Checker) -> None:
+    note = "Nota de procedimiento\nRing finger right, K-wires buried (fracture proximal phalanx). Digital block, incision over the wire, both K-wires removed.\n"
+    assert checker.check(note).findings.laterality.value == "right"

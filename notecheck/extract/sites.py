@@ -229,11 +229,11 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
     trace.dropped_findings("digits", merged_digits, site.digits, "not_a_digit_site",
                            "A finger beside a metacarpal of its own ray, beside a wrist site, or in a note about the foot is not a digit site.")
     site.laterality = _laterality(view, sentences, side_list, scope)
-    bound_sides = {item.side for item in [*site.bones, *site.digits]}
-    if site.laterality.value is None and len(bound_sides) == 1 and None not in bound_sides:
+    bound_sides = {item.side for item in [*site.bones, *site.digits]} - {None}
+    if site.laterality.value is None and len(bound_sides) == 1:
         # No side outside the site's own words, but the site is named with its side ("Rt SF P1").
         side = next(iter(bound_sides))
-        evidence = [e for item in [*site.digits, *site.bones] for e in item.evidence[:1]]
+        evidence = [e for item in [*site.digits, *site.bones] if item.side == side for e in item.evidence[:1]]
         site.laterality = LateralityFinding(value=side, evidence=evidence)
     if site.laterality.value in ("left", "right"):
         for item in [*site.bones, *site.digits]:
