@@ -197,14 +197,13 @@ class ConTextComponent:
                 stops = [t for t in terminate_at if gap_start <= t < gap_end]
                 terminator = self._terminators[i]
                 if (stops or terminator is not None) and gap_end > gap_start:
-                    first = doc[gap_start].idx
-                    asides = [m.span() for m in _ASIDE.finditer(text_lower, first, doc[gap_end - 1].idx + len(doc[gap_end - 1]))]
+                    first, last = doc[gap_start].idx, doc[gap_end - 1].idx + len(doc[gap_end - 1])
+                    between = text_lower[first:last]
+                    asides = [m.span() for m in _ASIDE.finditer(text_lower, first, last)] if "(" in between else []
                     if any(not any(a <= doc[t].idx < b for a, b in asides) for t in stops):
                         continue
-                    if terminator is not None:
-                        between = text_lower[first: doc[gap_end - 1].idx + len(doc[gap_end - 1])]
-                        if terminator.search(_ASIDE.sub(" ", between) if asides else between):
-                            continue
+                    if terminator is not None and terminator.search(_ASIDE.sub(" ", between) if asides else between):
+                        continue
                 if rule.sections is not None:
                     if section_at(sections, section_starts, doc[start].idx) not in rule.sections:
                         continue
@@ -231,6 +230,8 @@ _ASIDE_TOKENS = 40  # tokens: the most an aside can add to a scope
 def _aside_free_gap(doc: Doc, text_lower: str, gap_start: int, gap_end: int) -> int:
     """Tokens between trigger and target, not counting those inside a parenthetical aside."""
     first, last = doc[gap_start].idx, doc[gap_end - 1].idx + len(doc[gap_end - 1])
+    if text_lower.find("(", first, last) < 0:
+        return gap_end - gap_start
     asides = [m.span() for m in _ASIDE.finditer(text_lower, first, last)]
     if not asides:
         return gap_end - gap_start
@@ -243,6 +244,8 @@ def _outside_asides_dropped(hits: list[tuple[int, int, int, Trigger]], plain: li
     inside them modifies nothing outside ("2 lag screws removed (ORIF 2023-11-20)": the date dates
     the ORIF, not the removal). A trigger alone in its parenthesis ("ORIF (2023-11-20)") reaches out."""
     text = doc_text(doc)
+    if "(" not in text:
+        return [(n, found) for n, _, _, found in hits]
     by_trigger: dict[tuple[int, int], list[tuple[int, Trigger]]] = {}
     for n, start, end, found in hits:
         by_trigger.setdefault((start, end), []).append((n, found))

@@ -165,6 +165,7 @@ class SectionMatcher:
         self._clause_stop_fields = frozenset(sections.roles.clause_stop_field_sections)
         self._titles = frozenset(sections.roles.title_sections)
         self._label_fields = frozenset(sections.roles.label_field_sections)
+        self._opening_marks = [re.compile(r"(?<!\d)" + re.escape(pair[0])) for pair in sections.layout.speech_marks]
         self._long_title = sections.long_title_chars
         self._layout = sections.layout
         self._operation = sections.operation_section
@@ -278,13 +279,15 @@ class SectionMatcher:
     def _quoted(self, before: str, rest: str) -> bool:
         """The header opens a quotation (`Surgeon: "..."`) or stands inside one on its line."""
         opened = rest.lstrip()[:1]
-        for mark_open, mark_close in self._layout.speech_marks:
+        for (mark_open, mark_close), opening in zip(self._layout.speech_marks, self._opening_marks):
             if opened == mark_open:
                 return True
+            if mark_open not in before:
+                continue
             # A straight quote opens and closes with one character: an odd count leaves one open. A
             # mark right after a digit is an inch sign (0.045" K-wire), not a quotation. (A run-on
             # note is one line: the caller passes no `before`, parity over a whole note means nothing.)
-            marks = sum(1 for i, c in enumerate(before) if c == mark_open and not before[i - 1: i].isdigit())
+            marks = len(opening.findall(before))
             left_open = marks - (before.count(mark_close) if mark_close != mark_open else 0)
             if (left_open & 1) if mark_close == mark_open else left_open > 0:
                 return True
