@@ -357,6 +357,9 @@ class Normalization(_Strict):
     kind: Literal["normalization"]
     variants: dict[str, list[str]]
     fuzzy_min_length: int = Field(ge=4)
+    # Rule words shorter than fuzzy_min_length that a slip is still read as, when the slip only adds a
+    # letter or swaps two (a changed letter would turn "place" into "plate").
+    fuzzy_short_words: list[str] = []
     spoken_stops: list[str]
     spoken_stop_min: int = Field(ge=1)
     period_noun_after: list[str]

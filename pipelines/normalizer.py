@@ -12,6 +12,7 @@ one dict lookup per token plus a few dozen probes per unknown long word.
 """
 
 import re
+import string
 from typing import Iterable, Optional
 
 import numpy as np
@@ -45,6 +46,20 @@ def one_edit(a: str, b: str) -> bool:
         return swapped and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     return short in _deletions(long_)
+
+
+def slips(words: Iterable[str]) -> dict[str, str]:
+    """Every slip of each word by a letter added or two neighbours swapped, mapped to the word; a slip
+    of two words ("wires"/"wrist") maps to neither."""
+    found: dict[str, set[str]] = {}
+    for word in words:
+        for i in range(len(word) + 1):
+            for letter in string.ascii_lowercase:
+                found.setdefault(word[:i] + letter + word[i:], set()).add(word)
+        for i, (a, b) in enumerate(zip(word, word[1:])):  # neighbours a, b at i, i + 1
+            if a != b:
+                found.setdefault(word[:i] + b + a + word[i + len(a + b):], set()).add(word)
+    return {slip: next(iter(targets)) for slip, targets in found.items() if len(targets) == 1 and slip not in targets}
 
 
 def rule_words(rules: RuleSet) -> set[str]:
@@ -122,6 +137,10 @@ class Normalizer:
                     self._canonical[key] = canonical
                     self.phrases.add(f"norm:{canonical}", [tokens])
         self.speller = Speller(rule_words(rules), rules.known_words, spec.fuzzy_min_length)
+        # Slips of the short words are listed variants, found by the same hash lookup.
+        for slip, canonical in slips(spec.fuzzy_short_words).items():
+            if slip not in self.speller.known:
+                self.single.setdefault(slip, canonical)
         self._single_hashes = np.array(sorted({hash_string(w) for w in self.single}), dtype=np.uint64)
         self._known_hashes = np.array(sorted({hash_string(w) for w in self.speller.known}), dtype=np.uint64)
         words = alternation(spec.spoken_stops, blank=r"[ \t]+")

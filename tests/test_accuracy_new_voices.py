@@ -308,3 +308,13 @@ def test_a_date_after_an_aside_dates_the_operation_before_it(checker: Checker) -
 def test_a_side_written_after_the_digit(checker: Checker) -> None:
     note = "Nota de procedimiento\nRing finger right, K-wires buried (fracture proximal phalanx). Digital block, incision over the wire, both K-wires removed.\n"
     assert checker.check(note).findings.laterality.value == "right"
+
+
+def test_slips_of_short_hardware_side_and_digit_words(checker: Checker) -> None:
+    # A letter added or two letters swapped still reads as the word; a changed letter does not
+    # ("place" stays place).
+    result = checker.check("Procedure: the sccrew and the palte were removed from the rigth idnex finger P1, in place.\n")
+    assert {i.type for i in result.findings.implants} == {"screw", "plate"}
+    assert {m.code for m in result.modifiers} >= {"RT", "F6"}
+    doc = checker.doc("the plate in place")
+    assert [t.norm_ for t in doc if t.text == "place"] == ["place"]
