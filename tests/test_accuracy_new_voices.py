@@ -318,3 +318,13 @@ def test_slips_of_short_hardware_side_and_digit_words(checker: Checker) -> None:
     assert {m.code for m in result.modifiers} >= {"RT", "F6"}
     doc = checker.doc("the plate in place")
     assert [t.norm_ for t in doc if t.text == "place"] == ["place"]
+
+
+def test_a_catheter_guide_wire_is_no_implant_removal(checker: Checker) -> None:
+    # MTSamples specificity: the femoral words of a catheterisation name a vessel, not a bone.
+    note = (
+        "PROCEDURE: The right femoral region was infiltrated with lidocaine. The right femoral artery was entered and a "
+        "J wire was passed. The needle was exchanged for a 6 French sheath. The wire was removed. At the end of the "
+        "procedure, wires and catheter were removed and a right femoral Angio-Seal was deployed at the arteriotomy.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
