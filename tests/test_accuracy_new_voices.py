@@ -328,3 +328,18 @@ def test_a_catheter_guide_wire_is_no_implant_removal(checker: Checker) -> None:
         "procedure, wires and catheter were removed and a right femoral Angio-Seal was deployed at the arteriotomy.\n"
     )
     assert checker.check(note).procedure.suggested_cpt is None
+
+
+# b37: texted notes and copied-forward templates with today's line in capitals.
+@pytest.mark.parametrize("note", [
+    "Text from Dr (pasted into chart 6/12/24):\n\"took the screw out of her L ring finger P1 this am thru a little incision, "
+    "it kept catching on everything. sutures out 10-14d\"\n",
+    "HAND SURGERY PROCEDURE ROOM NOTE\nPMH: L CTR 01/14/2025 (our service). Old L index P1 fx 2019, ORIF elsewhere.\n"
+    "Meds/allergies: reviewed, NKDA.\nTODAY 02/06/2025: L INDEX SCREW P1 PROMINENT, PAINFUL. DIGITAL BLOCK. 1 CM INCISION, "
+    "SINGLE 2.0 SCREW REMOVED. CLOSED 5-0.\n",
+    "HAND CLINIC NOTE (copied from 09/2024 visit, updated)\nDx: R 4th metacarpal shaft fx, ORIF plate 03/2024\nExam: "
+    "PLATE PALPABLE DORSALLY, EXTENSORS RUBBING.\nXR: UNITED.\nTODAY 01/21/2025 OR: PLATE + ALL SCREWS REMOVED THROUGH "
+    "ORIGINAL INCISION, GA.\n",
+])
+def test_todays_line_in_a_text_or_a_copied_template(checker: Checker, note: str) -> None:
+    assert checker.check(note).procedure.suggested_cpt == "26320"
