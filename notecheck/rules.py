@@ -215,6 +215,8 @@ class Layout(_Strict):
     # Quotation marks as "<open><close>" pairs: a header right before an opening mark, or inside an
     # open quotation, is not a section header (sections.yaml says why).
     speech_marks: list[Annotated[str, Field(min_length=2, max_length=2)]] = []
+    # Single characters that end a field's value where they stand alone (bullets, dashes, arrows).
+    field_stop_marks: list[Annotated[str, Field(min_length=1, max_length=1)]] = []
 
 
 class SectionFile(_Strict):

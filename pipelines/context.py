@@ -38,6 +38,7 @@ from notecheck.rules import load_rules
 from pipelines.extensions import (
     CONTEXT_CANCELLED_KEY, EXPLAIN_KEY, SECTIONS, SPAN_MODIFIERS, SPANS_KEY, Trigger, doc_text, lower_text, register_extensions, span_key,
 )
+from pipelines.lines import enclosing_parentheses
 from pipelines.matching import RuleMatcher
 from pipelines.target_matcher import section_at, sentence_ids
 
@@ -253,9 +254,9 @@ def _outside_asides_dropped(hits: list[tuple[int, int, int, Trigger]], plain: li
     for (start, end), targets in by_trigger.items():
         if len(targets) > 1:
             first, last = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
-            opened = text.rfind("(", max(0, first - _ASIDE_REACH), first)
-            closed = text.find(")", last, last + _ASIDE_REACH)
-            if opened >= 0 and closed >= 0 and "\n" not in text[opened:closed] and ")" not in text[opened:first] and "(" not in text[last:closed]:
+            aside = enclosing_parentheses(text, first, last, max(0, first - _ASIDE_REACH), last + _ASIDE_REACH)
+            if aside is not None:
+                opened, closed = aside
                 inside = [(n, f) for n, f in targets if opened < doc[plain[n][0]].idx and doc[plain[n][1] - 1].idx < closed]
                 if inside:
                     targets = inside

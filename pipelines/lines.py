@@ -32,3 +32,15 @@ class Lines:
         """Length of the longest line (line breaks excluded)."""
         edges = [-1, *self._breaks, self._length]
         return max(b - a - 1 for a, b in zip(edges, edges[1:]))
+
+
+def enclosing_parentheses(text: str, start: int, end: int, lo: int, hi: int) -> "tuple[int, int] | None":
+    """The one-line parenthesis, opened at or after `lo` and closed before `hi`, that holds
+    text[start:end] with no other parenthesis between: (index of "(", index of ")"), else None."""
+    opened = text.rfind("(", lo, start)
+    if opened < 0 or text.find(")", opened, start) >= 0:
+        return None
+    closed = text.find(")", end, hi)
+    if closed < 0 or text.find("(", end, closed) >= 0 or text.find("\n", opened, closed) >= 0:
+        return None
+    return opened, closed

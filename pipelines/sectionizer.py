@@ -89,12 +89,10 @@ def runon_candidates(text: str) -> list[int]:
             # The lookbehind reads before `pos`; `endpos` keeps the colon in view.
             found.extend(c.end() for c in _RUNON_CANDIDATE.finditer(text, run.start(), end + 1))
     return found
-# A field's value ends at its first sentence end when the note has no line layout to end it, or
-# at a bullet mark or a shorthand arrow, or before a transcribed circled side letter: a bulleted note
-# run together keeps its bullets ("• Anesthesia: WALANT • Why today: – tenting ...", "Anaes: GA (LMA)
-# Ⓛ thumb P1 # → CRPP ...").
-_FIELD_STOP = re.compile(r"[.;](?=[ \t]+[A-Z0-9])|[ \t](?=[•▪◦‣·–—→][ \t])|[ \t](?=[ⓁⓇ][ \t])")
-_FIELD_STOP_ANY_CASE = re.compile(r"[.;](?=[ \t]+[A-Za-z0-9])|[ \t](?=[•▪◦‣·–—→][ \t])|[ \t](?=[ⓁⓇ][ \t])")
+
+
+# Sentence starts after a stop, in lower and upper case: a run-on note that starts most sentences in
+# lower case ends a field at a full stop before a lower-case word too.
 _LOWER_AFTER_STOP = re.compile(r"[.!?][ \t]+[a-z]")
 _UPPER_AFTER_STOP = re.compile(r"[.!?][ \t]+[A-Z]")
 # A new clause in title case after a plain word ("... 3 mL Pt had CRPP", "... room Radial styloid"):
@@ -165,6 +163,16 @@ class SectionMatcher:
         self._clause_stop_fields = frozenset(sections.roles.clause_stop_field_sections)
         self._titles = frozenset(sections.roles.title_sections)
         self._label_fields = frozenset(sections.roles.label_field_sections)
+        # A field's value ends at its first sentence end when the note has no line layout to end it
+        # (in a note that starts its sentences in lower case, before a lower-case word too), or at
+        # one of layout.field_stop_marks standing alone: a bulleted note run together keeps its
+        # bullets ("• Anesthesia: WALANT • Why today: – tenting ...", "Anaes: GA (LMA) → left thumb").
+        marks = "".join(re.escape(m) for m in sections.layout.field_stop_marks)
+        stop_mark = rf"|[ \t](?=[{marks}][ \t])" if marks else ""
+        self._field_stop = {
+            False: re.compile(r"[.;](?=[ \t]+[A-Z0-9])" + stop_mark),
+            True: re.compile(r"[.;](?=[ \t]+[A-Za-z0-9])" + stop_mark),
+        }
         self._opening_marks = [re.compile(r"(?<!\d)" + re.escape(pair[0])) for pair in sections.layout.speech_marks]
         self._long_title = sections.long_title_chars
         self._layout = sections.layout
@@ -342,18 +350,18 @@ class SectionMatcher:
                 stop = clause if clause is not None else stop
                 # A field of plain words ends at its first sentence end, bullet or arrow however
                 # short the stretch to the next header ("Anaes: GA (LMA) → left thumb P1 # → ...").
-                end = (_FIELD_STOP_ANY_CASE if lower_style else _FIELD_STOP).search(text, header_end, stop)
+                end = self._field_stop[lower_style].search(text, header_end, stop)
                 if end is not None:
                     return end.end()
             if category not in self._short_fields and stop - header_end <= self._layout.runon_field_chars:
                 return stop  # a short stretch before the next header is all this field's value
-            end = (_FIELD_STOP_ANY_CASE if lower_style else _FIELD_STOP).search(text, header_end, stop)
+            end = self._field_stop[lower_style].search(text, header_end, stop)
             return end.end() if end else stop
         line_end = text.find("\n", header_end, stop)
         if category in self._clause_stop_fields:
             # "Anes: WALANT. Dorsal 3 cm incision, plate + screws removed.": a field of plain words
             # ends at its first sentence end; the rest of its line is the operation.
-            end = _FIELD_STOP.search(text, header_end, stop if line_end < 0 else line_end)
+            end = self._field_stop[False].search(text, header_end, stop if line_end < 0 else line_end)
             if end is not None and text[header_end:end.start()].strip():
                 return end.end()
         if line_end < 0:

@@ -11,6 +11,7 @@ from notecheck import trace
 from notecheck.models import Evidence
 from notecheck.rules import RuleSet
 from pipelines.extensions import SECTIONS, SPAN_MODIFIERS, SPANS_KEY, doc_text
+from pipelines.lines import enclosing_parentheses
 from pipelines.target_matcher import sentence_ids
 
 # A mention with any of these is not affirmed for this patient in this procedure.
@@ -78,9 +79,11 @@ class NoteView:
             start_char, end_char = span.start_char, span.end_char
             label, rule = span.label_, span.id_
             k = bisect_right(starts, start_char) - 1
-            if k >= 0 and start_char < sections[k][2] and not _in_parentheses(text, sections[k][1], sections[k][2], start_char, end_char):
+            # Words of a header ("Implants removed:") are not findings; its parenthesis holds the
+            # section's facts ("Procedure (clinic exam room, no anesthesia):").
+            if k >= 0 and start_char < sections[k][2] and enclosing_parentheses(text, start_char, end_char, sections[k][1], sections[k][2]) is None:
                 trace.header_words((label, rule, start_char, end_char))
-                continue  # words of a header ("Implants removed:") are not findings
+                continue
             section = sections[k][0] if k >= 0 else "body"
             value = span.kb_id_
             triggers = found.get((label, value, rule, start_char, end_char))
@@ -199,9 +202,3 @@ class MentionIndex:
                 if best.gap(m) <= radius or len(near) == len(group):
                     return best
             radius *= 8  # algorithm: see above
-
-
-def _in_parentheses(text: str, head_start: int, head_end: int, start: int, end: int) -> bool:
-    """A header's parenthesis holds the section's facts, not its name: "Procedure (clinic exam
-    room, no anesthesia):", "Procedure (OR, digital block and MAC):"."""
-    return text.rfind("(", head_start, start) > text.rfind(")", head_start, start) and text.find(")", end, head_end) >= 0
