@@ -217,6 +217,8 @@ class Layout(_Strict):
     speech_marks: list[Annotated[str, Field(min_length=2, max_length=2)]] = []
     # Single characters that end a field's value where they stand alone (bullets, dashes, arrows).
     field_stop_marks: list[Annotated[str, Field(min_length=1, max_length=1)]] = []
+    # Single characters that open a list item: a field opened by one ends where the next item opens.
+    bullet_marks: list[Annotated[str, Field(min_length=1, max_length=1)]] = []
 
 
 class SectionFile(_Strict):

@@ -173,6 +173,8 @@ class SectionMatcher:
             False: re.compile(r"[.;](?=[ \t]+[A-Z0-9])" + stop_mark),
             True: re.compile(r"[.;](?=[ \t]+[A-Za-z0-9])" + stop_mark),
         }
+        bullets = "".join(re.escape(m) for m in sections.layout.bullet_marks)
+        self._bullet_before = re.compile(rf"(?<!\S)([{bullets}])[ \t]*$") if bullets else None
         self._opening_marks = [re.compile(r"(?<!\d)" + re.escape(pair[0])) for pair in sections.layout.speech_marks]
         self._long_title = sections.long_title_chars
         self._layout = sections.layout
@@ -260,9 +262,22 @@ class SectionMatcher:
         first = found[0][1] if found else len(text)
         if first > 0 or not found:
             sections.append(("body", 0, 0, first))
+        titles_seen: set[str] = set()
+        held: Optional[str] = None  # a paragraph held to the next header in a run-on note
         for i, (cat, start, end) in enumerate(found):
             stop = found[i + 1][1] if i + 1 < len(found) else len(text)
-            field_end = self._field_end(text, cat, end, stop, runon, lower_style)
+            if runon and cat in self._titles and cat in titles_seen:
+                # A title named a second time in a note without line layout ("Procedure: removal
+                # ..." in the heading, then "Procedure: Right side first ..." after the indications)
+                # holds its paragraph to the next header, as its line would have.
+                field_end = stop
+                held = cat
+            else:
+                if cat not in self._short_fields:
+                    held = None
+                field_end = self._field_end(text, cat, end, self._next_bullet(text, start, end, stop) if runon else stop,
+                                            runon, lower_style)
+            titles_seen.add(cat)
             if cat in self._titles and field_end - end > self._long_title:
                 cat = self._operation  # a narrative under "PROCEDURE:" is the description
             if cat in self._narrative:
@@ -280,9 +295,24 @@ class SectionMatcher:
                 continue
             sections.append((cat, start, end, field_end))
             if field_end < stop and text[field_end:stop].strip():
-                # Narrative after a one-line field ("Anes: local" then the operation) is body.
-                sections.append(("body", field_end, field_end, stop))
+                # Narrative after a one-line field ("Anes: local" then the operation) is body. In a
+                # run-on note, a short field inside a held paragraph ("... close 4-0 nylon.
+                # Tourniquet 22 min. Then the left: ...") hands the rest back to that paragraph.
+                resumed = held if held is not None and cat in self._short_fields else "body"
+                sections.append((resumed, field_end, field_end, stop))
         return sections
+
+    def _next_bullet(self, text: str, start: int, end: int, stop: int) -> int:
+        """A field that opens a bulleted item ("... - consent: risks incl infection - R index
+        prepped ...") ends where the next item opens with the same bullet: a list run together
+        keeps its bullets. `stop` when the header has no bullet before it."""
+        if self._bullet_before is None:
+            return stop
+        opened = self._bullet_before.search(text, max(0, start - self._layout.word_lookback_chars), start)
+        if opened is None:
+            return stop
+        item = text.find(f" {opened.group(1)} ", end, stop)
+        return stop if item < 0 else item
 
     def _quoted(self, before: str, rest: str) -> bool:
         """The header opens a quotation (`Surgeon: "..."`) or stands inside one on its line."""

@@ -88,3 +88,64 @@ def test_a_semicolon_in_a_note_in_capitals_does_not_split_the_sentence(checker: 
     original = checker.check(note)
     assert original.procedure.suggested_cpt == "26320"
     assert _key(checker.check(perturb.allcaps(note))) == _key(original)
+
+
+def test_a_repeated_procedure_header_holds_its_paragraph_in_a_runon_note(checker: Checker) -> None:
+    # The heading lists both sites; the second "PROCEDURE:" tells the sides one after the other,
+    # with the tourniquet time between them. Run together, the short tourniquet field must hand the
+    # rest back to that paragraph, not leave the left side alone in the body.
+    note = (
+        "OP NOTE  02/09/2025\n"
+        "Surgeon: [Surgeon C]    ASC    Anesthesia: general LMA\n\n"
+        "PREOP DX: Painful hardware both 4th metacarpals, s/p ORIF both hands 11/2024, healed\n"
+        "PROCEDURE:\n 1. Removal of plate and screws, right 4th metacarpal\n"
+        " 2. Removal of plate and screws, left 4th metacarpal\n\n"
+        "INDICATION: 29F, both 4th MC fractures plated 11/2024, healed. Both plates palpable and sore when she lifts.\n\n"
+        "PROCEDURE: Timeout. Right side first: tourniquet up, old dorsal incision opened, juncturae protected, "
+        "2.0 plate + 5 screws removed. Irrigate, close 4-0 nylon. Tourniquet 21 min. Then the left: same, old "
+        "incision, 2.0 plate + 5 screws out, closed 4-0 nylon. Soft dressings both hands.\n"
+    )
+    original = checker.check(note)
+    assert original.findings.laterality.value == "bilateral"
+    runon = checker.check(perturb.runon(note))
+    assert _key(runon) == _key(original)
+    assert {m.code for m in runon.modifiers} >= {"LT", "RT"}
+
+
+def test_a_bulleted_field_ends_at_the_next_bullet_in_a_runon_note(checker: Checker) -> None:
+    # "- consent: ..." opens one item of a bulleted operation; run together, the next "- " item is
+    # the removal, not more of the consent's risk list.
+    note = (
+        "Emergency list, theatre 4\n"
+        "Dx: loose K-wire L ring finger P1, backed out 6 mm\n"
+        "Op:\n"
+        "- consent: risks incl infection, stiffness, may need re-pinning\n"
+        "- L ring prepped and draped\n"
+        "- loose wire removed with pliers, second wire also removed\n"
+        "- dressing and splint\n"
+    )
+    original = checker.check(note)
+    assert original.procedure.suggested_cpt == "26320"
+    runon = checker.check(perturb.runon(note))
+    assert runon.procedure.suggested_cpt == "26320"
+    assert _key(runon) == _key(original)
+
+
+def test_a_pinning_told_in_the_indications_is_not_hardware_placed_today(checker: Checker) -> None:
+    # The index CRPP with its wires is history told under the indications; the wires pulled later
+    # under "Procedure:" are a removal, not wires placed and taken out in one operation.
+    note = (
+        "Day surgery. Side: LEFT index finger\n"
+        "Indication: Removal of buried K-wires L index. CRPP of L index finger P1 fracture 03/05/25 (2 x 1.1mm "
+        "K-wires, ends cut short and buried under skin). Fracture united on films last week, non-tender.\n"
+        "Procedure: Timeout.\nSite marked, chlorhexidine prep, ring block with 1% lidocaine plain 5 ml.\n"
+        "Both wire ends palpable on the radial side of P1, no tenting of the skin.\n"
+        "Two small incisions over the ends, blunt spread with a mosquito, wires found and pulled out with a needle "
+        "holder, both intact.\nWounds washed, steristrips, light dressing.\n"
+    )
+    text = perturb.runon(note)
+    result = checker.check(text)
+    assert result.procedure.suggested_cpt == "26320"
+    assert [i.type for i in result.findings.implants] == ["k_wire"]
+    # The wires pulled today are part of the removal's evidence, not dropped as provisional.
+    assert any(e.start > text.index("Two small incisions") for e in result.findings.implants[0].evidence)

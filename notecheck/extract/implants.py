@@ -50,6 +50,7 @@ def find_removal(view: NoteView) -> Removal:
     types = view.rules.relations.implant_types
     roles = view.rules.sections.roles
     removal_sections = set(roles.removal_sections)
+    operative_sections = set(roles.operative_sections)
     removed_hw_sections = set(roles.removed_hardware_sections)
     placed_hw_sections = set(roles.placed_hardware_sections)
     acts = view.of("ACT")
@@ -120,7 +121,9 @@ def find_removal(view: NoteView) -> Removal:
             trace.step("implants", implant, True, "removal_act", "Linked to a removal act of this operation.", by=act)
             trace.step("implants", act, True, "removal_act",
                        "A removal act of this operation, with an implant linked to it.")
-        elif act.value == "placement" and act.affirmed and act.section in removal_sections:
+        elif act.value == "placement" and act.affirmed and act.section in operative_sections:
+            # Hardware put in today is told where the operation is; a fixation in the indications
+            # ("CRPP ... 20/01/25 (2 x K-wires)") is the index operation, whatever its dating.
             placed.append(implant)
             trace.step("implants", implant, False, "placement_act",
                        "Linked to a placement act: hardware put in, not removed.", by=act)
