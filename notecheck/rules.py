@@ -266,6 +266,7 @@ class Vocabulary(_Strict):
     joint_bones: dict[str, list[str]]
     complication_indications: list[str]
     fusion_words_regex: Regex
+    placement_date_regex: Regex
     consent_risk_indications: list[str]
     wish_yields_to: list[str]
     past_act_suffixes: list[str]
@@ -289,6 +290,10 @@ class Vocabulary(_Strict):
             words = getattr(self, name)
             cache[name] = whole_words(words) if words else None
         return cache[name]
+
+    @cached_property
+    def placement_date(self) -> re.Pattern[str]:
+        return re.compile(self.placement_date_regex)
 
     @cached_property
     def fusion_words(self) -> re.Pattern[str]:

@@ -143,6 +143,14 @@ class NoteView:
         return (today is not None and today.search(sentence) is not None) or (future is not None and future.search(sentence) is None)
 
     def sentence_text(self, sent: int) -> str:
+        start, end = self._sentence_bounds(sent)
+        return self.text[start:end]
+
+    def sentence_end(self, sent: int) -> int:
+        """The character offset where sentence `sent` ends."""
+        return self._sentence_bounds(sent)[1]
+
+    def _sentence_bounds(self, sent: int) -> tuple[int, int]:
         if self._sentence_chars is None:
             # One pass over the sentence ids: (first token, last token) per sentence.
             bounds: dict[int, list[int]] = {}
@@ -155,8 +163,7 @@ class NoteView:
             self._sentence_chars = {
                 s: (doc[a].idx, doc[b].idx + len(doc[b])) for s, (a, b) in bounds.items()
             }
-        start, end = self._sentence_chars.get(sent, (0, 0))
-        return self.text[start:end]
+        return self._sentence_chars.get(sent, (0, 0))
 
 
 class MentionIndex:
