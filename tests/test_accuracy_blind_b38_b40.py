@@ -47,15 +47,6 @@ def test_code(checker: Checker, note: str, code: str) -> None:
     assert checker.check(note).procedure.suggested_cpt == code
 
 
-def test_an_index_label_with_its_date_is_not_the_index_finger(checker: Checker) -> None:
-    note = (
-        "Unplanned return 02/09/2024\nIndex: 12/08/2024 (self) CRPP R small finger P2 # (2 K-wires, exposed).\n"
-        "Procedure (GA): both K-wires removed from the R small finger.\n"
-    )
-    result = checker.check(note)
-    assert [d.value for d in result.findings.digits] == ["small"]
-
-
 @pytest.mark.parametrize("text", ["Both K-wires pulled from the L ring finger (GA).",
                                   "Both K-wires pulled from the L ring finger (main theatre, GA)."])
 def test_ga_closing_a_parenthesis_is_the_anaesthetic(checker: Checker, text: str) -> None:
