@@ -73,7 +73,10 @@ def header_candidates(text: str) -> list[int]:
 # pain over the pin". A capitalised header with a colon mid-line is tried only in such notes
 # (lines averaging sections.yaml's layout.runon_line_chars or more), where no layout is left to say where fields begin.
 # The match is the blank before the header (its end is the candidate).
-_RUNON_CANDIDATE = re.compile(r"[ \t](?<=[^\s.!?:][ \t])(?=[A-Za-z][A-Za-z/&'()-]*(?:[ \t]+[A-Za-z/&'()-]+){0,5}(?:[ \t]+#?\d{1,2})?[ \t]*:)")
+# A header may carry a parenthetical before its colon ("Interval history (copied from clinic note
+# 02/20/2024):"), as _TAIL reads it.
+_RUNON_CANDIDATE = re.compile(r"[ \t](?<=[^\s.!?:][ \t])(?=[A-Za-z][A-Za-z/&'()-]*(?:[ \t]+[A-Za-z/&'()-]+){0,5}"
+                              r"(?:[ \t]+#?\d{1,2}|[ \t]*\([^()\n:]{1,40}\))?[ \t]*:)")
 # Every character the candidate's lookahead can read before its colon: a candidate lies in a run
 # of these that ends at a colon, so only those runs are searched (the lookahead, tried at every
 # blank of a run-on note, cost ~2 ms a note; ~16x faster).
@@ -180,6 +183,7 @@ class SectionMatcher:
         self._layout = sections.layout
         self._operation = sections.operation_section
         self._narrative = frozenset(sections.roles.narrative_sections)
+        self._history = frozenset(sections.roles.history_sections)
         cues = "(?:" + "|".join(sections.description_cues) + ")"
         self._cue = re.compile(
             r"^[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?" + cues,
@@ -244,7 +248,10 @@ class SectionMatcher:
                     runon and header[:1].isupper() and _AFTER_STOP.search(text, max(0, start - _AFTER_STOP_CHARS), start) is not None
                     and _CAPITAL_NEXT.match(rest) is not None
                 )
-            if not ok or self._quoted("" if runon else before, rest if colon else ""):
+            # A history header before a quotation ('Interval history: "14 months s/p ORIF ..."')
+            # files the quoted history; any other header there is a speaker's label.
+            opens = rest if colon and category not in self._history else ""
+            if not ok or self._quoted("" if runon else before, opens):
                 continue
             found.append((category, start, end))
             covered = end

@@ -43,7 +43,10 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
             m.section == "body" and first_description is not None and m.start_char < first_description
         )
 
-    found = [m for m in usable if preoperative(m)] or [m for m in usable if m.section in fallback]
+    found = [m for m in usable if preoperative(m)]
+    unspecific = set(view.rules.vocabulary.unspecific_indications)
+    if all(m.value in unspecific for m in found):
+        found += [m for m in usable if m.section in fallback and m.value not in unspecific]
     chosen = {id(m) for m in found}
     found += [m for m in usable if m.value in anywhere and m.section in fallback and id(m) not in chosen]
     trace.dropped("indications", usable, found, "not_preoperative",

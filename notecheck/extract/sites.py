@@ -56,9 +56,10 @@ def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True) -> li
     # History only completes the bone or digit of a site already picked, never picks it.
     completion_only = [m for m in usable if m.section in roles.history_sections]
     if not removal:
-        # Not a removal: the operation's own site, as its title and diagnoses name it.
+        # Not a removal: the operation's own site, as its title and diagnoses name it (a clinic
+        # visit with no operation: as its assessment names the hardware's site).
         titles = set(roles.title_sections)
-        for scope in ([m for m in anatomy if m.section in titles], site_levels[1], site_levels[2]):
+        for scope in ([m for m in anatomy if m.section in titles], site_levels[1], site_levels[2], site_levels[3]):
             if scope:
                 return scope
         return []
@@ -392,6 +393,19 @@ def _addendum_side(view: NoteView, sides: list[Mention]) -> Optional[Mention]:
     return best[ranked[0][0]]
 
 
+def _site_index(view: NoteView, scope: list[Mention]) -> MentionIndex:
+    """Usable anatomy of the removal's own site (the values its scope names). The "finger" of
+    "right ring finger" is the ring finger, not a generic finger any finger removal would share."""
+    values = {m.value for m in scope}
+    usable = [m for m in view.of(*_ANATOMY) if _usable(m)]
+    digit_starts: dict[int, int] = {}  # token end -> earliest start of a digit ending there
+    for m in usable:
+        if m.label == "DIGIT":
+            digit_starts[m.end] = min(m.start, digit_starts.get(m.end, m.start))
+    return MentionIndex(m for m in usable if m.value in values
+                        and not (m.label == "REGION" and digit_starts.get(m.end, m.start) < m.start))
+
+
 def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope: list[Mention]) -> LateralityFinding:
     corrected = _addendum_side(view, sides)
     if corrected is not None:
@@ -402,10 +416,14 @@ def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope
     headers = set(roles.header_sections)
     anatomy = view.index("ANATOMY:usable", (m for m in view.of(*_ANATOMY) if _usable(m)))
     # A side field ("Laterality: Right") names the side outright; elsewhere in a header a side
-    # counts only beside the anatomy it qualifies.
+    # counts only beside the anatomy it qualifies, and beside the removal's own site when a header
+    # names one there ("Diagnoses: 1. Carpal tunnel syndrome, right hand 2. ... plate, left ring
+    # finger P1": the plate's side).
     fields = set(roles.side_field_sections)
+    site = _site_index(view, scope)
     header_sides = [s for s in sides if s.section in headers and s.section not in fields]
-    header_sides = _anatomy_sides(header_sides, anatomy, within) + [s for s in sides if s.section in fields]
+    header_sides = (_anatomy_sides(header_sides, site, within) or _anatomy_sides(header_sides, anatomy, within)) + \
+        [s for s in sides if s.section in fields]
     body = [s for s in sides if s.section not in headers and s.section not in roles.history_sections]
     trace.dropped("laterality", [s for s in sides if s.section not in headers], body, "history_section",
                   "A side in a history section (sections.yaml roles.history_sections) tells the past, not this operation.")
@@ -416,8 +434,7 @@ def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope
         described = _anatomy_sides(in_description, anatomy, within)
         # Beside the removal's own site first: "A right thumb A1 pulley release was performed
         # first" does not give its side to the small finger's implant.
-        site_values = {m.value for m in scope}
-        at_site = _anatomy_sides(in_description, MentionIndex([m for m in view.of(*_ANATOMY) if _usable(m) and m.value in site_values]), within)
+        at_site = _anatomy_sides(in_description, site, within)
         if at_site or _side_values(header_sides) in ("left", "right"):
             described = at_site
     header_value = _side_values(header_sides)

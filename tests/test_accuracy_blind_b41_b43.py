@@ -1,0 +1,123 @@
+"""Failure classes of blind batches b41-b43 (first contact 2026-12-06): surgeons writing English as a
+second language, ward-round and theatre-book shorthand, a pin pull for a patient fixed at another
+facility, a complication told beside "s/p", and a diagnosis that names no reason. Notes written for
+this file in the classes' words, not copied from the batches."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+
+def _code(checker: Checker, note: str) -> tuple:
+    result = checker.check(note)
+    return result.procedure.suggested_cpt, sorted(m.code for m in result.modifiers)
+
+
+def test_a_removal_translated_as_retired_is_a_removal(checker: Checker) -> None:
+    note = (
+        "Operative note 02/05/2025\n"
+        "Patient masculine of 41 years. In 2022 operated in our service with plate of the fourth metacarpal of the "
+        "left hand; the fracture is consolidated and the plate irritates the extensor.\n"
+        "Under axillary block we use the previous dorsal incision, we retire the plate and 4 screws without "
+        "problems. Skin with nylon 4-0.\n"
+    )
+    assert _code(checker, note) == ("26320", ["LT"])
+
+
+def test_theatre_book_shorthand_names_the_removed_hardware(checker: Checker) -> None:
+    note = (
+        "Op: HWR L MF P1 - 1.5 plate + 4 scr (ORIF '22 elsewhere).\n"
+        "Ind: plate palp dorsally + painful.\n"
+        "Old dorsal incision. Plate + all scr out, check XR ok.\n"
+        "5-0 nylon. Hand Tx D3.\n"
+    )
+    result = checker.check(note)
+    assert {i.type for i in result.findings.implants} >= {"plate", "screw"}
+    assert _code(checker, note) == ("26320", ["F2", "LT"])
+
+
+def test_ward_round_shorthand_for_wires_removed_yesterday(checker: Checker) -> None:
+    note = (
+        "WR 11/03/25  D1 post op\n"
+        "Yest in theatre: K-w x2 rem'd R ring finger P2 (CRPP 20/02 by us) - pin site inf, pus.\n"
+        "O/E: afebrile, dressing dry. Plan: PO abx 1/52, home today.\n"
+    )
+    result = checker.check(note)
+    assert "k_wire" in {i.type for i in result.findings.implants}
+    assert result.procedure.suggested_cpt == "26320"
+
+
+def test_a_british_little_finger_after_its_side(checker: Checker) -> None:
+    note = (
+        "R LF (5th) P1 # - ORIF 10/01/25 (us), 2 scr. Dist scr backed out, catching on clothes.\n"
+        "Back to theatre: old incision, dist scr removed. Prox scr holding, left in. BS to RF.\n"
+    )
+    assert "F9" in _code(checker, note)[1]
+
+
+def test_wires_removed_in_clinic_in_a_named_month_are_history(checker: Checker) -> None:
+    note = (
+        "Day case discharge letter 10/10/2024\n"
+        "Your patient had a release of a left middle trigger finger under local anaesthetic today. This finger was "
+        "pinned for a P1 fracture last year; those K-wires were removed in clinic in May and the fracture healed.\n"
+        "Please arrange suture removal at 10-14 days.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_plan_of_extraction_at_weeks_is_a_staged_removal(checker: Checker) -> None:
+    note = (
+        "Operative note 12/06/2025\n"
+        "Female of 27 years, fracture of the proximal phalanx of the right index finger, operated by us 14/05/2025 "
+        "with two K-wires buried under the skin, with planning of extraction at 4 weeks.\n"
+        "Today under local anesthesia: small incision over each wire, extraction of the 2 K-wires. Stitches 5-0.\n"
+    )
+    result = checker.check(note)
+    assert "staged_removal" in {i.value for i in result.findings.indications}
+    assert result.findings.planned_status.value == "planned"
+
+
+def test_a_clinic_pin_pull_for_a_patient_fixed_at_an_outside_center(checker: Checker) -> None:
+    note = (
+        "Hand clinic 05/02/2025\n"
+        "New patient. CRPP left ring finger P2 on 01/06/2025 at an outside surgical center.\n"
+        "Two exposed 0.045 K-wires with pin caps, sites clean. XR: healed.\n"
+        "Pins removed in clinic today, no anesthesia, both pulled with a needle driver.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt is None
+    assert result.findings.approach.type == "percutaneous"
+
+
+def test_a_complication_told_with_s_p_is_present_now(checker: Checker) -> None:
+    note = (
+        "PREOP DIAGNOSIS right index finger P1 fracture s/p CRPP with backed-out loose K-wire.\n"
+        "PROCEDURE removal of K-wires x2 right index finger P1 in the OR under digital block.\n"
+        "INDICATIONS pinned 3 weeks ago with the wires out through the skin; the plan had been to pull them in "
+        "clinic at 4 weeks.\n"
+        "DESCRIPTION both wires pulled, the second with the driver in reverse. Dressing.\n"
+    )
+    result = checker.check(note)
+    assert {"loosening", "migration"} & {i.value for i in result.findings.indications}
+    assert result.findings.planned_status.value == "unplanned"
+
+
+def test_a_diagnosis_naming_no_reason_leaves_the_story_to_say_why(checker: Checker) -> None:
+    note = (
+        "Preoperative diagnosis: symptomatic hardware left small finger metacarpal.\n\n"
+        "This 52 year old had a plate placed for a 5th metacarpal fracture in 2023. It healed, but the plate is "
+        "painful with grip and he can feel the EDQ snapping over it.\n\n"
+        "Under general anesthesia the old dorsal incision was opened, the plate and 6 screws removed intact.\n"
+    )
+    values = {i.value for i in checker.check(note).findings.indications}
+    assert "pain" in values
+
+
+def test_a_clinic_visit_takes_its_region_from_the_assessment(checker: Checker) -> None:
+    note = (
+        "Clinic note - established patient\n"
+        "HPI: ORIF right thumb P1 fracture in 2023 with two lag screws. Healed. Screw head tender.\n"
+        "A/P: Symptomatic hardware R thumb P1. Discussed removal; she will think about it.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt is None
+    assert [r.value for r in result.findings.region] == ["finger"]
