@@ -219,6 +219,8 @@ class Layout(_Strict):
     field_stop_marks: list[Annotated[str, Field(min_length=1, max_length=1)]] = []
     # Single characters that open a list item: a field opened by one ends where the next item opens.
     bullet_marks: list[Annotated[str, Field(min_length=1, max_length=1)]] = []
+    # A date at the start of a label's value: in a run-on note the label's value ends with it.
+    label_date_regex: Optional[Regex] = None
 
 
 class SectionFile(_Strict):

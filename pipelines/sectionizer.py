@@ -128,8 +128,9 @@ _BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is bla
 _WORDS_BEFORE_COLON = re.compile(r"([A-Za-z]+(?:[ \t]+[A-Za-z]+){0,2})([ \t]*:)")
 # A header may carry a parenthetical or a number before its colon ("PROCEDURES (surgeon's list):",
 # "Procedure 1:", "Procedure #2:") or a second name after a slash ("Findings / Unusual procedure:",
-# read as the first); a form may lead its fields with dots ("Laterality ....... R").
-_TAIL = (r"(?![A-Za-z0-9/])(?P<tail>(?:[ \t]*\([^()\n]{1,40}\)(?=[ \t]*:)|[ \t]+#?\d{1,2}(?=[ \t]*:)"
+# read as the first); a form may lead its fields with dots ("Laterality ....... R"). A possessive is
+# no header ("SURGEON'S BRIEF OP NOTE").
+_TAIL = (r"(?![A-Za-z0-9/]|['’]s\b)(?P<tail>(?:[ \t]*\([^()\n]{1,40}\)(?=[ \t]*:)|[ \t]+#?\d{1,2}(?=[ \t]*:)"
          r"|[ \t]*/[ \t]*[A-Za-z][A-Za-z '()-]{0,40}(?=[ \t]*:))?"
          r"[ \t]*(?::|-(?=[ \t])|—|–|\.{3,}:?|…+:?)?)")
 
@@ -166,6 +167,7 @@ class SectionMatcher:
         self._clause_stop_fields = frozenset(sections.roles.clause_stop_field_sections)
         self._titles = frozenset(sections.roles.title_sections)
         self._label_fields = frozenset(sections.roles.label_field_sections)
+        self._label_date = re.compile(sections.layout.label_date_regex) if sections.layout.label_date_regex else None
         # A field's value ends at its first sentence end when the note has no line layout to end it
         # (in a note that starts its sentences in lower case, before a lower-case word too), or at
         # one of layout.field_stop_marks standing alone: a bulleted note run together keeps its
@@ -284,6 +286,10 @@ class SectionMatcher:
                     held = None
                 field_end = self._field_end(text, cat, end, self._next_bullet(text, start, end, stop) if runon else stop,
                                             runon, lower_style)
+            if runon and cat in self._label_fields and self._label_date is not None:
+                dated = self._label_date.match(text, end, field_end)
+                if dated is not None:
+                    field_end = dated.end()
             titles_seen.add(cat)
             if cat in self._titles and field_end - end > self._long_title:
                 cat = self._operation  # a narrative under "PROCEDURE:" is the description

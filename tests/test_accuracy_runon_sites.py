@@ -95,3 +95,22 @@ def test_a_side_beside_another_fingers_old_operation_is_not_the_removals_side(ch
     )
     assert _site(checker, note) == ("left", ["F4", "LT"])
     assert _site(checker, perturb.runon(note)) == ("left", ["F4", "LT"])
+
+
+def test_a_date_label_in_a_runon_note_holds_only_its_date(checker: Checker) -> None:
+    note = (
+        "Hand clinic - post-op visit\n"
+        "DOS 14/2/2025\n"
+        "S/p CRPP R ring finger P2 fx 17/1/2025 (2 K-wires left out through the skin with caps).\n"
+        "Procedure: pins removed in clinic today without anesthesia, both wires withdrawn with a needle driver.\n"
+    )
+    runon = perturb.runon(note)
+    assert ("administrative", "DOS ") in _sections(runon)
+    bones = sorted(b.value for b in checker.check(note).findings.bones)
+    assert bones == ["middle_phalanx"]
+    assert sorted(b.value for b in checker.check(runon).findings.bones) == bones
+
+
+def test_a_possessive_is_no_header() -> None:
+    text = "INTRAOP RECORD\nSURGEON'S BRIEF OP NOTE Staged removal of buried K-wires, left index finger P1.\n"
+    assert "administrative" not in [cat for cat, _ in _sections(text)]
