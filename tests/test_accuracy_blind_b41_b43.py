@@ -121,3 +121,14 @@ def test_a_clinic_visit_takes_its_region_from_the_assessment(checker: Checker) -
     result = checker.check(note)
     assert result.procedure.suggested_cpt is None
     assert [r.value for r in result.findings.region] == ["finger"]
+
+
+def test_a_routine_removal_is_how_it_went_not_a_plan(checker: Checker) -> None:
+    note = (
+        "Operation: removal of metalwork, right ring finger proximal phalanx.\n"
+        "Indication: plate prominent and painful with grip; fracture united.\n"
+        "Dorsal incision through the old scar, plate and 5 screws removed intact. Routine removal, uneventful.\n"
+    )
+    result = checker.check(note)
+    assert "staged_removal" not in {i.value for i in result.findings.indications}
+    assert result.findings.planned_status.value is None
