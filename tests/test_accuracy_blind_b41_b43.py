@@ -132,3 +132,24 @@ def test_a_routine_removal_is_how_it_went_not_a_plan(checker: Checker) -> None:
     result = checker.check(note)
     assert "staged_removal" not in {i.value for i in result.findings.indications}
     assert result.findings.planned_status.value is None
+
+
+def test_the_usual_time_told_before_this_cases_time_is_extended_time(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of plate and screws, left index finger proximal phalanx.\n"
+        "Description: dense scar over the plate, two screws stripped and removed with the extraction set.\n"
+        "Modifier 22: a P1 plate removal would typically take about 35 minutes in my hands. Here the tourniquet "
+        "was up for 105 minutes because of the scar and the stripped screws.\n"
+    )
+    values = {c.value for c in checker.check(note).findings.complexity_factors}
+    assert "extended_time" in values
+
+
+def test_a_shorthand_usual_time_in_brackets_is_extended_time(checker: Checker) -> None:
+    note = (
+        "Op: HWR R SF P1 plate + 5 scr.\n"
+        "Dense scar ++, EDC stuck to plate. Scr x2 stripped -> extractor set.\n"
+        "Tq 90 min (usu ~25) d/t above. All HW out.\n"
+    )
+    values = {c.value for c in checker.check(note).findings.complexity_factors}
+    assert "extended_time" in values
