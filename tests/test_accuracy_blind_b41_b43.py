@@ -153,3 +153,18 @@ def test_a_shorthand_usual_time_in_brackets_is_extended_time(checker: Checker) -
     )
     values = {c.value for c in checker.check(note).findings.complexity_factors}
     assert "extended_time" in values
+
+
+def test_a_nerve_caught_in_the_scar_is_neurovascular_work_and_a_protected_one_is_not(checker: Checker) -> None:
+    caught = (
+        "Procedure: removal of plate, right thumb proximal phalanx.\n"
+        "Dense scar over the plate; two branches of the superficial radial nerve were embedded within this scar "
+        "directly over the plate and were freed under loupes. Plate and 4 screws removed.\n"
+    )
+    routine = (
+        "Procedure: removal of plate, right thumb proximal phalanx.\n"
+        "The radial digital nerve was identified and protected, the extensor was adherent to the plate and freed. "
+        "Plate and 4 screws removed.\n"
+    )
+    assert "neurovascular_proximity" in {c.value for c in checker.check(caught).findings.complexity_factors}
+    assert "neurovascular_proximity" not in {c.value for c in checker.check(routine).findings.complexity_factors}
