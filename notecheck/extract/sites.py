@@ -236,6 +236,12 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
         side = next(iter(bound_sides))
         evidence = [e for item in [*site.digits, *site.bones] if item.side == side for e in item.evidence[:1]]
         site.laterality = LateralityFinding(value=side, evidence=evidence)
+    by_side = {side: {item.value for item in site.digits if item.side == side} for side in ("left", "right")}
+    if site.laterality.value in ("left", "right") and all(by_side.values()) and not by_side["left"] & by_side["right"]:
+        # Each hand's own finger is named with its side ("1. RIGHT thumb ... 2. LEFT small finger"),
+        # while the removal sentences name only one of them: both hands were operated.
+        evidence = [e for item in site.digits for e in item.evidence[:1]]
+        site.laterality = LateralityFinding(value="bilateral", evidence=evidence[:6])
     if site.laterality.value in ("left", "right"):
         for item in [*site.bones, *site.digits]:
             item.side = site.laterality.value

@@ -1,4 +1,4 @@
-"""Failure classes of blind batches b41-b43 (first contact 2026-12-06): surgeons writing English as a
+"""Failure classes of blind batches b41-b46 (first contact 2026-12-06): surgeons writing English as a
 second language, ward-round and theatre-book shorthand, a pin pull for a patient fixed at another
 facility, a complication told beside "s/p", and a diagnosis that names no reason. Notes written for
 this file in the classes' words, not copied from the batches."""
@@ -168,3 +168,39 @@ def test_a_nerve_caught_in_the_scar_is_neurovascular_work_and_a_protected_one_is
     )
     assert "neurovascular_proximity" in {c.value for c in checker.check(caught).findings.complexity_factors}
     assert "neurovascular_proximity" not in {c.value for c in checker.check(routine).findings.complexity_factors}
+
+
+def test_a_volar_ulnar_plate_is_on_a_finger_not_the_ulna(checker: Checker) -> None:
+    note = (
+        "removal of the plate from her right middle finger proximal phalanx which was put in by me in 2022. "
+        "under general anesthesia a volar-ulnar midaxial incision was made over the old scar and the volar-ulnar "
+        "plate and four screws were removed. closure with 5-0 nylon.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt == "26320"
+    assert "ulna" not in {b.value for b in result.findings.bones}
+
+
+def test_plate_buried_under_a_shell_of_bone_and_a_time_against_the_ordinary_case(checker: Checker) -> None:
+    note = (
+        "Removal of plate, left index finger proximal phalanx. The plate was completely buried under a shell of "
+        "new cortical bone which had to be taken down with an osteotome. Tourniquet time was 90 minutes against "
+        "roughly 35 for an ordinary phalangeal plate removal.\n"
+    )
+    values = {c.value for c in checker.check(note).findings.complexity_factors}
+    assert {"embedded_hardware", "extended_time"} <= values
+
+
+def test_each_hands_finger_named_with_its_side_makes_the_operation_bilateral(checker: Checker) -> None:
+    note = (
+        "OPERATIVE REPORT\n"
+        "Procedures:\n"
+        " 1. Removal of screw, RIGHT index finger middle phalanx\n"
+        " 2. Removal of K-wire, LEFT ring finger proximal phalanx\n"
+        "Anesthesia: general\n\n"
+        "Procedure: Right index first: midaxial incision, screw exposed and backed out with the driver. Skin closed.\n"
+        "Left ring finger: small incision over the buried wire end, K-wire removed intact. Skin closed.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.laterality.value == "bilateral"
+    assert sorted(m.code for m in result.modifiers) == ["F3", "F6", "LT", "RT"]
