@@ -204,3 +204,33 @@ def test_each_hands_finger_named_with_its_side_makes_the_operation_bilateral(che
     result = checker.check(note)
     assert result.findings.laterality.value == "bilateral"
     assert sorted(m.code for m in result.modifiers) == ["F3", "F6", "LT", "RT"]
+
+
+def test_a_procedure_on_another_finger_does_not_absorb_the_removal(checker: Checker) -> None:
+    note = (
+        "PROCEDURES:\n"
+        "1. Amputation, left small finger, through the PIP joint.\n"
+        "2. Removal of buried K-wires x2, left ring finger proximal phalanx.\n"
+        "DESCRIPTION: Small finger disarticulated at the PIP and closed. Ring finger: two 4 mm incisions over the "
+        "wire ends, both K-wires removed intact. 5-0 nylon.\n"
+    )
+    assert _code(checker, note) == ("26320", ["F3", "LT"])
+
+
+def test_the_same_procedure_on_the_removals_own_finger_still_absorbs_it(checker: Checker) -> None:
+    note = (
+        "PROCEDURES:\n"
+        "1. Revision ORIF, left ring finger proximal phalanx nonunion.\n"
+        "2. Removal of K-wires x2, left ring finger proximal phalanx.\n"
+        "DESCRIPTION: both K-wires removed, nonunion debrided and fixed with a plate and 5 screws.\n"
+    )
+    assert _code(checker, note)[0] is None
+
+
+def test_an_rtf_export_reads_its_words_without_the_control_words(checker: Checker) -> None:
+    note = (
+        "{\\rtf1\\ansi\\deff0\\f0\\fs20\n"
+        "{\\b Procedure:} Removal of plate and screws, left thumb metacarpal.\\par\n"
+        "{\\b Description:} Dorsal incision, plate and 5 screws removed intact.\\par\n}\n"
+    )
+    assert _code(checker, note) == ("26320", ["LT"])

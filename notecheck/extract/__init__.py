@@ -7,7 +7,7 @@ from notecheck import trace
 from notecheck.extract.clinical import approach, complexity, indications, operative_context, planned_status, same_site_procedures
 from notecheck.extract.implants import find_removal
 from notecheck.extract.mentions import NoteView
-from notecheck.extract.sites import find_site
+from notecheck.extract.sites import find_site, site_rays
 from notecheck.models import Findings
 from notecheck.rules import RuleSet
 
@@ -40,5 +40,5 @@ def extract_findings(doc: Doc, rules: RuleSet) -> Findings:
         planned_status=planned_status(view, found_indications),
         complexity_factors=factors,
         substantial_work=substantial,
-        same_site_procedures=same_site_procedures(view),
+        same_site_procedures=same_site_procedures(view, site_rays(site, rules)),
     )

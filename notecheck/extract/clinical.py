@@ -7,6 +7,7 @@ import re
 from notecheck import trace
 from notecheck.models import ApproachFinding, Evidence, PlannedStatusFinding, ValueFinding
 from notecheck.extract.mentions import Mention, NoteView
+from notecheck.extract.rays import metacarpal_rays
 
 
 def _grouped(mentions: list[Mention], order: list[str] | None = None) -> list[ValueFinding]:
@@ -184,10 +185,12 @@ def operative_context(view: NoteView) -> dict[str, list]:
     }
 
 
-def same_site_procedures(view: NoteView) -> list[ValueFinding]:
+def same_site_procedures(view: NoteView, removal_rays: frozenset[int] = frozenset()) -> list[ValueFinding]:
     """Procedures done with the removal at its site (fusion, revision, amputation, ...). In the
     title they count as written; in the description only beside an act of fixation, because
-    "the fusion is solid" describes the past, not this operation."""
+    "the fusion is solid" describes the past, not this operation. A procedure whose own sentence
+    names only other rays than the removal's ("1. Amputation, left small finger ... 2. Removal of
+    K-wires, left ring finger P1") is done elsewhere on the hand: the removal is not part of it."""
     roles = view.rules.sections.roles
     titles = set(roles.title_sections)
     found = []
@@ -216,9 +219,25 @@ def same_site_procedures(view: NoteView) -> list[ValueFinding]:
         # "nonunion debrided", "re-pinned", "fused with a headless screw": told as done, like an
         # act of this operation.
         told_done = any(word.endswith(past) for word in m.text.lower().split())
+        if removal_rays and _rays_of_sentence(view, m.sent).isdisjoint(removal_rays) and _rays_of_sentence(view, m.sent):
+            continue
         if m.section in titles or m.value in procs.always_same_site or beside_fixation or said_today or told_done:
             found.append(m)
     return _grouped(found)
+
+
+def _rays_of_sentence(view: NoteView, sent: int) -> frozenset[int]:
+    """The rays a sentence names: its fingers, and the metacarpals it numbers."""
+    digit_rays = view.rules.vocabulary.digit_rays
+    rays: set[int] = set()
+    for m in view.of("DIGIT", "BONE"):
+        if m.sent != sent or m.has("NEGATED"):
+            continue
+        if m.label == "DIGIT":
+            rays.add(digit_rays[m.value])
+        elif m.value == "metacarpal":
+            rays.update(metacarpal_rays(view, m))
+    return frozenset(rays)
 
 
 def _healed_fusion(view: NoteView) -> bool:

@@ -16,6 +16,7 @@ from notecheck.models import BoneFinding, DigitFinding, LateralityFinding, Value
 from notecheck.extract.mentions import Mention, MentionIndex, NoteView
 from notecheck.extract.rays import metacarpal_rays
 from notecheck.relations import SideAnatomy
+from notecheck.rules import RuleSet
 
 PHALANGES = ("proximal_phalanx", "middle_phalanx", "distal_phalanx")
 _ANATOMY = ("DIGIT", "BONE", "JOINT", "REGION")
@@ -27,6 +28,12 @@ class Site:
     bones: list[BoneFinding] = field(default_factory=list)
     region: list[ValueFinding] = field(default_factory=list)
     laterality: LateralityFinding = field(default_factory=LateralityFinding)
+
+
+def site_rays(site: Site, rules: RuleSet) -> frozenset[int]:
+    """The rays of the removal's site: its fingers and its numbered metacarpals."""
+    digit_rays = rules.vocabulary.digit_rays
+    return frozenset({digit_rays[d.value] for d in site.digits} | {b.ray for b in site.bones if b.ray})
 
 
 def _usable(m: Mention) -> bool:
