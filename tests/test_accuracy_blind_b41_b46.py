@@ -234,3 +234,18 @@ def test_an_rtf_export_reads_its_words_without_the_control_words(checker: Checke
         "{\\b Description:} Dorsal incision, plate and 5 screws removed intact.\\par\n}\n"
     )
     assert _code(checker, note) == ("26320", ["LT"])
+
+
+def test_a_finger_on_one_side_and_a_metacarpal_on_the_other_are_bilateral(checker: Checker) -> None:
+    note = (
+        "Laterality ........ Bilateral\n"
+        "PROCEDURE(S)\n"
+        "  1) Removal of 2 screws, left ring finger middle phalanx\n"
+        "  2) Removal of plate and 6 screws, right fifth metacarpal\n"
+        "PROCEDURE DETAIL\n"
+        "  Left side first: midaxial incision over ring P2, 2 x 1.3 mm screws removed intact. Closed.\n"
+        "  Right side: dorsal incision over the fifth MC, the plate exposed. Six screws and the plate removed.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.laterality.value == "bilateral"
+    assert sorted(m.code for m in result.modifiers) == ["F3", "LT", "RT"]

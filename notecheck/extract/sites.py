@@ -243,10 +243,12 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
         side = next(iter(bound_sides))
         evidence = [e for item in [*site.digits, *site.bones] if item.side == side for e in item.evidence[:1]]
         site.laterality = LateralityFinding(value=side, evidence=evidence)
-    by_side = {side: {item.value for item in site.digits if item.side == side} for side in ("left", "right")}
+    digit_rays = view.rules.vocabulary.digit_rays
+    by_side = {side: {digit_rays[d.value] for d in site.digits if d.side == side}
+               | {b.ray for b in site.bones if b.side == side and b.ray} for side in ("left", "right")}
     if site.laterality.value in ("left", "right") and all(by_side.values()) and not by_side["left"] & by_side["right"]:
-        # Each hand's own finger is named with its side ("1. RIGHT thumb ... 2. LEFT small finger"),
-        # while the removal sentences name only one of them: both hands were operated.
+        # Each hand's own finger or metacarpal is named with its side ("1. RIGHT thumb ... 2. LEFT small
+        # finger"), while the removal sentences name only one of them: both hands were operated.
         evidence = [e for item in site.digits for e in item.evidence[:1]]
         site.laterality = LateralityFinding(value="bilateral", evidence=evidence[:6])
     if site.laterality.value in ("left", "right"):
