@@ -249,3 +249,22 @@ def test_a_finger_on_one_side_and_a_metacarpal_on_the_other_are_bilateral(checke
     result = checker.check(note)
     assert result.findings.laterality.value == "bilateral"
     assert sorted(m.code for m in result.modifiers) == ["F3", "LT", "RT"]
+
+
+def test_a_removal_booked_when_the_wires_went_in_is_planned(checker: Checker) -> None:
+    note = (
+        "PROCEDURE: Removal of buried K-wires, right ring finger proximal phalanx.\n"
+        "INDICATIONS: 5 weeks after CRPP. The wires were buried at the index procedure so they could stay 5 weeks; "
+        "removal in the OR was scheduled at that time. Fracture healed.\n"
+        "PROCEDURE: 2 mm incision over the wire end, K-wire x2 removed with a needle driver.\n"
+    )
+    assert checker.check(note).findings.planned_status.value == "planned"
+
+
+def test_a_fractured_implant_is_breakage(checker: Checker) -> None:
+    note = (
+        "PROCEDURE: Removal of silicone implant, left ring finger PIP joint.\n"
+        "HISTORY: Silicone PIP arthroplasty 2016. Implant fracture on XR with a painful PIP.\n"
+        "PROCEDURE: Dorsal approach, the fractured implant removed in two pieces. Closure.\n"
+    )
+    assert "breakage" in {i.value for i in checker.check(note).findings.indications}
