@@ -219,8 +219,6 @@ class Layout(_Strict):
     field_stop_marks: list[Annotated[str, Field(min_length=1, max_length=1)]] = []
     # Single characters that open a list item: a field opened by one ends where the next item opens.
     bullet_marks: list[Annotated[str, Field(min_length=1, max_length=1)]] = []
-    # A date at the start of a label's value: in a run-on note the label's value ends with it.
-    label_date_regex: Optional[Regex] = None
 
 
 class SectionFile(_Strict):
@@ -269,7 +267,7 @@ class Vocabulary(_Strict):
     joint_bones: dict[str, list[str]]
     complication_indications: list[str]
     fusion_words_regex: Regex
-    placement_date_regex: Regex
+    date_regex: Regex
     consent_risk_indications: list[str]
     wish_yields_to: list[str]
     past_act_suffixes: list[str]
@@ -295,8 +293,8 @@ class Vocabulary(_Strict):
         return cache[name]
 
     @cached_property
-    def placement_date(self) -> re.Pattern[str]:
-        return re.compile(self.placement_date_regex)
+    def date(self) -> re.Pattern[str]:
+        return re.compile(self.date_regex)
 
     @cached_property
     def fusion_words(self) -> re.Pattern[str]:

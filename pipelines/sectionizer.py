@@ -118,6 +118,7 @@ def clause_start(text: str, start: int, stop: int, lookback: int) -> Optional[in
     return None
 
 
+_BLANKS = re.compile(r"[ \t]*")
 _WORD_END = re.compile(r"(?<=\w)(?=\s)|$")
 _TITLED_NEXT = re.compile(r"[ \t]+(?:[A-Z][a-z]|\d)")
 _AFTER_STOP = re.compile(r"[.!?*][\"')]?[ \t]{1,3}$")
@@ -141,10 +142,12 @@ class SectionMatcher:
     sectionizer near tokenizer speed on long notes."""
 
     def __init__(self, sections: SectionFile, header_rules: Optional[Sequence[Any]] = None,
-                 speller: Optional[Speller] = None) -> None:
+                 speller: Optional[Speller] = None, date: Optional[re.Pattern[str]] = None) -> None:
         """`header_rules`: medspaCy SectionRules (literal = the header as written in
         sections.yaml, category); by default those of `sections`. `speller`: one-edit
-        correction of header words ("Dsecription:"), none by default."""
+        correction of header words ("Dsecription:"), none by default. `date`: a written date
+        (vocabulary.yaml date_regex); in a run-on note a label whose value opens with one holds
+        only the date ("DOS 12/3/2024 S/p CRPP ..."), none by default."""
         self._speller = speller
         if header_rules is None:
             header_rules = section_rule_objects_of(sections)
@@ -167,7 +170,7 @@ class SectionMatcher:
         self._clause_stop_fields = frozenset(sections.roles.clause_stop_field_sections)
         self._titles = frozenset(sections.roles.title_sections)
         self._label_fields = frozenset(sections.roles.label_field_sections)
-        self._label_date = re.compile(sections.layout.label_date_regex) if sections.layout.label_date_regex else None
+        self._date = date
         # A field's value ends at its first sentence end when the note has no line layout to end it
         # (in a note that starts its sentences in lower case, before a lower-case word too), or at
         # one of layout.field_stop_marks standing alone: a bulleted note run together keeps its
@@ -286,8 +289,9 @@ class SectionMatcher:
                     held = None
                 field_end = self._field_end(text, cat, end, self._next_bullet(text, start, end, stop) if runon else stop,
                                             runon, lower_style)
-            if runon and cat in self._label_fields and self._label_date is not None:
-                dated = self._label_date.match(text, end, field_end)
+            if runon and cat in self._label_fields and self._date is not None:
+                value = _BLANKS.match(text, end, field_end).end()
+                dated = self._date.match(text, value, field_end)
                 if dated is not None:
                     field_end = dated.end()
             titles_seen.add(cat)
@@ -428,7 +432,7 @@ class Sectionizer:
         self.section_rules = section_rule_objects(rules)
         words = {w for r in rules.sections.rules for h in r.headers for w in h.lower().split() if w.isalpha()}
         speller = Speller(words, rules.known_words, rules.normalization.fuzzy_min_length)
-        self.matcher = SectionMatcher(rules.sections, self.section_rules, speller)
+        self.matcher = SectionMatcher(rules.sections, self.section_rules, speller, rules.vocabulary.date)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.set(SECTIONS, self.matcher.find(doc_text(doc)))

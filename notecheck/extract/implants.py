@@ -125,7 +125,7 @@ def find_removal(view: NoteView) -> Removal:
             # Hardware put in today is told where the operation is; a fixation in the indications
             # ("CRPP ... 20/01/25 (2 x K-wires)") is the index operation, whatever its dating, and
             # so is one dated after it in its sentence ("CRPP with single K-wire 10/06/2024").
-            if view.rules.vocabulary.placement_date.search(view.text, act.end_char, view.sentence_end(act.sent)):
+            if view.rules.vocabulary.date.search(view.text, act.end_char, view.sentence_end(act.sent)):
                 trace.step("implants", implant, False, "dated_placement",
                            "Linked to a placement dated to another day: the index fixation's hardware.", by=act)
                 continue
