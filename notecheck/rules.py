@@ -487,6 +487,7 @@ class CodingRules(_Strict):
     percutaneous_types: list[str]
     superficial_types: list[str]
     superficial_office_types: list[str] = []
+    superficial_when_stated_types: list[str] = []
     integral_procedures: list[str]
     factors_without_statement: int
     separately_coded_procedures: list[str]

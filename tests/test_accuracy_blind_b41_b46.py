@@ -268,3 +268,13 @@ def test_a_fractured_implant_is_breakage(checker: Checker) -> None:
         "PROCEDURE: Dorsal approach, the fractured implant removed in two pieces. Closure.\n"
     )
     assert "breakage" in {i.value for i in checker.check(note).findings.indications}
+
+
+def test_a_tension_band_loop_stated_subcutaneous_is_a_superficial_removal(checker: Checker) -> None:
+    note = (
+        "Procedure: Removal of tension band wire, right ulnar styloid. Anaesthesia: local, minor procedures room.\n"
+        "Hx: ulnar styloid fracture fixed with a tension band wire 2023, healed; the knot is painful under the skin.\n"
+        "1.5 cm incision over the knot, which lay immediately subcutaneous. The wire loop was cut and pulled out. "
+        "No deep dissection. One 4-0 nylon suture.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "20670"

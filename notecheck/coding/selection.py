@@ -97,10 +97,12 @@ def _select(f: Findings, rules: CodingRules, why: list[Fact]) -> Selection:
         shallow = set(rules.superficial_types)
         if not in_or and anesthesia <= {"local", "walant", "no_anesthesia"}:
             shallow |= set(rules.superficial_office_types)
+        superficial = any(d.value == "superficial" for d in f.depth)
+        if superficial:
+            shallow |= set(rules.superficial_when_stated_types)
         deep = any(d.value == "deep" for d in f.depth) or bool(types - shallow)
         why.append(Fact.of_values("depth", f.depth))
         why.append(Fact("superficial_types", ", ".join(sorted(shallow)), "rules"))
-        superficial = any(d.value == "superficial" for d in f.depth)
         if superficial and not deep:
             return Selection(True, "20670", f"A buried superficial implant removed from {where} through a small incision with simple closure: 20670 (CPT: removal of implant, superficial).", "removal")
         return Selection(True, "20680", f"Hardware removed from {where}, not a finger/hand site: deep implant removal 20680 (CPT: removal of implant, deep).", "removal")
