@@ -1,4 +1,4 @@
-"""Failure classes of blind batches b41-b46 (first contact 2026-12-06): surgeons writing English as a
+"""Failure classes of blind batches b41-b49 (first contact 2026-12-06): surgeons writing English as a
 second language, ward-round and theatre-book shorthand, a pin pull for a patient fixed at another
 facility, a complication told beside "s/p", and a diagnosis that names no reason. Notes written for
 this file in the classes' words, not copied from the batches."""
@@ -278,3 +278,33 @@ def test_a_tension_band_loop_stated_subcutaneous_is_a_superficial_removal(checke
         "No deep dissection. One 4-0 nylon suture.\n"
     )
     assert checker.check(note).procedure.suggested_cpt == "20670"
+
+
+def test_r_o_before_hardware_is_its_removal_and_4_52_its_plan(checker: Checker) -> None:
+    note = (
+        "05/06/24 DSU\n"
+        "R/O K-wires R MF P1 (CRPP 08/05/24, planned 4/52)\n"
+        "LA + tourniquet, stab incisions x2, both wires out intact.\n"
+        "XR: # united. Steri-strips.\n"
+    )
+    result = checker.check(note)
+    assert _code(checker, note) == ("26320", ["F7", "RT"])
+    assert result.findings.planned_status.value == "planned"
+
+
+def test_an_incision_over_the_wire_tip_is_over_the_k_wire(checker: Checker) -> None:
+    note = (
+        "Procedure note. R wrist: buried K-wire end at the radial styloid from distal radius pinning 3 months ago, "
+        "tenting the skin. 2 mL 1% lido. 5 mm incision over the wire tip, grasped and pulled out intact. "
+        "Steri-strips.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "20670"
+
+
+def test_a_cannulated_screw_removed_over_the_wire_leaves_no_wire_removed(checker: Checker) -> None:
+    note = (
+        "Removal of headless screw, left thumb proximal phalanx. A guidewire was passed down the cannulation and "
+        "the screw was removed over the wire with the cannulated driver, intact.\n"
+    )
+    types = {i.type for i in checker.check(note).findings.implants}
+    assert types == {"screw"}
