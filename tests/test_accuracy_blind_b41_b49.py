@@ -308,3 +308,15 @@ def test_a_cannulated_screw_removed_over_the_wire_leaves_no_wire_removed(checker
     )
     types = {i.type for i in checker.check(note).findings.implants}
     assert types == {"screw"}
+
+
+def test_a_complication_told_as_over_is_history(checker: Checker) -> None:
+    for told in ("a stitch abscess which has fully resolved", "a superficial infection at 2 weeks that was treated "
+                 "with oral antibiotics and settled completely"):
+        note = (
+            f"Indications: plate prominent and painful; healed fracture. The wound had {told}.\n"
+            "Procedure: removal of plate and screws, left index finger proximal phalanx, through the old incision.\n"
+        )
+        result = checker.check(note)
+        assert "infection" not in {i.value for i in result.findings.indications}, told
+        assert result.findings.planned_status.value is None, told
