@@ -320,3 +320,14 @@ def test_a_complication_told_as_over_is_history(checker: Checker) -> None:
         result = checker.check(note)
         assert "infection" not in {i.value for i in result.findings.indications}, told
         assert result.findings.planned_status.value is None, told
+
+
+def test_a_line_opening_with_the_block_starts_the_operation_after_an_exam(checker: Checker) -> None:
+    note = (
+        "Proc room note 6/02/25\n"
+        "R middle finger - buried K-wire, distal phalanx, pinned 5/12/25. Wire end now through the skin.\n"
+        "Exam: wire end exposed through a 2 mm breach at the tip, no purulence.\n"
+        "Digital block 1% plain lido 3 mL, prep, time-out. Wire grasped with a needle driver and backed out intact.\n"
+        "Plan: wound check 1 wk.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "26320"
