@@ -24,6 +24,10 @@ class ActImplant(_Strict):
     governing_gap: int = Field(ge=0, le=20)
     governing_prepositions: list[str] = Field(min_length=1)
     governing_determiners: list[str]
+    # "Took it out thru the old incision": a removal whose object is a pronoun takes the hardware
+    # the sentence before it named.
+    pronoun_objects: list[str] = []
+    pronoun_after: int = Field(default=2, ge=0, le=5)
 
     @cached_property
     def governing(self) -> re.Pattern[str]:

@@ -331,3 +331,14 @@ def test_a_line_opening_with_the_block_starts_the_operation_after_an_exam(checke
         "Plan: wound check 1 wk.\n"
     )
     assert checker.check(note).procedure.suggested_cpt == "26320"
+
+
+def test_a_removal_told_by_a_pronoun_takes_the_hardware_named_before_it(checker: Checker) -> None:
+    note = (
+        "6:40 PM quick update, pt in OR 3: L index fingertip infected around the distal phalanx screw from the ORIF "
+        "on 4/1, pus at old incision, screw exposed in wound base.\n"
+        "Took it out thru the old incision, washed out, cx sent. Packed open.\n"
+    )
+    result = checker.check(note)
+    assert {i.type for i in result.findings.implants} == {"screw"}
+    assert _code(checker, note) == ("26320", ["F1", "LT"])

@@ -135,6 +135,7 @@ def find_removal(view: NoteView) -> Removal:
         else:
             trace.step("implants", implant, False, "act_not_removal",
                        "Its nearest act is not an affirmed removal in an operative section.", by=act)
+    removed += _pronoun_objects(view, implants, acts, out, removed, is_removal_act)
     # "HWR", "removal of hardware": an act that names its own object.
     for act in acts:
         if act.value == "removal_and_implant" and is_removal_act(act):
@@ -158,6 +159,35 @@ def find_removal(view: NoteView) -> Removal:
     out.sentences = {m.sent for m in removed}
     out.implants, out.generic = _implant_findings(view, removed, note_values)
     return out
+
+
+def _pronoun_objects(view: NoteView, implants: list[Mention], acts: list[Mention], out: Removal,
+                     removed: list[Mention], is_removal_act) -> list[Mention]:
+    """Hardware a removal names by a pronoun ("Took it out", "removed them"): the last implant of the
+    sentence before the act's, when the act's own sentence names none."""
+    link = view.rules.relations.act_implant
+    pronouns = set(link.pronoun_objects)
+    if not pronouns:
+        return []
+    linked = {id(a) for a in out.acts}
+    taken = {(m.start, m.end) for m in removed}
+    by_sent: dict[int, list[Mention]] = {}
+    for m in implants:
+        by_sent.setdefault(m.sent, []).append(m)
+    found: list[Mention] = []
+    for act in acts:
+        if id(act) in linked or act.sent in by_sent or act.sent - 1 not in by_sent:
+            continue
+        words = view.lower_tokens(act.start, act.end + link.pronoun_after)
+        if pronouns.isdisjoint(words) or not is_removal_act(act):
+            continue
+        target = by_sent[act.sent - 1][-1]
+        if (target.start, target.end) in taken:
+            continue
+        found.append(target)
+        out.acts.append(act)
+        trace.step("implants", target, True, "pronoun_object", "Named by a pronoun of the removal after it.", by=act)
+    return found
 
 
 @dataclass(frozen=True)
