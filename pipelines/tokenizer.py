@@ -35,7 +35,7 @@ _SUFFIXES = [
     r"""[\)\]\}"'”’»>,;:!?%]""", r"\.\.+", r"…", r"(?<=[^.\d])\.", r"(?<=\d)\.(?!\d)",
     r"(?<=[0-9])(?:mm|cm|ml|mL|kg|mg|cc)", r"'s", r"’s", r"(?<=[a-zA-Z])'",
     # An RTF control word glued to the word before it ("metacarpal.\par" in an export pasted raw).
-    r"(?<=\S)\\[a-z]{1,12}\d*",
+    r"\\[a-z]{1,12}\d*",
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from notecheck import trace
 from notecheck.models import ApproachFinding, Evidence, PlannedStatusFinding, ValueFinding
@@ -204,6 +205,7 @@ def same_site_procedures(view: NoteView, removal_rays: frozenset[int] = frozense
     # implant's name names the implant taken out, not an operation done today ("silicone implant
     # arthroplasty", whose procedure word lies past the implant, is one).
     implant_spans = [(i.start, i.end) for i in view.of("IMPLANT")]
+    sentence_rays: Optional[dict[int, set[int]]] = None  # read once, when a procedure needs it
     for m in view.of("PROC"):
         # "risks ... need for further surgery, and amputation in the worst case" names no procedure
         # of today.
@@ -219,25 +221,29 @@ def same_site_procedures(view: NoteView, removal_rays: frozenset[int] = frozense
         # "nonunion debrided", "re-pinned", "fused with a headless screw": told as done, like an
         # act of this operation.
         told_done = any(word.endswith(past) for word in m.text.lower().split())
-        if removal_rays and _rays_of_sentence(view, m.sent).isdisjoint(removal_rays) and _rays_of_sentence(view, m.sent):
-            continue
+        if removal_rays:
+            if sentence_rays is None:
+                sentence_rays = _rays_by_sentence(view)
+            own = sentence_rays.get(m.sent)
+            if own and own.isdisjoint(removal_rays):
+                continue
         if m.section in titles or m.value in procs.always_same_site or beside_fixation or said_today or told_done:
             found.append(m)
     return _grouped(found)
 
 
-def _rays_of_sentence(view: NoteView, sent: int) -> frozenset[int]:
-    """The rays a sentence names: its fingers, and the metacarpals it numbers."""
+def _rays_by_sentence(view: NoteView) -> dict[int, set[int]]:
+    """The rays each sentence names: its fingers, and the metacarpals it numbers (one pass)."""
     digit_rays = view.rules.vocabulary.digit_rays
-    rays: set[int] = set()
+    rays: dict[int, set[int]] = {}
     for m in view.of("DIGIT", "BONE"):
-        if m.sent != sent or m.has("NEGATED"):
+        if m.has("NEGATED"):
             continue
         if m.label == "DIGIT":
-            rays.add(digit_rays[m.value])
+            rays.setdefault(m.sent, set()).add(digit_rays[m.value])
         elif m.value == "metacarpal":
-            rays.update(metacarpal_rays(view, m))
-    return frozenset(rays)
+            rays.setdefault(m.sent, set()).update(metacarpal_rays(view, m))
+    return rays
 
 
 def _healed_fusion(view: NoteView) -> bool:
