@@ -12,6 +12,14 @@ def _code(checker: Checker, note: str) -> tuple:
     return result.procedure.suggested_cpt, sorted(m.code for m in result.modifiers)
 
 
+def _indications(checker: Checker, note: str) -> set[str]:
+    return {i.value for i in checker.check(note).findings.indications}
+
+
+def _factors(checker: Checker, note: str) -> set[str]:
+    return {c.value for c in checker.check(note).findings.complexity_factors}
+
+
 def test_a_removal_translated_as_retired_is_a_removal(checker: Checker) -> None:
     note = (
         "Operative note 02/05/2025\n"
@@ -108,7 +116,7 @@ def test_a_diagnosis_naming_no_reason_leaves_the_story_to_say_why(checker: Check
         "painful with grip and he can feel the EDQ snapping over it.\n\n"
         "Under general anesthesia the old dorsal incision was opened, the plate and 6 screws removed intact.\n"
     )
-    values = {i.value for i in checker.check(note).findings.indications}
+    values = _indications(checker, note)
     assert "pain" in values
 
 
@@ -141,7 +149,7 @@ def test_the_usual_time_told_before_this_cases_time_is_extended_time(checker: Ch
         "Modifier 22: a P1 plate removal would typically take about 35 minutes in my hands. Here the tourniquet "
         "was up for 105 minutes because of the scar and the stripped screws.\n"
     )
-    values = {c.value for c in checker.check(note).findings.complexity_factors}
+    values = _factors(checker, note)
     assert "extended_time" in values
 
 
@@ -151,7 +159,7 @@ def test_a_shorthand_usual_time_in_brackets_is_extended_time(checker: Checker) -
         "Dense scar ++, EDC stuck to plate. Scr x2 stripped -> extractor set.\n"
         "Tq 90 min (usu ~25) d/t above. All HW out.\n"
     )
-    values = {c.value for c in checker.check(note).findings.complexity_factors}
+    values = _factors(checker, note)
     assert "extended_time" in values
 
 
@@ -166,8 +174,8 @@ def test_a_nerve_caught_in_the_scar_is_neurovascular_work_and_a_protected_one_is
         "The radial digital nerve was identified and protected, the extensor was adherent to the plate and freed. "
         "Plate and 4 screws removed.\n"
     )
-    assert "neurovascular_proximity" in {c.value for c in checker.check(caught).findings.complexity_factors}
-    assert "neurovascular_proximity" not in {c.value for c in checker.check(routine).findings.complexity_factors}
+    assert "neurovascular_proximity" in _factors(checker, caught)
+    assert "neurovascular_proximity" not in _factors(checker, routine)
 
 
 def test_a_volar_ulnar_plate_is_on_a_finger_not_the_ulna(checker: Checker) -> None:
@@ -187,7 +195,7 @@ def test_plate_buried_under_a_shell_of_bone_and_a_time_against_the_ordinary_case
         "new cortical bone which had to be taken down with an osteotome. Tourniquet time was 90 minutes against "
         "roughly 35 for an ordinary phalangeal plate removal.\n"
     )
-    values = {c.value for c in checker.check(note).findings.complexity_factors}
+    values = _factors(checker, note)
     assert {"embedded_hardware", "extended_time"} <= values
 
 
@@ -267,7 +275,7 @@ def test_a_fractured_implant_is_breakage(checker: Checker) -> None:
         "HISTORY: Silicone PIP arthroplasty 2016. Implant fracture on XR with a painful PIP.\n"
         "PROCEDURE: Dorsal approach, the fractured implant removed in two pieces. Closure.\n"
     )
-    assert "breakage" in {i.value for i in checker.check(note).findings.indications}
+    assert "breakage" in _indications(checker, note)
 
 
 def test_a_tension_band_loop_stated_subcutaneous_is_a_superficial_removal(checker: Checker) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 from notecheck import trace
 from notecheck.models import Evidence, ImplantFinding
@@ -162,7 +162,7 @@ def find_removal(view: NoteView) -> Removal:
 
 
 def _pronoun_objects(view: NoteView, implants: list[Mention], acts: list[Mention], out: Removal,
-                     removed: list[Mention], is_removal_act) -> list[Mention]:
+                     removed: list[Mention], is_removal_act: Callable[[Mention], bool]) -> list[Mention]:
     """Hardware a removal names by a pronoun ("Took it out", "removed them"): the last implant of the
     sentence before the act's, when the act's own sentence names none."""
     link = view.rules.relations.act_implant

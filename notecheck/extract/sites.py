@@ -30,10 +30,12 @@ class Site:
     laterality: LateralityFinding = field(default_factory=LateralityFinding)
 
 
-def site_rays(site: Site, rules: RuleSet) -> frozenset[int]:
-    """The rays of the removal's site: its fingers and its numbered metacarpals."""
+def site_rays(site: Site, rules: RuleSet, side: Optional[str] = None) -> frozenset[int]:
+    """The rays of the removal's site: its fingers and its numbered metacarpals (those on `side`
+    only, when given)."""
     digit_rays = rules.vocabulary.digit_rays
-    return frozenset({digit_rays[d.value] for d in site.digits} | {b.ray for b in site.bones if b.ray})
+    return frozenset({digit_rays[d.value] for d in site.digits if side is None or d.side == side}
+                     | {b.ray for b in site.bones if b.ray and (side is None or b.side == side)})
 
 
 def _usable(m: Mention) -> bool:
@@ -243,9 +245,7 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
         side = next(iter(bound_sides))
         evidence = [e for item in [*site.digits, *site.bones] if item.side == side for e in item.evidence[:1]]
         site.laterality = LateralityFinding(value=side, evidence=evidence)
-    digit_rays = view.rules.vocabulary.digit_rays
-    by_side = {side: {digit_rays[d.value] for d in site.digits if d.side == side}
-               | {b.ray for b in site.bones if b.side == side and b.ray} for side in ("left", "right")}
+    by_side = {side: site_rays(site, view.rules, side) for side in ("left", "right")}
     if site.laterality.value in ("left", "right") and all(by_side.values()) and not by_side["left"] & by_side["right"]:
         # Each hand's own finger or metacarpal is named with its side ("1. RIGHT thumb ... 2. LEFT small
         # finger"), while the removal sentences name only one of them: both hands were operated.
