@@ -274,12 +274,16 @@ class Engine:
             return
         with self._lock:
             self._install(fresh)
-            self._recycling = False
         del fresh
-        # spaCy's Language holds reference cycles (components <-> nlp), so the retired pipeline is
-        # only returned to the allocator by the cycle collector; run it now rather than whenever
-        # generation 2 next fills up.
-        gc.collect()
+        try:
+            # spaCy's Language holds reference cycles (components <-> nlp), so the retired
+            # pipeline is only returned to the allocator by the cycle collector; run it now rather
+            # than whenever generation 2 next fills up. The recycle counts as done (and another
+            # may start) only after this collection.
+            gc.collect()
+        finally:
+            with self._lock:
+                self._recycling = False
         log.info(
             "pipeline recycled",
             extra={"fields": {"generation": self.generation, "seconds": round(time.perf_counter() - started, 3)}},

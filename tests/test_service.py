@@ -670,7 +670,14 @@ class TestRecycling:
             time.sleep(0.05)
         assert engine.checker is builds[-1] and len(builds) >= 2
         first = weakref.ref(builds.pop(0))
-        gc.collect()
+        # The Checker sits in reference cycles, so only the cycle collector frees it; and
+        # gc.collect() returns at once, collecting nothing, while another thread's collection
+        # is under way (an automatic one, or the recycle's own). So collect until it is freed,
+        # within a bound: a Checker still referenced stays alive through every collection.
+        deadline = time.monotonic() + 10
+        while first() is not None and time.monotonic() < deadline:
+            gc.collect()
+            time.sleep(0.02)
         assert first() is None, "the retired Checker is still referenced"
         assert engine.notes_checked == 120
         engine.close()
