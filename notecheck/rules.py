@@ -268,6 +268,7 @@ class Vocabulary(_Strict):
     complication_indications: list[str]
     fusion_words_regex: Regex
     date_regex: Regex
+    inline_item_regex: Regex
     consent_risk_indications: list[str]
     wish_yields_to: list[str]
     past_act_suffixes: list[str]
@@ -295,6 +296,10 @@ class Vocabulary(_Strict):
     @cached_property
     def date(self) -> re.Pattern[str]:
         return re.compile(self.date_regex)
+
+    @cached_property
+    def inline_item(self) -> re.Pattern[str]:
+        return re.compile(self.inline_item_regex)
 
     @cached_property
     def fusion_words(self) -> re.Pattern[str]:

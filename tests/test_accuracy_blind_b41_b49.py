@@ -120,6 +120,17 @@ def test_a_diagnosis_naming_no_reason_leaves_the_story_to_say_why(checker: Check
     assert "pain" in values
 
 
+def test_a_note_stating_no_reason_before_the_operation_keeps_its_catch_all(checker: Checker) -> None:
+    """No indications or diagnosis section at all: 'symptomatic hardware' in the description is
+    the only reason given, and it is still a reason (the catch-all), not nothing."""
+    note = (
+        "Operative note\n"
+        "Procedure: removal of symptomatic hardware, left ring finger proximal phalanx. Under a digital block "
+        "the two screws were removed through the old dorsal incision. Wound closed.\n"
+    )
+    assert _indications(checker, note) == {"other"}
+
+
 def test_a_clinic_visit_takes_its_region_from_the_assessment(checker: Checker) -> None:
     note = (
         "Clinic note - established patient\n"

@@ -48,7 +48,10 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
     found = [m for m in usable if preoperative(m)]
     unspecific = set(view.rules.vocabulary.unspecific_indications)
     if all(m.value in unspecific for m in found):
-        found += [m for m in usable if m.section in fallback and m.value not in unspecific]
+        # Nothing stated before the operation: the story says why, catch-all included. Only a
+        # catch-all stated there: the story may still name the reason.
+        none_before = not found
+        found += [m for m in usable if m.section in fallback and (none_before or m.value not in unspecific)]
     chosen = {id(m) for m in found}
     found += [m for m in usable if m.value in anywhere and m.section in fallback and id(m) not in chosen]
     trace.dropped("indications", usable, found, "not_preoperative",

@@ -150,6 +150,10 @@ class NoteView:
         """The character offset where sentence `sent` ends."""
         return self._sentence_bounds(sent)[1]
 
+    def sentence_bounds(self, sent: int) -> tuple[int, int]:
+        """The character offsets where sentence `sent` starts and ends."""
+        return self._sentence_bounds(sent)
+
     def _sentence_bounds(self, sent: int) -> tuple[int, int]:
         if self._sentence_chars is None:
             # One pass over the sentence ids: (first token, last token) per sentence.

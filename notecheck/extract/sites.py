@@ -8,6 +8,7 @@ and names no digit; a phalanx takes the ray of the digit beside it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -55,7 +56,7 @@ def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True) -> li
     description = set(roles.description_sections)
     # Where the site may be picked, in order of trust.
     site_levels = [
-        [m for m in anatomy if m.sent in sentences],
+        _in_hardware_items(view, [m for m in anatomy if m.sent in sentences]),
         [m for m in anatomy if m.section in roles.header_sections],
         [m for m in anatomy if m.section in description and m.sent in hardware_sents],
         [m for m in anatomy if m.section in roles.indication_sections and m.sent in hardware_sents],
@@ -87,6 +88,35 @@ def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True) -> li
     if any(m.label in ("DIGIT", "BONE", "JOINT") for m in told):
         return told
     return site_levels[0] or site_levels[1]
+
+
+def _item_starts(view: NoteView, sent: int) -> list[int]:
+    """Where the items of a list numbered inline in sentence `sent` start ("(1) ... (2) ..."), or
+    nothing when the sentence holds no such list."""
+    start, end = view.sentence_bounds(sent)
+    starts: list[int] = []
+    for m in view.rules.vocabulary.inline_item.finditer(view.text, start, end):
+        if int(m.group(1)) == len(starts) + 1:
+            starts.append(m.start())
+    return starts if len(starts) > 1 else []
+
+
+def _in_hardware_items(view: NoteView, scope: list[Mention]) -> list[Mention]:
+    """A sentence that lists operations inline ("Proc: (1) removal of 2 lag screws, L small finger;
+    (2) A1 pulley release, L ring finger"): its anatomy counts only in the items that name
+    hardware (and before the first item). A list whose items all name hardware keeps them all."""
+    kept: list[Mention] = []
+    implants = MentionIndex(m for m in view.of("IMPLANT") if not m.has("NEGATED"))
+    for sent in sorted({m.sent for m in scope}):
+        mentions = [m for m in scope if m.sent == sent]
+        starts = _item_starts(view, sent)
+        hardware = {bisect_right(starts, m.start_char) for m in implants.in_sentence(sent)} if starts else set()
+        if not hardware:
+            kept += mentions
+            continue
+        kept += [m for m in mentions if bisect_right(starts, m.start_char) in hardware | {0}]
+    trace.dropped("digits", scope, kept, "other_item", "In an item of an inline numbered list that names no hardware.")
+    return kept
 
 
 def _digit_for(later: list[list[Mention]]) -> list[Mention]:
