@@ -378,6 +378,9 @@ class Normalization(_Strict):
     spoken_stops: list[str]
     spoken_stop_min: int = Field(ge=1)
     period_noun_after: list[str]
+    # The mark each dictated punctuation word stands for, read by the sectionizer in a note
+    # dictated that way (at least spoken_stop_min spoken stops).
+    spoken_marks: dict[Literal[".", "\n", ":", ","], list[str]] = {}
 
     @field_validator("variants")
     @classmethod

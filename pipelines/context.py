@@ -36,7 +36,7 @@ from spacy.tokens import Doc
 from notecheck.medspacy_rules import context_match_rule, context_rule_objects
 from notecheck.rules import load_rules
 from pipelines.extensions import (
-    CONTEXT_CANCELLED_KEY, EXPLAIN_KEY, SECTIONS, SPAN_MODIFIERS, SPANS_KEY, Trigger, doc_text, lower_text, register_extensions, span_key,
+    CONTEXT_CANCELLED_KEY, EXPLAIN_KEY, PUNCTUATED_KEY, SECTIONS, SPAN_MODIFIERS, SPANS_KEY, Trigger, doc_text, lower_text, register_extensions, span_key,
 )
 from pipelines.lines import enclosing_parentheses
 from pipelines.matching import RuleMatcher
@@ -160,7 +160,8 @@ class ConTextComponent:
         starts_of = {k: [t[1] for t in v] for k, v in by_sentence.items()}
         sections = doc._.get(SECTIONS) or [("body", 0, 0, len(doc_text(doc)))]
         section_starts = [s[1] for s in sections]
-        text_lower = lower_text(doc_text(doc))
+        # A note dictated with its punctuation as words ends a clause at "comma" as at ",".
+        text_lower = lower_text(doc.user_data.get(PUNCTUATED_KEY) or doc_text(doc))
         for n, (span_start, span_end, label) in enumerate(plain):
             key = sent[span_start]
             local = by_sentence.get(key)

@@ -31,6 +31,9 @@ TEXT_KEY = "nc_text"
 # Character offsets where a spoken full stop ("... intact period the second ...") ends a sentence,
 # found by the normalizer and read by the sentence splitter (a list of ints: serializable).
 SPOKEN_STOPS_KEY = "nc_spoken_stops"
+# A note dictated with its punctuation as words: the same text with the marks written in
+# (pipelines/spoken.py), set by the sectionizer and read by ConText's terminators.
+PUNCTUATED_KEY = "nc_punctuated"
 # Set in doc.user_data by a caller that wants an explanation (`notecheck check --explain`): the
 # target matcher and ConText then also record what they dropped or cancelled, as lists of tuples
 # of str/int under the keys below. Unset (every ordinary check), nothing is recorded.

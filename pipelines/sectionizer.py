@@ -16,9 +16,10 @@ from spacy.tokens import Doc
 
 from notecheck.medspacy_rules import section_rule_objects, section_rule_objects_of
 from notecheck.rules import SectionFile, load_rules
-from pipelines.extensions import SECTIONS, doc_text, register_extensions
+from pipelines.extensions import PUNCTUATED_KEY, SECTIONS, doc_text, register_extensions
 from pipelines.lines import Lines
 from pipelines.normalizer import Speller
+from pipelines.spoken import SpokenMarks
 
 
 def _header_regex(header: str) -> str:
@@ -433,7 +434,14 @@ class Sectionizer:
         words = {w for r in rules.sections.rules for h in r.headers for w in h.lower().split() if w.isalpha()}
         speller = Speller(words, rules.known_words, rules.normalization.fuzzy_min_length)
         self.matcher = SectionMatcher(rules.sections, self.section_rules, speller, rules.vocabulary.date)
+        self.spoken = SpokenMarks(rules.normalization)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.set(SECTIONS, self.matcher.find(doc_text(doc)))
+        text = doc_text(doc)
+        # Dictated punctuation ("procedure colon ... period new line"): headers and field ends are
+        # found on a view of the same length with the marks written in.
+        punctuated = self.spoken.punctuated(text)
+        if punctuated is not text:
+            text = doc.user_data[PUNCTUATED_KEY] = punctuated
+        doc._.set(SECTIONS, self.matcher.find(text))
         return doc

@@ -432,6 +432,32 @@ def speech(text: str, seed: int = 0) -> str:
     return _SPOKEN_PERIOD.sub(lambda m: word if rng.random() < PERIOD_RATE else m.group(0), out)
 
 
+# ---- raw dictation -------------------------------------------------------------------------------------------------
+
+# Punctuation as raw speech recognition writes what the surgeon said: after a word, every colon,
+# comma and full stop (line ends included) becomes its spoken name. Times ("10:30"), decimals,
+# dates and thousands are left alone.
+_SAID_COLON = re.compile(r"(?<=[A-Za-z)])[ \t]*:(?=[ \t\n]|$)")
+_SAID_COMMA = re.compile(r"(?<=[A-Za-z0-9)]),(?=[ \t\n])")
+# A full stop after a word of three or more characters: "Rt.", "Dr." and "fx." are abbreviations
+# a surgeon says as words, not stops.
+_SAID_STOP = re.compile(r"(?<=[A-Za-z0-9)]{3})\.(?=[ \t]*(?:\n|$)|[ \t]+[A-Za-z])")
+
+
+def dictation(text: str, seed: int = 0) -> str:
+    """Raw dictation: every colon, comma and full stop written as the word said for it ("procedure
+    colon removal of plate comma right small finger period"), as speech recognition delivers a
+    note nobody punctuated. Deterministic: a dictating surgeon says every one."""
+    shout = is_shouting(text)
+
+    def said(word: str) -> str:
+        return " " + (word.upper() if shout else word)
+
+    out = _SAID_COLON.sub(said("colon"), text)
+    out = _SAID_COMMA.sub(said("comma"), out)
+    return _SAID_STOP.sub(said("period"), out)
+
+
 TRANSFORMS: dict[str, Transform] = {
     "runon": runon,
     "allcaps": allcaps,
@@ -441,6 +467,7 @@ TRANSFORMS: dict[str, Transform] = {
     "spelling": spelling,
     "typos": typos,
     "speech": speech,
+    "dictation": dictation,
 }
 
 

@@ -1,0 +1,61 @@
+"""Failure classes of blind batches b50-b52 (texts to the coder, dictated intervals, plans overtaken),
+written as surgeons write them, not as the batch notes do."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+
+def _code(checker: Checker, note: str) -> tuple:
+    result = checker.check(note)
+    return result.procedure.suggested_cpt, sorted({m for line in result.claim_lines for m in line.modifiers})
+
+
+def test_a_wire_out_of_a_named_finger_is_a_removal(checker: Checker) -> None:
+    note = "For coding: buried K wire out of R little finger P1 today thru a stab incision under ring block. Fx healed.\n"
+    assert _code(checker, note) == ("26320", ["F9", "RT"])
+
+
+def test_pins_out_of_the_skin_are_still_not_a_removal(checker: Checker) -> None:
+    note = (
+        "Clinic review, left ring finger P1 CRPP at 2 weeks. Pins out of the skin, sites clean, no erythema. "
+        "Continue splint, review at 4 weeks for pin removal.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_removal_brought_forward_from_the_planned_date_is_unplanned(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of infected K-wires, right middle finger middle phalanx, under digital block.\n"
+        "History: CRPP 3 weeks ago. Pin tract infection with purulent drainage despite oral antibiotics; the wires "
+        "need to come out now rather than at the planned six weeks.\n"
+        "Both wires withdrawn through the pin sites, tracts irrigated.\n"
+    )
+    assert checker.check(note).findings.planned_status.value == "unplanned"
+
+
+def test_a_wire_that_had_migrated_is_removed_today(checker: Checker) -> None:
+    note = (
+        "Procedure room 3/5/25: K wire in L ring finger P1 had migrated & was tenting the dorsal skin, removed via "
+        "a 3 mm incision under digital block. CRPP was mine 2/17/25.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt == "26320"
+    assert result.findings.planned_status.value == "unplanned"
+
+
+def test_the_patient_had_an_operation_is_still_history(checker: Checker) -> None:
+    note = (
+        "Clinic letter. He had K-wire fixation of the left ring finger P1 and the wires were removed in clinic at "
+        "four weeks. The fracture has healed and he has full movement. Discharged.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_staged_plan_with_its_interval_in_words(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of a buried K-wire, left small finger middle phalanx, procedure room, digital block.\n"
+        "History: CRPP by me five weeks ago, the wire cut and buried. The plan made that day was to take it "
+        "out in the procedure room under a block at five weeks. Healed on x-ray today.\n"
+        "5 mm incision over the wire end, wire withdrawn intact.\n"
+    )
+    assert checker.check(note).findings.planned_status.value == "planned"
