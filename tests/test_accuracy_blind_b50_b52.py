@@ -59,3 +59,52 @@ def test_a_staged_plan_with_its_interval_in_words(checker: Checker) -> None:
         "5 mm incision over the wire end, wire withdrawn intact.\n"
     )
     assert checker.check(note).findings.planned_status.value == "planned"
+
+
+def _approach(checker: Checker, note: str) -> tuple:
+    found = checker.check(note).findings.approach
+    return found.documented, found.type, found.incision_documented
+
+
+def test_a_soap_plan_that_records_the_incision_of_todays_removal(checker: Checker) -> None:
+    note = (
+        "SOAP - hand clinic procedure room\n"
+        "S: 7 wks s/p ORIF bony mallet R ring finger with one buried K-wire. Here for the planned wire removal.\n"
+        "O: healed, non-tender.\n"
+        "P: Digital block 2% lido. 4 mm incision over the wire end at the DP, wire removed with needle holder, intact.\n"
+    )
+    assert _approach(checker, note) == (True, "open", True)
+
+
+def test_an_incision_planned_for_later_is_still_not_documented(checker: Checker) -> None:
+    note = (
+        "Clinic: 6 wks s/p ORIF R ring finger P1, plate prominent and painful.\n"
+        "P: book for removal of plate through the old dorsal incision next month.\n"
+    )
+    assert _approach(checker, note)[0] is False
+
+
+def test_a_way_in_told_on_its_own_line_after_the_indication(checker: Checker) -> None:
+    note = (
+        "Op: ROH L little finger P1 - 2.0 plate + 5 screws. GA, high arm tourniquet.\n"
+        "Ind: painful metalwork, stiff PIPJ, # united on XR (ORIF Aug 2022).\n"
+        "Via old dorsal scar. Plate and 5 screws out, II confirms. 4-0 monocryl sc.\n"
+    )
+    assert _approach(checker, note) == (True, "open", True)
+
+
+def test_a_line_labelled_with_its_finger_opens_the_operation(checker: Checker) -> None:
+    note = (
+        "Procedure: Removal of metalwork R ring finger P1 - plate + 4 screws. Bier's block.\n"
+        "Hx: crush injury Feb 2024, ORIF same day, healed. Plate rubbing on the extensor.\n"
+        "Ring finger: old incision reopened, plate lifted off after 4 screws out.\n"
+    )
+    assert _approach(checker, note) == (True, "open", True)
+
+
+def test_a_nick_over_the_wire_is_an_incision(checker: Checker) -> None:
+    note = (
+        "Minor OT. Done under LA (ring block, 2% xylocaine). Small nick over the wire, K wire removed from "
+        "lt index finger P1. Pt comfortable.\n"
+    )
+    assert _approach(checker, note) == (True, "open", True)

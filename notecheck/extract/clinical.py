@@ -100,11 +100,18 @@ def _about_removed(view: NoteView, mention: Mention, removed_types: set[str]) ->
 
 def approach(view: NoteView, removal_sentences: set[int]) -> ApproachFinding:
     roles = view.rules.sections.roles
-    affirmed = [m for m in view.of("APPROACH") if m.affirmed]
+    plans = set(roles.plan_sections)
+
+    def done_with_removal(m: Mention) -> bool:
+        # A plan section that records today's work ("P: Digital block. 4 mm incision over the wire
+        # end, wire removed intact"): the way in told beside a removal done today was taken today.
+        return m.section in plans and m.sent in removal_sentences and m.mods <= {"FUTURE"}
+
+    affirmed = [m for m in view.of("APPROACH") if m.affirmed or done_with_removal(m)]
     trace.dropped("approach", view.of("APPROACH"), affirmed, "not_affirmed", "Not affirmed for this operation.")
     # Under an unrecognised heading the operation may sit in any removal section.
     usable = [m for m in affirmed if m.section in roles.operative_sections] or [
-        m for m in affirmed if m.section in roles.removal_sections and m.sent in removal_sentences
+        m for m in affirmed if (m.section in roles.removal_sections or m.section in plans) and m.sent in removal_sentences
     ]
     trace.dropped("approach", affirmed, usable, "not_operative",
                   "Not in an operative section (sections.yaml roles.operative_sections), nor in a removal sentence.")
