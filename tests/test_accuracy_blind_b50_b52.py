@@ -108,3 +108,26 @@ def test_a_nick_over_the_wire_is_an_incision(checker: Checker) -> None:
         "lt index finger P1. Pt comfortable.\n"
     )
     assert _approach(checker, note) == (True, "open", True)
+
+
+def test_the_other_hands_operation_under_a_pertinent_history_header(checker: Checker) -> None:
+    note = (
+        "Operative Note\nDOS: 10/22/2024\nAnesthesia: MAC + local at the finger base\n"
+        "Diagnosis: Painful retained screws, right ring finger middle phalanx; old healed P2 fracture (ORIF 2021).\n"
+        "Pertinent surgical history: I performed ORIF of a LEFT small finger metacarpal fracture on 09/05/2024 "
+        "(plate). Left hand is healing appropriately, cast off, in therapy. Today's surgery is on the other hand.\n"
+        "Indication: 3 years of aching at the radial side of the right ring finger P2 over two screw heads.\n"
+        "Procedure: Time-out. Right hand prepped and draped. 1.2 cm radial midaxial incision over P2 along old "
+        "scar. Two screws located and removed intact. Closed 5-0 nylon.\n"
+        "Plan: f/u 10-14 d; continue left hand therapy.\n"
+    )
+    assert _code(checker, note) == ("26320", ["F8", "RT"])
+
+
+def test_speech_recognition_writes_right_hand_as_write_hand(checker: Checker) -> None:
+    note = (
+        "procedure colon removal of plate right fifth metacarpal and screws left small finger proximal phalanx period\n"
+        "write hand first colon the plate and five screws were removed from the fifth meta carpal period\n"
+        "then the left hand colon two screws removed from the small finger proximal phalanx period\n"
+    )
+    assert checker.check(note).findings.laterality.value == "bilateral"
