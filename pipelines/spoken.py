@@ -5,8 +5,8 @@ The sectionizer finds headers by their colons and line starts, and a field's end
 stop or line break; a note dictated this way has none of them. `punctuated` gives it a view of
 the note of the same length with the marks written in ("procedure:       removal of plate,
 right small finger.        \\n        indication:       ..."), so every section offset it finds is
-an offset of the note itself. Only a note that says at least `spoken_stop_min` marks this way is
-read through the view (one "colon" may be the bowel).
+an offset of the note itself. Only a note that says at least `spoken_stop_min` stops, line breaks
+or commas this way is read through the view ("the sigmoid colon" is the bowel).
 """
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ class SpokenMarks:
             re.compile(r"(?<![\w-])(?:" + alternation(list(self._mark), blank=r"[ \t]+") + r")(?![\w-])")
             if self._mark else None
         )
-        self._first_words = tuple({w.split()[0] for w in self._mark})
+        # A substring test first: most notes say none of these words.
+        self._words = tuple(sorted(self._mark))
 
     def punctuated(self, text: str) -> str:
         """`text` with each dictated punctuation word replaced by its mark and blanks, when the note
@@ -38,7 +39,7 @@ class SpokenMarks:
         if self._regex is None:
             return text
         lower = lower_text(text)
-        if not any(w in lower for w in self._first_words):
+        if not any(w in lower for w in self._words):
             return text
         spans: list[tuple[int, int, str]] = []
         for m in self._regex.finditer(lower):
@@ -58,7 +59,8 @@ class SpokenMarks:
                 if lower[word_start:start].strip(",;:") in self._noun_after:
                     continue
             spans.append((start, m.end(), mark))
-        if len(spans) < self._min:
+        # Said colons alone do not make a dictated note: "the sigmoid colon" is the bowel.
+        if sum(1 for span in spans if span[2] != ":") < self._min:
             return text
         out: list[str] = []
         last = 0

@@ -77,3 +77,9 @@ def test_a_homophone_of_right_names_the_side(checker: Checker) -> None:
     note = RAW.replace("right ring finger middle phalanx period\nanesthesia", "rite ring finger middle phalanx period\nanesthesia")
     note = note.replace("of his right ring finger", "of his ring finger")
     assert checker.check(note).findings.laterality.value == "right"
+
+
+def test_the_bowel_named_twice_is_not_dictated_punctuation(spoken: SpokenMarks) -> None:
+    text = ("Rule out colon cancer. 2. Rule out colon polyps. The right colon was reflected by incising the "
+            "white line of Toldt.")
+    assert spoken.punctuated(text) is text
