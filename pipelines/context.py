@@ -238,7 +238,8 @@ def _aside_free_gap(doc: Doc, text_lower: str, gap_start: int, gap_end: int) -> 
     if not asides:
         return gap_end - gap_start
     return sum(1 for t in range(gap_start, gap_end) if not any(a <= doc[t].idx < b for a, b in asides))
-_ASIDE = re.compile(r"\([^()\n]{0,200}\)")
+# A form's ticked box "(x)" is no aside: it ends the option an empty box "( )" before it negates.
+_ASIDE = re.compile(r"\((?![ \t]*[x✓✔][ \t]*\))[^()\n]{0,200}\)")
 
 
 def _outside_asides_dropped(hits: list[tuple[int, int, int, Trigger]], plain: list[tuple[int, int, str]], doc: Doc) -> list[tuple[int, Trigger]]:

@@ -1,5 +1,5 @@
-"""Failure classes of blind batches b50-b52 (texts to the coder, dictated intervals, plans overtaken),
-written as surgeons write them, not as the batch notes do."""
+"""Failure classes of blind batches b50-b55 (texts to the coder, dictated intervals, plans
+overtaken, handover sheets, forms), written as surgeons write them, not as the batch notes do."""
 from __future__ import annotations
 
 from notecheck.checker import Checker
@@ -131,3 +131,70 @@ def test_speech_recognition_writes_right_hand_as_write_hand(checker: Checker) ->
         "then the left hand colon two screws removed from the small finger proximal phalanx period\n"
     )
     assert checker.check(note).findings.laterality.value == "bilateral"
+
+
+# ---- b53-b55: handover sheets, registers, forms ------------------------------------------------
+
+def test_the_next_bed_on_a_handover_sheet_is_another_patient(checker: Checker) -> None:
+    note = (
+        "LOCUM HANDOVER SHEET - Sat 22/06/24\n"
+        "Bed 12 | 41M | R ring finger P1 # - CRPP 03/06/24 (our list)\n"
+        "- Back to theatre today (unplanned): pin-site infection. Wires removed under WALANT via two small incisions.\n"
+        "- Bed 14 (different pt): K-wires L thumb for removal on Monday's list - NOT done today.\n"
+    )
+    assert _code(checker, note) == ("26320", ["F8", "RT"])
+
+
+def test_a_bare_digit_word_after_its_side(checker: Checker) -> None:
+    note = (
+        "Today: planned removal of buried K-wires from both fingers in theatre - small incisions over the wire "
+        "ends, L index 2 wires, L middle 1 wire, all out intact.\n"
+    )
+    assert _code(checker, note)[1] == ["F1", "F2", "LT"]
+
+
+def test_a_ring_block_after_a_side_names_no_ring_finger(checker: Checker) -> None:
+    note = "Under a L ring block, the K-wire was removed from the left index finger P1.\n"
+    assert [d.value for d in checker.check(note).findings.digits] == ["index"]
+
+
+def test_each_finger_takes_the_side_written_before_it(checker: Checker) -> None:
+    note = (
+        "Bilateral K-wire removal under GA. Wires exposed (bent over, capped): L index 2 wires, R middle 2 wires "
+        "- all pulled percutaneously.\n"
+    )
+    assert _code(checker, note)[1] == ["F1", "F7", "LT", "RT"]
+
+
+def test_a_booked_procedure_not_performed_is_no_removal(checker: Checker) -> None:
+    note = (
+        "DAY SURGERY UNIT - DISCHARGE CHECKLIST 11/Mar/2024\n"
+        "Booked procedure: removal of K-wires R middle finger (planned, 5 wks post CRPP)\n"
+        "*** PROCEDURE NOT PERFORMED *** - cancelled by anaesthetist: productive cough.\n"
+        "[x] Seen by surgeon - wires remain in situ, pin sites clean\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_form_ticks_its_digit_and_setting(checker: Checker) -> None:
+    note = (
+        "Pediatric Hand - Operative Note\n"
+        "Index: CRPP R ring finger P1 06/10/2024. Two K-wires left protruding with pin caps.\n"
+        "Laterality:  (x) Right  ( ) Left\n"
+        "Digit:       ( ) Thumb  ( ) Index  ( ) Long  (x) Ring  ( ) Small\n"
+        "Setting:     ( ) Clinic  (x) OR - brief general anesthesia (mask)\n"
+        "Procedure: pin caps removed, both exposed K-wires pulled with a needle driver; no incision.\n"
+    )
+    result = checker.check(note)
+    assert _code(checker, note) == ("26320", ["F8", "RT"])
+    assert [a.value for a in result.findings.anesthesia] == ["general"]
+
+
+def test_a_ticked_small_finger_in_square_boxes(checker: Checker) -> None:
+    note = (
+        "PROCEDURE: Removal of implant(s), finger\n"
+        "Laterality:  [ ] Left   [x] Right\n"
+        "Digit:       [ ] Thumb  [ ] Index  [ ] Long  [ ] Ring  [x] Small\n"
+        "DESCRIPTION: Two 5 mm stab incisions over the wire ends, wires withdrawn intact.\n"
+    )
+    assert _code(checker, note) == ("26320", ["F9", "RT"])
