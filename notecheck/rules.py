@@ -375,12 +375,15 @@ class Normalization(_Strict):
     # Rule words shorter than fuzzy_min_length that a slip is still read as, when the slip only adds a
     # letter or swaps two (a changed letter would turn "place" into "plate").
     fuzzy_short_words: list[str] = []
-    spoken_stops: list[str]
+    # The mark each dictated punctuation word stands for (normalization.yaml says how each is read).
+    spoken_marks: dict[Literal[".", "\n", ":", ","], list[str]] = {}
     spoken_stop_min: int = Field(ge=1)
     period_noun_after: list[str]
-    # The mark each dictated punctuation word stands for, read by the sectionizer in a note
-    # dictated that way (at least spoken_stop_min spoken stops).
-    spoken_marks: dict[Literal[".", "\n", ":", ","], list[str]] = {}
+
+    @property
+    def spoken_stops(self) -> list[str]:
+        """The dictated words that end a sentence: those said for a full stop or a line break."""
+        return [w for mark in (".", "\n") for w in self.spoken_marks.get(mark, [])]
 
     @field_validator("variants")
     @classmethod
