@@ -11,6 +11,7 @@ from spacy.tokens import Doc
 
 from pipelines.anchored import AnchorFilter, AnchorWindows, boundary_first, case_folded
 from pipelines.extensions import doc_text, lower_text
+from pipelines.leading import Searchable, led
 
 from notecheck.medspacy_rules import phrase_expansion, plural_forms
 from notecheck.rules import MatchRule
@@ -28,8 +29,9 @@ class RuleMatcher:
         self.phrase = PhraseMatcher(nlp.vocab, attr="NORM")
         self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.matcher = Matcher(nlp.vocab, validate=True)
-        # (key, regex, anchors, the regex without IGNORECASE for lower-cased ASCII text or None)
-        self.regexes: list[tuple[str, re.Pattern[str], tuple[str, ...], Optional[re.Pattern[str]]]] = []
+        # (key, regex, anchors, the regex without IGNORECASE for lower-cased ASCII text or None),
+        # both searched with their opening assertions tested in Python (pipelines.leading)
+        self.regexes: list[tuple[str, Searchable, tuple[str, ...], Optional[Searchable]]] = []
         self._has_phrases = self._has_orth = self._has_patterns = False
         flags = [plurals] * len(keyed_rules) if isinstance(plurals, bool) else list(plurals)
         for (key, rule), plural in zip(keyed_rules, flags):
@@ -61,7 +63,7 @@ class RuleMatcher:
                 self._has_patterns = True
             if rule.regex:
                 regex = re.compile(boundary_first(rule.regex))
-                self.regexes.append((key, regex, tuple(rule.anchors), case_folded(regex)))
+                self.regexes.append((key, led(regex), tuple(rule.anchors), led(case_folded(regex))))
 
         self.anchor_filter = AnchorFilter(a for _, _, anchors, _ in self.regexes for a in anchors)
 
