@@ -17,7 +17,8 @@ from notecheck.models import ClaimContext, Result
 from notecheck.reader import DEFAULT_MAX_BYTES, MAX_BYTES_CEILING, validate_text
 from notecheck.registry import RuleRegistry, load_registry
 from pipelines import build_pipeline
-from pipelines.extensions import EXPLAIN_KEY, TEXT_KEY
+from pipelines.extensions import EXPLAIN_KEY, ORIGINAL_TEXT_KEY, TEXT_KEY
+from pipelines.wraps import Unwrapper
 
 
 class Checker:
@@ -31,6 +32,7 @@ class Checker:
         # spaCy's own 1,000,000-character guard protects parser/NER memory, which this pipeline
         # does not have; the size limit is the caller's (bytes of UTF-8, at most the ceiling).
         self.nlp.max_length = max(self.nlp.max_length, MAX_BYTES_CEILING)
+        self.unwrap = Unwrapper(self.rules.sections.layout.wrap_continuation_words)
 
     @property
     def version(self) -> str:
@@ -63,9 +65,13 @@ class Checker:
     def doc(self, text: str, explain: bool = False) -> Doc:
         """Run the pipeline. Our components have no batch step, so nlp.pipe would gain nothing;
         the text is handed to them once instead of being re-joined from tokens. With `explain`,
-        the components also record what they drop (pipelines.extensions.EXPLAIN_KEY)."""
-        doc = self.nlp.make_doc(text)
-        doc.user_data[TEXT_KEY] = text
+        the components also record what they drop (pipelines.extensions.EXPLAIN_KEY). The pipeline
+        reads the note with its wrapped lines joined (pipelines.wraps); evidence quotes `text`."""
+        read = self.unwrap(text)
+        doc = self.nlp.make_doc(read)
+        doc.user_data[TEXT_KEY] = read
+        if read is not text:
+            doc.user_data[ORIGINAL_TEXT_KEY] = text
         if explain:
             doc.user_data[EXPLAIN_KEY] = True
         for _, component in self.nlp.pipeline:

@@ -219,6 +219,9 @@ class Layout(_Strict):
     field_stop_marks: list[Annotated[str, Field(min_length=1, max_length=1)]] = []
     # Single characters that open a list item: a field opened by one ends where the next item opens.
     bullet_marks: list[Annotated[str, Field(min_length=1, max_length=1)]] = []
+    # Words no sentence ends with: a wrapped line ending with one goes on at the next line even
+    # when that line starts with a capital ("... removed from the\nK-wire tract").
+    wrap_continuation_words: list[str] = []
 
 
 class SectionFile(_Strict):

@@ -28,6 +28,9 @@ RULES_VERSION = "nc_rules_version"
 # Doc.text joins every token anew on each access (~0.5 ms for a 600-token note); the components
 # and the extractor share one copy in doc.user_data (a plain str, so serialization is unchanged).
 TEXT_KEY = "nc_text"
+# The note as written, when the pipeline reads it with its wrapped lines joined (pipelines/wraps.py):
+# evidence is quoted from it. Absent when the two are the same text.
+ORIGINAL_TEXT_KEY = "nc_original_text"
 # Character offsets where a spoken full stop ("... intact period the second ...") ends a sentence,
 # found by the normalizer and read by the sentence splitter (a list of ints: serializable).
 SPOKEN_STOPS_KEY = "nc_spoken_stops"
@@ -53,6 +56,12 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data[TEXT_KEY] = doc.text
     return text
+
+
+def original_text(doc: Doc) -> str:
+    """The note as written: what evidence quotes (the same offsets as doc_text)."""
+    original = doc.user_data.get(ORIGINAL_TEXT_KEY)
+    return original if original is not None else doc_text(doc)
 
 
 class _LastLower(threading.local):

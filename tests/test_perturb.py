@@ -248,6 +248,9 @@ FLOORS = {
     "speech": (0.95, 0.75),
     # Added 2026-12-06 (eighth stop): 0.804 before the sectionizer read spoken marks, 1.000 after.
     "dictation": (0.95, 0.75),
+    # Added 2026-12-06 (ninth stop): 0.766 before wrapped lines were joined for the pipeline (a line
+    # break inside "guide wire" or "small finger" split the phrase), 0.957 after.
+    "wrap": (0.95, 0.75),
 }
 
 

@@ -36,7 +36,7 @@ def evaluate(
     perturb: Annotated[Optional[str], typer.Option(
         metavar="[NAMES]",
         help="robustness under meaning-preserving transformations: all (no NAMES) or a comma-separated choice of "
-             "runon, allcaps, headers, bullets, abbreviations, spelling, typos, speech, dictation")] = None,
+             "runon, allcaps, headers, bullets, abbreviations, spelling, typos, speech, dictation, wrap")] = None,
     seed: Annotated[int, typer.Option(help="seed of the random transformations")] = 1,
     rules: Annotated[Optional[str], typer.Option(
         "--rules", parser=rules_dir, metavar="DIR", help=RULES_HELP)] = None,

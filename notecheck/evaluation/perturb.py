@@ -40,6 +40,24 @@ def runon(text: str, seed: int = 0) -> str:
     return re.sub(r"[ \t]*(?:\r?\n|\r)\s*", " ", text).strip()
 
 
+def wrap(text: str, seed: int = 0) -> str:
+    """Every line longer than a fixed width broken at the last blank before it, as a transcription
+    service or a fixed-width export prints a note: line breaks fall inside phrases ("guide\nwire",
+    "left\nindex finger"). The width (48-72 characters) is seeded; indentation is kept."""
+    width = _rng("wrap", seed, text).randint(48, 72)
+    out: list[str] = []
+    for line in text.split("\n"):
+        while len(line) > width:
+            cut = line.rfind(" ", 0, width + 1)
+            indent = len(line) - len(line.lstrip(" \t"))
+            if cut <= indent:
+                break
+            out.append(line[:cut].rstrip(" \t"))
+            line = line[cut + 1:].lstrip(" \t")
+        out.append(line)
+    return "\n".join(out)
+
+
 def allcaps(text: str, seed: int = 0) -> str:
     """The whole note upper-cased, as some EHR exports and dictation templates print it."""
     return text.upper()
@@ -468,6 +486,7 @@ TRANSFORMS: dict[str, Transform] = {
     "typos": typos,
     "speech": speech,
     "dictation": dictation,
+    "wrap": wrap,
 }
 
 

@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 from notecheck import trace
 from notecheck.models import Evidence
 from notecheck.rules import RuleSet
-from pipelines.extensions import SECTIONS, SPAN_MODIFIERS, SPANS_KEY, doc_text
+from pipelines.extensions import SECTIONS, SPAN_MODIFIERS, SPANS_KEY, doc_text, original_text
 from pipelines.lines import enclosing_parentheses
 from pipelines.target_matcher import sentence_ids
 
@@ -74,6 +74,7 @@ class NoteView:
         history, plan, other = set(roles.history_sections), set(roles.plan_sections), set(roles.other_person_sections)
         mentions = []
         text = self.text
+        quoted = original_text(doc)  # evidence is the note as written, wrapped lines and all
         starts, sections = self._section_starts, self.sections
         for span in doc.spans.get(SPANS_KEY, []):
             start_char, end_char = span.start_char, span.end_char
@@ -100,7 +101,7 @@ class NoteView:
                     trace.section_role((label, rule, start_char, end_char), "FUTURE", "plan_sections")
             start = span.start
             mentions.append(Mention(
-                label, value, rule, start, span.end, start_char, end_char, text[start_char:end_char], section,
+                label, value, rule, start, span.end, start_char, end_char, quoted[start_char:end_char], section,
                 sent[start], frozenset(mods) if mods else _NO_MODS,  # most have none: one shared empty set
             ))
         self.mentions = mentions

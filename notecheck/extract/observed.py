@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from notecheck.trace import MentionKey
 from pipelines.extensions import (
-    CONTEXT_CANCELLED_KEY, MODIFIERS, SECTIONS, SPANS_KEY, TARGET_DROPS_KEY, doc_text,
+    CONTEXT_CANCELLED_KEY, MODIFIERS, SECTIONS, SPANS_KEY, TARGET_DROPS_KEY, original_text,
 )
 
 
@@ -72,7 +72,7 @@ class Observed:
 
 def observe(doc: Doc) -> list[Observed]:
     """All matches of the note, in text order."""
-    text = doc_text(doc)
+    text = original_text(doc)  # quotes are of the note as written; offsets are the same
     sections = list(doc._.get(SECTIONS) or [("body", 0, 0, len(text))])
     starts = [s[1] for s in sections]
 

@@ -1,0 +1,103 @@
+"""Line breaks a fixed-width export put inside sentences are read as spaces (pipelines/wraps.py);
+a writer's own line breaks are kept; evidence is still quoted from the note as written."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from notecheck.evaluation.perturb import wrap
+from pipelines.wraps import Unwrapper
+
+NOTE = (
+    "OPERATIVE REPORT\n\n"
+    "PREOPERATIVE DIAGNOSIS: Symptomatic hardware, left small finger middle phalanx, healed fracture.\n"
+    "PROCEDURE: Removal of two screws from the left small finger middle phalanx.\n"
+    "ANESTHESIA: Wrist block with sedation.\n\n"
+    "DESCRIPTION: After a time-out the left arm was prepped and draped and a tourniquet inflated. An ulnar "
+    "midaxial incision through the previous scar exposed the middle phalanx while the ulnar digital nerve "
+    "was protected. The two screws were backed out over a guide wire and removed intact. The nail plate was "
+    "not disturbed. Fluoroscopy showed a healed fracture and no retained hardware. Skin closed with 5-0 nylon.\n"
+)
+
+
+# The same note as a transcription service printed it, 60 columns, with breaks inside "guide
+# wire", "nail plate" and "left small finger".
+WRAPPED = """OPERATIVE REPORT
+
+PREOPERATIVE DIAGNOSIS: Symptomatic hardware, left small
+finger middle phalanx, healed fracture.
+PROCEDURE: Removal of two screws from the left small
+finger middle phalanx.
+ANESTHESIA: Wrist block with sedation.
+
+DESCRIPTION: After a time-out the left arm was prepped and
+draped and a tourniquet inflated. An ulnar midaxial
+incision through the previous scar exposed the middle
+phalanx while the ulnar digital nerve was protected. The
+two screws were backed out over a guide wire and removed
+intact. The nail plate was not disturbed. Fluoroscopy
+showed a healed fracture and no retained hardware. Skin
+closed with 5-0 nylon.
+"""
+
+
+def fixed_width(text: str, width: int) -> str:
+    return "\n".join(
+        "\n".join(textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False)) if line else ""
+        for line in text.split("\n")
+    )
+
+
+@pytest.fixture(scope="module")
+def unwrap(checker) -> Unwrapper:
+    return checker.unwrap
+
+
+def test_a_wrapped_paragraph_is_read_as_one_line_of_the_same_length(unwrap) -> None:
+    assert WRAPPED.split() == NOTE.split()
+    read = unwrap(WRAPPED)
+    assert len(read) == len(WRAPPED)
+    assert "small finger middle phalanx, healed" in read and "over a guide wire" in read
+    assert "The two screws were backed out" in read
+    # Lines the writer broke stay broken: before a header, at a blank line, after a sentence.
+    assert "\nPROCEDURE: Removal" in read and "\n\nDESCRIPTION:" in read and "phalanx.\nANESTHESIA" in read
+    assert "intact. The nail plate" in read and "Fluoroscopy showed" in read
+def test_lines_typed_one_by_one_are_left_alone(unwrap) -> None:
+    typed = (
+        "Clinic procedure note\n"
+        "pt back after crpp of the right small finger 6 weeks ago\n"
+        "pin site crusted, no cellulitis\n"
+        "xr united\n"
+        "both pins pulled in clinic w/o anaesthesia\n"
+        "f/u 2 wks\n"
+    )
+    assert unwrap(typed) is typed
+    listed = fixed_width(NOTE, 60).replace("The two screws", "- The two screws")
+    assert "- The two screws" in unwrap(listed)  # a bullet opens its own line
+
+
+def test_a_note_cut_by_characters_mid_word_is_read_as_it_is(unwrap) -> None:
+    flat = NOTE.replace("\n", " ")
+    cut = "\n".join(flat[i:i + 50] for i in range(0, len(flat), 50))
+    assert unwrap(cut) is cut
+
+
+def test_the_wrap_transformation_is_seeded_and_keeps_every_word() -> None:
+    once, again = wrap(NOTE, 3), wrap(NOTE, 3)
+    assert once == again and once.split() == NOTE.split()
+    assert max(map(len, once.split("\n"))) <= 72 < max(map(len, NOTE.split("\n")))
+
+
+@pytest.mark.parametrize("width", [0, 48, 72])
+def test_a_wrapped_note_checks_as_the_note_does_with_evidence_quoted_as_written(checker, width: int) -> None:
+    wrapped = fixed_width(NOTE, width) if width else WRAPPED
+    plain, folded = checker.check(NOTE), checker.check(wrapped)
+    assert [(line.cpt, line.modifiers) for line in folded.claim_lines] == [("26320", ["LT", "F4"])]
+    assert [(line.cpt, line.modifiers) for line in folded.claim_lines] == [(l.cpt, l.modifiers) for l in plain.claim_lines]
+    assert [i.type for i in folded.findings.implants] == ["screw"]  # not the guide wire, not the nail plate
+    assert [d.value for d in folded.findings.digits] == ["small"]
+    evidence = [e for f in (*folded.findings.implants, *folded.findings.digits, *folded.findings.bones) for e in f.evidence]
+    assert evidence and all(wrapped[e.start:e.end] == e.text for e in evidence)
+    if not width:
+        assert "small\nfinger" in {e.text for e in evidence}  # quoted as written, line break and all
