@@ -83,3 +83,22 @@ def test_an_incision_on_the_ulnar_side_of_a_finger_is_not_the_ulna(checker: Chec
     result = checker.check(note)
     assert "ulna" not in [b.value for b in result.findings.bones]
     assert _lines(checker, note) == [("26320", ["F4", "LT"])]
+
+
+def test_the_operation_begins_at_a_line_opening_with_the_local_after_a_history_line(checker: Checker) -> None:
+    note = (
+        "NP procedure note - procedure room   DOS 03/04/2025\n"
+        "Hx: L radial styloid fx CRPP 01/21/2025, two K-wires buried under the skin, removal under local planned at 6 wks.\n"
+        "Local 5 mL 1% lidocaine. 1 cm incision over the wire ends, both wires removed intact. Skin 4-0 nylon.\n"
+    )
+    result = checker.check(note)
+    assert [i.type for i in result.findings.implants] == ["k_wire"]
+    assert result.findings.approach.documented and result.claim_lines
+
+
+def test_a_wire_from_a_metatarsal_named_in_shorthand_is_a_foot_removal(checker: Checker) -> None:
+    note = (
+        "Day procedure. L foot. Buried K-wire from her 1st MT osteotomy, now prominent under the skin medially.\n"
+        "Local infiltration. 1 cm incision directly over the wire tip, wire out with pliers. Steristrips.\n"
+    )
+    assert _lines(checker, note) == [("20670", ["LT"])]
