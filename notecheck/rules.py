@@ -276,6 +276,9 @@ class Vocabulary(_Strict):
     wish_yields_to: list[str]
     past_act_suffixes: list[str]
     today_words: list[str] = []
+    # Words right before a procedure that make this removal a step of it ("removed ... as part of the
+    # wrist arthrodesis"): the procedure is done today, at the removal's site.
+    part_of_words: list[str] = []
     plan_future_words: list[str] = []
     correction_cues: list[str]
     corrected_side_before: list[str]

@@ -210,6 +210,7 @@ def same_site_procedures(view: NoteView, removal_rays: frozenset[int] = frozense
     placements = view.index("ACT:placement", (m for m in view.of("ACT") if m.value == "placement" and m.affirmed))
     healed_fusion = _healed_fusion(view)
     today = view.rules.vocabulary.word_regex("today_words")
+    part_of = view.rules.vocabulary.word_regex("part_of_words")
     past = tuple(view.rules.vocabulary.past_act_suffixes)
     # "Removal of silicone PIP arthroplasty implant", "the IP fusion screw": a procedure word in the
     # implant's name names the implant taken out, not an operation done today ("silicone implant
@@ -231,13 +232,15 @@ def same_site_procedures(view: NoteView, removal_rays: frozenset[int] = frozense
         # "nonunion debrided", "re-pinned", "fused with a headless screw": told as done, like an
         # act of this operation.
         told_done = any(word.endswith(past) for word in m.text.lower().split())
+        # "... removed through the same incision as part of the wrist arthrodesis": a step of it.
+        step_of = part_of is not None and part_of.search(view.text[max(0, m.start_char - 40): m.start_char].lower()) is not None
         if removal_rays:
             if sentence_rays is None:
                 sentence_rays = _rays_by_sentence(view)
             own = sentence_rays.get(m.sent)
             if own and own.isdisjoint(removal_rays):
                 continue
-        if m.section in titles or m.value in procs.always_same_site or beside_fixation or said_today or told_done:
+        if m.section in titles or m.value in procs.always_same_site or beside_fixation or said_today or told_done or step_of:
             found.append(m)
     return _grouped(found)
 

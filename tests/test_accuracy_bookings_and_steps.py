@@ -1,0 +1,35 @@
+"""A removal that is booked (and then not done) is not today's; a removal told as a step of another
+procedure ("as part of the wrist arthrodesis") is integral to it (blind batch b62's failure classes)."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+
+def _codes(checker: Checker, note: str) -> list[str]:
+    return [line.cpt for line in checker.check(note).claim_lines]
+
+
+def test_a_case_booked_for_removal_and_cancelled_codes_nothing(checker: Checker) -> None:
+    note = (
+        "THEATRE LIST  Tue 03/06/2025  #2 - CANCELLED\n"
+        "9 y/o F, R middle finger P2 # CRPP 06/05/2025, booked for removal of buried K-wires under GA (planned 4/52).\n"
+        "Temp 38.4 with a cough at pre-op check; anaesthetist cancelled. Rebooked next week.\n"
+    )
+    assert _codes(checker, note) == []
+
+
+def test_a_plate_removed_as_part_of_a_wrist_arthrodesis_is_not_coded_apart(checker: Checker) -> None:
+    note = (
+        "Re: your billing query, R wrist, DOS 2025-03-11.\n"
+        "The old volar distal radius plate and its screws came out through the same incision, as part of the total "
+        "wrist arthrodesis; please bill the fusion only.\n"
+    )
+    assert _codes(checker, note) == []
+
+
+def test_a_plate_removal_booked_and_done_the_same_day_is_still_coded(checker: Checker) -> None:
+    note = (
+        "Booked for removal of plate, left ring finger P1, under WALANT.\n"
+        "Procedure: dorsal incision through the old scar, plate and 4 screws removed. Skin 5-0 nylon.\n"
+    )
+    assert _codes(checker, note) == ["26320"]
