@@ -233,7 +233,7 @@ def same_site_procedures(view: NoteView, removal_rays: frozenset[int] = frozense
         # act of this operation.
         told_done = any(word.endswith(past) for word in m.text.lower().split())
         # "... removed through the same incision as part of the wrist arthrodesis": a step of it.
-        step_of = part_of is not None and part_of.search(view.text[max(0, m.start_char - 40): m.start_char].lower()) is not None
+        step_of = part_of is not None and part_of.search(view.text[max(0, m.start_char - procs.part_of_chars): m.start_char].lower()) is not None
         if removal_rays:
             if sentence_rays is None:
                 sentence_rays = _rays_by_sentence(view)
