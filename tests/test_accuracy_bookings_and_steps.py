@@ -33,3 +33,21 @@ def test_a_plate_removal_booked_and_done_the_same_day_is_still_coded(checker: Ch
         "Procedure: dorsal incision through the old scar, plate and 4 screws removed. Skin 5-0 nylon.\n"
     )
     assert _codes(checker, note) == ["26320"]
+
+
+def test_the_alternative_not_taken_is_not_a_procedure_of_today(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of K-wires x2, right ring finger P1, unplanned return to OR.\n"
+        "Decision: return to OR for removal of both wires and buddy strapping rather than re-pinning.\n"
+        "Description: under digital block both wires grasped and withdrawn, no incision needed.\n"
+    )
+    assert _codes(checker, note) == ["26320"]
+
+
+def test_a_plate_at_an_old_ray_amputation_stump_is_removed_on_its_own(checker: Checker) -> None:
+    note = (
+        "Pre-op dx: symptomatic plate, right hand, s/p ring ray amputation with small metacarpal transposition (2023).\n"
+        "Indications: the plate lies under the skin at the ray amputation stump and the EDQ rubs over it.\n"
+        "Description: dorsal incision through the prior scar, plate and 4 screws removed. Closure 4-0.\n"
+    )
+    assert _codes(checker, note) == ["26320"]
