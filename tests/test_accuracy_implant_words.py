@@ -1,0 +1,41 @@
+"""Hardware named loosely (blind batch b70's failure class): a K with its article, wires named by
+their size in inches, and the border digits of the hand."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+
+def _lines(checker: Checker, note: str) -> list[tuple[str, list[str]]]:
+    return [(line.cpt, sorted(line.modifiers)) for line in checker.check(note).claim_lines]
+
+
+def test_the_k_grasped_and_withdrawn_is_a_k_wire_removed(checker: Checker) -> None:
+    note = (
+        "Minor ops. Dx: s/p CRPP R ring finger P2 fx, the K cut below the skin at that op.\n"
+        "Digital block. 3 mm stab over the palpable end of the K, K grasped w/ needle driver + withdrawn intact.\n"
+    )
+    result = checker.check(note)
+    assert [i.type for i in result.findings.implants] == ["k_wire"]
+    assert _lines(checker, note) == [("26320", ["F8", "RT"])]
+
+
+def test_wires_named_by_their_size_in_inches(checker: Checker) -> None:
+    note = (
+        "Proc: removal of buried 0.062s, L thumb metacarpal base, local.\n"
+        "5 mm incision over each palpable end; both 0.062s grasped and pulled, intact. 5-0 nylon.\n"
+    )
+    assert [i.type for i in checker.check(note).findings.implants] == ["k_wire"]
+    assert _lines(checker, note) == [("26320", ["LT"])]
+
+
+def test_the_ulnar_border_digit_is_the_small_finger(checker: Checker) -> None:
+    note = (
+        "Left hand, ulnar border digit: P1 fx pinned 6 weeks ago with 2 buried K-wires.\n"
+        "Local + MAC. Two 4 mm incisions over the wire ends, wires pulled with a needle driver, intact.\n"
+    )
+    assert _lines(checker, note) == [("26320", ["F4", "LT"])]
+
+
+def test_potassium_is_not_a_k_wire(checker: Checker) -> None:
+    note = "Pre-op labs: the K was 3.9 and the Na 139. Plate and screws removed from the left ring finger P1 under WALANT.\n"
+    assert [i.type for i in checker.check(note).findings.implants] == ["plate", "screw"]
