@@ -39,3 +39,20 @@ def test_the_ulnar_border_digit_is_the_small_finger(checker: Checker) -> None:
 def test_potassium_is_not_a_k_wire(checker: Checker) -> None:
     note = "Pre-op labs: the K was 3.9 and the Na 139. Plate and screws removed from the left ring finger P1 under WALANT.\n"
     assert [i.type for i in checker.check(note).findings.implants] == ["plate", "screw"]
+
+
+def test_a_herbert_named_by_its_brand_alone(checker: Checker) -> None:
+    note = (
+        "Procedure: LEFT scaphoid - removal of Herbert. Anaes: GA.\n"
+        "Op: volar approach through the previous scar, FCR sheath opened, capsule opened; the Herbert was backed out intact.\n"
+    )
+    assert [i.type for i in checker.check(note).findings.implants] == ["screw"]
+    assert _lines(checker, note) == [("20680", ["LT"])]
+
+
+def test_a_screw_reverse_driven_out_is_removed(checker: Checker) -> None:
+    note = (
+        "Surgeon's summary: R wrist, dorsal approach through the previous incision, capsulotomy. The headless screw "
+        "was proud of the proximal pole. Screw reverse-driven out over a guidewire, intact. Capsule closed, skin.\n"
+    )
+    assert _lines(checker, note) == [("20680", ["RT"])]
