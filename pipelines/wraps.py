@@ -6,8 +6,9 @@ plate" became a removed plate, "small finger" a middle finger), and a rule that 
 of one line stops at it. `unwrap` gives the text with those breaks turned into spaces: the same
 length, so every offset holds; the pipeline reads it, and evidence is quoted from the original.
 
-A break is a wrap, not the writer's, when the next line's first word would not have fitted on the
-line (the line plus that word is longer than the note's longest line: the wrapper moved it), the
+A break between two neighbouring words of one of the rules' phrases ("small" | "finger", "guide" |
+"wire") is a wrap in any note. Elsewhere, a break is a wrap, not the writer's, when the next line's
+first word would not have fitted on the line (the line plus that word is longer than the note's longest line: the wrapper moved it), the
 line ends no sentence, clause or field, and the next line opens no field, list item or bullet;
 and the next line goes on with a lower-case word or a number, or follows a comma or a word no
 sentence ends with ("the", "of", "left": sections.yaml layout.wrap_continuation_words).
@@ -24,28 +25,42 @@ _LAST_WORD = re.compile(r"(\S+)$")
 _ENDS_CLAUSE = frozenset(".:;!?")
 
 
+def phrase_pairs(literals: Iterable[str]) -> frozenset[tuple[str, str]]:
+    """Every pair of neighbouring words inside the rules' multi-word phrases, lower-cased."""
+    pairs = set()
+    for literal in literals:
+        words = literal.lower().split()
+        pairs.update(zip(words, words[1:]))
+    return frozenset(pairs)
+
+
 class Unwrapper:
-    def __init__(self, continuation_words: Iterable[str], slack: int = 16, min_full_lines: int = 3) -> None:
-        """`slack`: how far short of the note's longest line a wrapped line may end (the word that
-        did not fit is at most this long, most of the time); `min_full_lines`: lines that reach
-        that far before the note counts as wrapped at all."""
+    def __init__(self, continuation_words: Iterable[str], pairs: frozenset[tuple[str, str]] = frozenset(),
+                 slack: int = 16, min_full_lines: int = 3) -> None:
+        """`pairs`: neighbouring words of the rules' phrases (`phrase_pairs`): a break between two
+        of them ("right small\nfinger", "guide\nwire") falls inside a phrase, in any note. `slack`:
+        how far short of the note's longest line a wrapped line may end (the word that did not fit
+        is at most this long, most of the time); `min_full_lines`: lines that reach that far before
+        the note counts as wrapped to a column."""
         self.continuation = frozenset(w.lower() for w in continuation_words)
+        self.pairs = pairs
         self.slack = slack
         self.min_full_lines = min_full_lines
 
     def __call__(self, text: str) -> str:
-        if text.count("\n") < 2 or "\r" in text:
+        if "\n" not in text or "\r" in text:
             return text
         lines = text.split("\n")
         width = max(map(len, lines))
         # A wrapped note fills its lines to near one width, again and again; a note typed line by
         # line has one longest line and no column. Lines cut at exactly the width, mid-word as
         # often as not ("Removal o\nf buried K-wires"), were cut by characters: a space there
-        # would split the word, so such a note is read as it is.
+        # would split the word, so such a note is read as it is (but for breaks inside a phrase).
         near = width - self.slack
         full = sum(1 for line in lines if len(line) >= near)
         exact = sum(1 for line in lines if len(line) == width)
-        if full < self.min_full_lines or exact * 2 >= full:
+        column = full >= self.min_full_lines and exact * 2 < full
+        if not column and not self.pairs:
             return text
         joins: list[int] = []
         pos = 0
@@ -56,15 +71,18 @@ class Unwrapper:
             # Blanks either side would leave a run of spaces, which spaCy makes a token too.
             if not body or body[-1] in _ENDS_CLAUSE or body[-1] in " \t" or following[:1] in (" ", "\t", ""):
                 continue
-            first = _FIRST_WORD.match(following)
-            if len(body) < near or first is None or len(body) + 1 + len(first.group(0)) <= width:
-                continue  # short of the column, or the word would have fitted: the writer broke it
             if _OPENS_ITEM.match(following):
                 continue
+            first = _FIRST_WORD.match(following).group(0)
+            last = _LAST_WORD.search(body).group(1)
+            if (last.lower(), first.lower().rstrip(",.;:)")) in self.pairs:
+                joins.append(at)  # the break falls inside a phrase of the rules
+                continue
+            if not column or len(body) < near or len(body) + 1 + len(first) <= width:
+                continue  # short of the column, or the word would have fitted: the writer broke it
             lead = following[0]
             if not (lead.islower() or lead.isdigit()):
-                last = _LAST_WORD.search(body)
-                if body[-1] != "," and (last is None or last.group(1).lower() not in self.continuation):
+                if body[-1] != "," and last.lower() not in self.continuation:
                     continue
             joins.append(at)
         if not joins:

@@ -101,3 +101,13 @@ def test_a_wrapped_note_checks_as_the_note_does_with_evidence_quoted_as_written(
     assert evidence and all(wrapped[e.start:e.end] == e.text for e in evidence)
     if not width:
         assert "small\nfinger" in {e.text for e in evidence}  # quoted as written, line break and all
+
+
+def test_a_break_inside_a_phrase_of_the_rules_is_a_wrap_even_in_a_short_note(checker, unwrap) -> None:
+    note = "Procedure: Removal of hardware, right small\nfinger middle phalanx (2 screws). Local.\nTolerated well.\n"
+    assert unwrap(note) == note.replace("small\nfinger", "small finger", 1)
+    lines = [(line.cpt, sorted(line.modifiers)) for line in checker.check(note).claim_lines]
+    assert lines == [("26320", ["F9", "RT"])]
+    # Two words that no phrase joins keep the writer's break: "finally back" | "pin site crusted".
+    typed = "pt no show x2 after crpp rt sf p1 finally back\npin site crusted no cellulitis\nxr united\n"
+    assert unwrap(typed) is typed
