@@ -69,7 +69,8 @@ class Unwrapper:
             pos = at + 1
             body = line
             # Blanks either side would leave a run of spaces, which spaCy makes a token too.
-            if not body or body[-1] in _ENDS_CLAUSE or body[-1] in " \t" or following[:1] in (" ", "\t", ""):
+            # (Any blank: a form feed or a no-break space at a line's edge is one too.)
+            if not body or body[-1] in _ENDS_CLAUSE or body[-1].isspace() or not following or following[0].isspace():
                 continue
             if _OPENS_ITEM.match(following):
                 continue

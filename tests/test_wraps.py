@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from notecheck.evaluation.perturb import wrap
 from pipelines.wraps import Unwrapper
@@ -111,3 +113,12 @@ def test_a_break_inside_a_phrase_of_the_rules_is_a_wrap_even_in_a_short_note(che
     # Two words that no phrase joins keep the writer's break: "finally back" | "pin site crusted".
     typed = "pt no show x2 after crpp rt sf p1 finally back\npin site crusted no cellulitis\nxr united\n"
     assert unwrap(typed) is typed
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab fingr.:-\n\t\x0c\u00a0\u2003(", max_size=120))
+def test_any_text_is_read_at_the_same_length_with_only_line_breaks_turned_to_spaces(text: str) -> None:
+    unwrap = Unwrapper(["the"], frozenset({("small", "finger"), ("a", "b")}), slack=4, min_full_lines=2)
+    read = unwrap(text)
+    assert len(read) == len(text)
+    assert all(a == b or (a == "\n" and b == " ") for a, b in zip(text, read))
