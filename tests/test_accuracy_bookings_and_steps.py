@@ -51,3 +51,16 @@ def test_a_plate_at_an_old_ray_amputation_stump_is_removed_on_its_own(checker: C
         "Description: dorsal incision through the prior scar, plate and 4 screws removed. Closure 4-0.\n"
     )
     assert _codes(checker, note) == ["26320"]
+
+
+def test_an_attending_addendum_that_no_anaesthetic_was_given_makes_it_a_clinic_pin_pull(checker: Checker) -> None:
+    note = (
+        "Hand clinic - procedure note (resident)\n"
+        "S: 4 wks s/p CRPP L middle finger P1 fx. O: 2 exposed pins with caps, sites clean. XR healed.\n"
+        "Procedure: Pin removal, L middle finger. Under digital block the 2 K-wires were removed with a needle driver.\n"
+        "\n"
+        "Attending addendum: I saw the patient with the resident. Correction: NO digital block or other anesthesia was "
+        "given - the two exposed K-wires were simply pulled in the exam room, as planned at the pinning.\n"
+    )
+    assert _codes(checker, note) == []
+    assert [a.value for a in checker.check(note).findings.anesthesia] == ["no_anesthesia"]

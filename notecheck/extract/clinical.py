@@ -187,8 +187,16 @@ def operative_context(view: NoteView) -> dict[str, list]:
         return [m for m in view.of(label) if m.affirmed and m.section in sections]
 
     depth = affirmed("DEPTH")
+    anesthesia = affirmed("ANESTHESIA")
+    # An addendum that corrects the anaesthetic ("Correction: NO digital block or other anesthesia
+    # was given - the exposed K-wires were simply pulled in the exam room") overrides the body's.
+    corrected = [m for m in affirmed("ANESTHESIA", tuple(roles.addendum_sections)) if m.value == "no_anesthesia"]
+    if corrected:
+        trace.dropped("anesthesia", anesthesia + corrected, corrected, "addendum_correction",
+                      "An addendum states that no anaesthetic was given.")
+        anesthesia = corrected
     return {
-        "anesthesia": _grouped(affirmed("ANESTHESIA")),
+        "anesthesia": _grouped(anesthesia),
         "setting": _grouped(affirmed("SETTING", tuple(roles.setting_sections))),
         "hardware_accounted": [m.evidence() for m in affirmed("ACCOUNTED")],
         "closure": [m.evidence() for m in depth if m.value == "closure"],
