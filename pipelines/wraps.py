@@ -19,7 +19,8 @@ import re
 from typing import Iterable
 
 # What opens a line of its own: a bullet or arrow, a numbered item, a header with its colon.
-_OPENS_ITEM = re.compile(r"[ \t]*(?:[-*•·▪◦‣→>=#\[(]|\d{1,2}[.)](?:[ \t]|$)|[A-Za-z][\w/&()' .-]{0,40}:)")
+# ("(x2) + R index P1" goes on a line; "(1) removal of ..." and "(b) the ring finger" open one.)
+_OPENS_ITEM = re.compile(r"[ \t]*(?:[-*•·▪◦‣→>=#\[]|\((?:\d{1,2}|[a-z])\)|\d{1,2}[.)](?:[ \t]|$)|[A-Za-z][\w/&()' .-]{0,40}:)")
 _FIRST_WORD = re.compile(r"\S+")
 _LAST_WORD = re.compile(r"(\S+)$")
 _ENDS_CLAUSE = frozenset(".:;!?")
@@ -82,7 +83,7 @@ class Unwrapper:
             if not column or len(body) < near or len(body) + 1 + len(first) <= width:
                 continue  # short of the column, or the word would have fitted: the writer broke it
             lead = following[0]
-            if not (lead.islower() or lead.isdigit()):
+            if not (lead.islower() or lead.isdigit() or lead == "("):
                 if body[-1] != "," and last.lower() not in self.continuation:
                     continue
             joins.append(at)

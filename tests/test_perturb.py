@@ -249,7 +249,8 @@ FLOORS = {
     # Added 2026-12-06 (eighth stop): 0.804 before the sectionizer read spoken marks, 1.000 after.
     "dictation": (0.95, 0.75),
     # Added 2026-12-06 (ninth stop): 0.766 before wrapped lines were joined for the pipeline (a line
-    # break inside "guide wire" or "small finger" split the phrase), 0.957 after.
+    # break inside "guide wire" or "small finger" split the phrase), 0.957 after; 0.968 once a wrapped
+    # parenthesis ("P1\n(x2)") goes on its line.
     "wrap": (0.95, 0.75),
 }
 

@@ -122,3 +122,16 @@ def test_any_text_is_read_at_the_same_length_with_only_line_breaks_turned_to_spa
     read = unwrap(text)
     assert len(read) == len(text)
     assert all(a == b or (a == "\n" and b == " ") for a, b in zip(text, read))
+
+
+def test_a_wrapped_parenthesis_goes_on_and_a_lettered_item_opens_a_line() -> None:
+    unwrap = Unwrapper([], frozenset(), slack=16, min_full_lines=3)
+    note = (
+        "theatre 2025-10-08 - staged removal buried kw R thumb P1\n"
+        "(x2) + R index P1 (x2), CRPP of both 09-10, planned\n"
+        "at 4wk. LA + tourniquet, 4 small incisions, all 4 wires\n"
+        "out ok\n"
+        "(a) thumb wires out intact, (b) index wires out intact\n"
+    )
+    read = unwrap(note)
+    assert "kw R thumb P1 (x2) + R index" in read and "out ok\n(a) thumb" in read
