@@ -5,6 +5,7 @@ does not count; hardware in a history sentence, a plan or a hypothetical never d
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -46,6 +47,16 @@ def _nearest_act(view: NoteView, implant: Mention, acts: MentionIndex) -> Option
     return best
 
 
+def _dated_after(view: NoteView, act: Mention, dates: dict[int, list[int]]) -> bool:
+    """A date follows the act in its sentence. The sentence's dates are found once: searching from
+    every act to its sentence's end was quadratic in a long sentence of acts (a run-on note)."""
+    starts = dates.get(act.sent)
+    if starts is None:
+        lo, hi = view.sentence_bounds(act.sent)
+        starts = dates[act.sent] = [m.start() for m in view.rules.vocabulary.date.finditer(view.text, lo, hi)]
+    return bisect_left(starts, act.end_char) < len(starts)
+
+
 def find_removal(view: NoteView) -> Removal:
     types = view.rules.relations.implant_types
     roles = view.rules.sections.roles
@@ -54,6 +65,7 @@ def find_removal(view: NoteView) -> Removal:
     removed_hw_sections = set(roles.removed_hardware_sections)
     placed_hw_sections = set(roles.placed_hardware_sections)
     acts = view.of("ACT")
+    dates: dict[int, list[int]] = {}  # per sentence, where its dates start (read once)
     implants = [m for m in view.of("IMPLANT") if not m.has("NEGATED", "OTHER_PERSON")]
     trace.dropped("implants", view.of("IMPLANT"), implants, "not_affirmed", "Negated, or about another person.")
     note_values = {m.value for m in implants}
@@ -125,7 +137,7 @@ def find_removal(view: NoteView) -> Removal:
             # Hardware put in today is told where the operation is; a fixation in the indications
             # ("CRPP ... 20/01/25 (2 x K-wires)") is the index operation, whatever its dating, and
             # so is one dated after it in its sentence ("CRPP with single K-wire 10/06/2024").
-            if view.rules.vocabulary.date.search(view.text, act.end_char, view.sentence_end(act.sent)):
+            if _dated_after(view, act, dates):
                 trace.step("implants", implant, False, "dated_placement",
                            "Linked to a placement dated to another day: the index fixation's hardware.", by=act)
                 continue

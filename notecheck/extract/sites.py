@@ -107,8 +107,11 @@ def _in_hardware_items(view: NoteView, scope: list[Mention]) -> list[Mention]:
     hardware (and before the first item). A list whose items all name hardware keeps them all."""
     kept: list[Mention] = []
     implants = MentionIndex(m for m in view.of("IMPLANT") if not m.has("NEGATED"))
-    for sent in sorted({m.sent for m in scope}):
-        mentions = [m for m in scope if m.sent == sent]
+    by_sentence: dict[int, list[Mention]] = {}
+    for m in scope:  # one pass: filtering the scope per sentence was quadratic in a long run-on note
+        by_sentence.setdefault(m.sent, []).append(m)
+    for sent in sorted(by_sentence):
+        mentions = by_sentence[sent]
         starts = _item_starts(view, sent)
         hardware = {bisect_right(starts, m.start_char) for m in implants.in_sentence(sent)} if starts else set()
         if not hardware:
