@@ -18,7 +18,7 @@ from notecheck.reader import DEFAULT_MAX_BYTES, MAX_BYTES_CEILING, validate_text
 from notecheck.registry import RuleRegistry, load_registry
 from pipelines import build_pipeline
 from pipelines.extensions import EXPLAIN_KEY, ORIGINAL_TEXT_KEY, TEXT_KEY
-from pipelines.wraps import Unwrapper, phrase_pairs
+from pipelines.wraps import Unwrapper
 
 
 class Checker:
@@ -32,9 +32,7 @@ class Checker:
         # spaCy's own 1,000,000-character guard protects parser/NER memory, which this pipeline
         # does not have; the size limit is the caller's (bytes of UTF-8, at most the ceiling).
         self.nlp.max_length = max(self.nlp.max_length, MAX_BYTES_CEILING)
-        literals = [lit for f in self.rules.targets for r in f.rules for lit in r.literals]
-        literals += [lit for r in self.rules.context.rules for lit in r.literals]
-        self.unwrap = Unwrapper(self.rules.sections.layout.wrap_continuation_words, phrase_pairs(literals))
+        self.unwrap = Unwrapper.for_rules(self.rules)
 
     @property
     def version(self) -> str:

@@ -179,6 +179,18 @@ def boundary_first(source: str) -> str:
     return flags + "|".join(f"(?:{p})" for p in moved)
 
 
+def class_end(source: str, i: int) -> int:
+    """The index after the character class opened at `source[i]` ("[...]"): a "]" right after
+    "[" or "[^" is a literal, an escaped character never closes it."""
+    n = len(source)
+    i += 2 if source.startswith("[^", i) else 1
+    if i < n and source[i] == "]":
+        i += 1
+    while i < n and source[i] != "]":
+        i += 2 if source[i] == "\\" else 1
+    return i + 1
+
+
 def _top_level_alternatives(source: str) -> Optional[list[str]]:
     """`source` split at its top-level "|" (outside groups and character classes); None if its
     parentheses do not balance."""
@@ -188,12 +200,9 @@ def _top_level_alternatives(source: str) -> Optional[list[str]]:
         if c == "\\":
             i += 2
             continue
-        if c == "[":  # a class: "]" right after "[" or "[^" is a literal
-            i += 2 if source.startswith("[^", i) else 1
-            if i < n and source[i] == "]":
-                i += 1
-            while i < n and source[i] != "]":
-                i += 2 if source[i] == "\\" else 1
+        if c == "[":
+            i = class_end(source, i)
+            continue
         elif c == "(":
             depth += 1
         elif c == ")":

@@ -13,7 +13,7 @@ import re
 from re import _constants as sre_constants, _parser as sre_parser  # type: ignore[attr-defined]
 from typing import Any, Iterator, Optional, Union
 
-from pipelines.anchored import _top_level_alternatives, _wrapped
+from pipelines.anchored import _top_level_alternatives, _wrapped, class_end
 
 _OPENERS = ("(?<!", "(?<=", "(?!", "(?=")
 
@@ -27,11 +27,8 @@ def _group_end(source: str, start: int) -> int:
             i += 2
             continue
         if c == "[":
-            i += 2 if source.startswith("[^", i) else 1
-            if i < n and source[i] == "]":
-                i += 1
-            while i < n and source[i] != "]":
-                i += 2 if source[i] == "\\" else 1
+            i = class_end(source, i)
+            continue
         elif c == "(":
             depth += 1
         elif c == ")":

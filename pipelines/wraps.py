@@ -16,7 +16,10 @@ sentence ends with ("the", "of", "left": sections.yaml layout.wrap_continuation_
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    from notecheck.rules import RuleSet
 
 # What opens a line of its own: a bullet or arrow, a numbered item, a header with its colon.
 # ("(x2) + R index P1" goes on a line; "(1) removal of ..." and "(b) the ring finger" open one.)
@@ -47,6 +50,14 @@ class Unwrapper:
         self.pairs = pairs
         self.slack = slack
         self.min_full_lines = min_full_lines
+
+    @classmethod
+    def for_rules(cls, rules: "RuleSet") -> "Unwrapper":
+        """The reader of a rule set: its continuation words and the pairs of every target and
+        ConText literal."""
+        literals = [lit for f in rules.targets for r in f.rules for lit in r.literals]
+        literals += [lit for r in rules.context.rules for lit in r.literals]
+        return cls(rules.sections.layout.wrap_continuation_words, phrase_pairs(literals))
 
     def __call__(self, text: str) -> str:
         if "\n" not in text or "\r" in text:
