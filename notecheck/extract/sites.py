@@ -280,6 +280,8 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
         side = next(iter(bound_sides))
         evidence = [e for item in [*site.digits, *site.bones] if item.side == side for e in item.evidence[:1]]
         site.laterality = LateralityFinding(value=side, evidence=evidence)
+    if removal and site.laterality.value == "bilateral" and len(bound_sides) == 1:
+        site.laterality = _one_hand_site(view, site, side_list, next(iter(bound_sides))) or site.laterality
     by_side = {side: site_rays(site, view.rules, side) for side in ("left", "right")}
     if site.laterality.value in ("left", "right") and all(by_side.values()) and not by_side["left"] & by_side["right"]:
         # Each hand's own finger or metacarpal is named with its side ("1. RIGHT thumb ... 2. LEFT small
@@ -527,6 +529,25 @@ def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope
         value=value, conflict=conflict, header_value=header_value,
         evidence=[m.evidence() for m in evidence_from][:6],
     )
+
+
+def _one_hand_site(view: NoteView, site: Site, sides: list[Mention], side: str) -> Optional[LateralityFinding]:
+    """The removal's digits and bones are named with one side, and the other side qualifies none
+    of them: it belongs to other anatomy ("In 2021 I fused his LEFT index DIP ... the screw stays
+    in" beside a right small finger removal), so one hand was operated, not both."""
+    if any(s.value == "bilateral" for s in sides if s.section not in view.rules.sections.roles.history_sections):
+        return None
+    values = {d.value for d in site.digits} | {b.value for b in site.bones}
+    own = MentionIndex(m for m in view.of(*_ANATOMY) if _usable(m) and m.label != "REGION" and m.value in values)
+    within = view.rules.relations.side_anatomy.qualifies_within
+    other = [s for s in sides if s.value not in (side, "bilateral")]
+    if not values or _anatomy_sides(other, own, within):
+        return None
+    kept = [s for s in sides if s.value == side]
+    trace.decided("laterality", "one_hand_site",
+                  "Every digit and bone of the removal is named with one side; the other side qualifies none of them.", kept)
+    return LateralityFinding(value=side, evidence=[e for item in [*site.digits, *site.bones] if item.side == side
+                                                   for e in item.evidence[:1]][:6])
 
 
 def _side_from_dominance(view: NoteView) -> tuple[Optional[str], list[Mention]]:

@@ -1,0 +1,38 @@
+"""The other hand told beside the removal (blind batch b63's failure class): an old operation on
+the other hand, or a side-like abbreviation, does not make a one-hand removal bilateral."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+
+def _lines(checker: Checker, note: str) -> list[tuple[str, list[str]]]:
+    return [(line.cpt, sorted(line.modifiers)) for line in checker.check(note).claim_lines]
+
+
+def test_the_other_hands_old_screw_told_beside_the_removal_is_not_a_second_site(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of prominent headless screw, right small finger distal phalanx, digital block.\n"
+        "Stab incision at the tip and the screw was backed out whole, as was done for his LEFT index DIP screw in 2020.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.laterality.value == "right"
+    assert _lines(checker, note) == [("26320", ["F9", "RT"])]
+
+
+def test_both_hands_named_at_their_own_digits_stay_bilateral(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of buried K-wires, right small finger and left index finger.\n"
+        "Under WALANT a 4 mm incision was made over each wire end; the wires of the right small finger and of\n"
+        "the left index finger were grasped and removed intact.\n"
+    )
+    assert checker.check(note).findings.laterality.value == "bilateral"
+
+
+def test_lt_for_the_lunotriquetral_interval_is_not_the_left_side(checker: Checker) -> None:
+    note = (
+        "Procedure note. Right wrist. LT (lunotriquetral) pins x2, buried, from LT ligament repair 3 months ago.\n"
+        "Local anesthesia. 6 mm incision over the pin tips, pins grasped and pulled, intact.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.laterality.value == "right"
+    assert all("LT" not in line.modifiers for line in result.claim_lines)
