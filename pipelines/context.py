@@ -202,6 +202,10 @@ class ConTextComponent:
                     first, last = doc[gap_start].idx, doc[gap_end - 1].idx + len(doc[gap_end - 1])
                     between = text_lower[first:last]
                     asides = [m.span() for m in _ASIDE.finditer(text_lower, first, last)] if "(" in between else []
+                    if span_start > start:
+                        # A mark that opens a quotation the target stands in ("asked whether the wire
+                        # "has moved"") belongs to the trigger's clause; only the closing one ends it.
+                        stops = [t for t in stops if not (_opens(doc, t) and t == stops[-1])]
                     if any(not any(a <= doc[t].idx < b for a, b in asides) for t in stops):
                         continue
                     if terminator is not None and terminator.search(_ASIDE.sub(" ", between) if asides else between):
@@ -223,6 +227,13 @@ class ConTextComponent:
         if explain:
             doc.user_data[CONTEXT_CANCELLED_KEY] = cancelled
         return doc
+
+
+def _opens(doc: Doc, t: int) -> bool:
+    """A one-character mark with a space before it and a word right after it opens a quotation."""
+    token = doc[t]
+    return len(token) == 1 and token.is_punct and t + 1 < len(doc) and not token.whitespace_ and \
+        (t == 0 or bool(doc[t - 1].whitespace_))
 
 
 _ASIDE_REACH = 200  # characters: a parenthetical aside is short

@@ -56,3 +56,13 @@ def test_a_screw_reverse_driven_out_is_removed(checker: Checker) -> None:
         "was proud of the proximal pole. Screw reverse-driven out over a guidewire, intact. Capsule closed, skin.\n"
     )
     assert _lines(checker, note) == [("20680", ["RT"])]
+
+
+def test_a_wire_out_through_an_incision_is_taken_out(checker: Checker) -> None:
+    note = "10/2 proc rm. L ring P2 buried K-wire out through 4mm incision under digital block, intact. Healed.\n"
+    assert _lines(checker, note) == [("26320", ["F3", "LT"])]
+
+
+def test_wires_out_through_the_skin_still_only_stand_there(checker: Checker) -> None:
+    note = "Post-op check L ring P2 CRPP: K-wires out through the skin, sites clean. Removal at 4 weeks.\n"
+    assert checker.check(note).procedure.suggested_cpt is None

@@ -36,3 +36,14 @@ def test_lt_for_the_lunotriquetral_interval_is_not_the_left_side(checker: Checke
     result = checker.check(note)
     assert result.findings.laterality.value == "right"
     assert all("LT" not in line.modifiers for line in result.claim_lines)
+
+
+def test_a_wire_left_across_the_growth_plate_names_no_side(checker: Checker) -> None:
+    note = (
+        "OR note. 6 yo, R index P1 base SH II fx, CRPP 4 weeks ago with one buried smooth wire, planned to come out so it "
+        "is not left across the physis.\n"
+        "Under GA: 3 mm incision over the wire end, wire removed with a needle driver, intact.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.laterality.value == "right"
+    assert _lines(checker, note) == [("26320", ["F6", "RT"])]
