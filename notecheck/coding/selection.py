@@ -97,7 +97,11 @@ def _select(f: Findings, rules: CodingRules, why: list[Fact]) -> Selection:
         shallow = set(rules.superficial_types)
         if not in_or and anesthesia <= {"local", "walant", "no_anesthesia"}:
             shallow |= set(rules.superficial_office_types)
-        superficial = any(d.value == "superficial" for d in f.depth)
+        # Wires pulled through the skin with no incision never went below it: a superficial removal
+        # (DOMAIN 2.2: 20670 = implant pulled or unscrewed, no layered closure), even under anaesthesia.
+        pulled_through_skin = f.approach.type == "percutaneous" and not f.approach.incision_documented and \
+            bool(types) and types <= set(rules.percutaneous_types)
+        superficial = pulled_through_skin or any(d.value == "superficial" for d in f.depth)
         if superficial:
             shallow |= set(rules.superficial_when_stated_types)
         deep = any(d.value == "deep" for d in f.depth) or bool(types - shallow)

@@ -1,0 +1,31 @@
+"""Pins pulled through the skin away from the hand (blind batches b77/b79's failure class): under
+anaesthesia in the OR they are a superficial removal (20670), never a deep one; in clinic with the
+anaesthetic and the sedation both denied they are no removal code at all."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+
+def test_percutaneous_radius_pins_pulled_under_ga_are_superficial(checker: Checker) -> None:
+    note = (
+        "Paediatric trauma list. Operation: removal of percutaneous K-wires x2, left distal radius, under mask GA.\n"
+        "9 yo, CRPP 4 weeks ago, wires left proud with caps; too anxious for clinic removal. XR healed.\n"
+        "Procedure: cast off, caps off, both wires withdrawn with pliers through the pin sites. No incision.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "20670"
+
+
+def test_a_radius_plate_is_still_deep(checker: Checker) -> None:
+    note = (
+        "Operation: removal of volar plate and 7 screws, left distal radius, under GA in the main theatre.\n"
+        "Previous FCR incision reopened, pronator quadratus elevated, plate and screws removed. Layered closure.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "20680"
+
+
+def test_pins_pulled_in_clinic_without_anaesthesia_or_sedation_are_no_removal_code(checker: Checker) -> None:
+    note = (
+        "Peds clinic. 6 wks s/p CRPP R distal radius, 2 exposed K-wires with caps. Cast off, XR healed.\n"
+        "Pins removed in clinic today with pliers, no anesthesia/sedation, as planned. Band-aids.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
