@@ -47,3 +47,11 @@ def test_a_wire_left_across_the_growth_plate_names_no_side(checker: Checker) -> 
     result = checker.check(note)
     assert result.findings.laterality.value == "right"
     assert _lines(checker, note) == [("26320", ["F6", "RT"])]
+
+
+def test_a_lieutenant_signing_is_not_the_left_side(checker: Checker) -> None:
+    note = (
+        "PROCEDURE NOTE\nShip's surgeon: LT [ ], MC, USN\n"
+        "PROCEDURE: removal of 1 buried K-wire R long finger P1. Digital block, 1 cm incision, wire withdrawn intact.\n"
+    )
+    assert _lines(checker, note) == [("26320", ["F7", "RT"])]

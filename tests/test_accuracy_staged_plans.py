@@ -1,0 +1,54 @@
+"""The index operation's plan to take the fixation out, told in the ways blind batches b74-b82
+showed (58, not 78): 'Plan at index: ...', an op note quoted in shorthand, 'the plan at the time of
+the fusion', and a blank left for a surgeon's name that is not an unticked box."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+
+def _planned(checker: Checker, note: str) -> object:
+    return checker.check(note).findings.planned_status.value
+
+
+def test_plan_at_index_told_in_the_indication(checker: Checker) -> None:
+    note = (
+        "Operation performed: removal of K-wires, right ring finger P1\n"
+        "Indication: P1 fracture, CRIF 3/2 with 2 buried K-wires. Plan at index: metalwork out at 4 weeks under LA.\n"
+        "Procedure: WALANT, 2 stab incisions, wires removed intact.\n"
+    )
+    assert _planned(checker, note) == "planned"
+
+
+def test_the_index_op_note_quoted_in_shorthand(checker: Checker) -> None:
+    note = (
+        "Operation performed: removal of K-wires L thumb MC base\n"
+        'Indication: Bennett fracture, CRIF 11/02 with 2 buried K-wires. Index op note: "remove wires 5 weeks, theatre".\n'
+        "Procedure: 2 x 5 mm incisions, wires withdrawn intact.\n"
+    )
+    assert _planned(checker, note) == "planned"
+
+
+def test_the_plan_at_the_time_of_the_fusion(checker: Checker) -> None:
+    note = (
+        "Procedure room note. DIP fusion of the left ring finger 10 weeks ago with one buried K-wire; the plan at the "
+        "time of the fusion was to bring her back for removal of the wire once fused. Fused on XR.\n"
+        "Digital block, 4 mm incision at the tip, wire removed intact.\n"
+    )
+    assert _planned(checker, note) == "planned"
+
+
+def test_a_wire_removed_weeks_ago_is_no_plan(checker: Checker) -> None:
+    note = (
+        "Clinic. Removed wires 5 weeks ago from the R small finger; today the screw in the R index P1 is prominent.\n"
+        "Under WALANT the old incision was reopened and the screw removed.\n"
+    )
+    assert _planned(checker, note) != "planned"
+
+
+def test_a_blank_for_the_surgeons_name_is_not_an_unticked_box(checker: Checker) -> None:
+    note = (
+        "PROCEDURE NOTE - PA-C\n"
+        "S: 15 y/o, 5 wk s/p CRPP L ring finger P2 fx (3/11/24, Dr [ ]), here for planned pin removal as set at surgery.\n"
+        "Procedure: digital block, pins removed with needle driver, both intact.\n"
+    )
+    assert _planned(checker, note) == "planned"
