@@ -1,0 +1,32 @@
+"""Words that looked like another procedure or a plan but were part of this removal, or said
+outright that it was not planned (blind batches b80/b81's failure classes)."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+
+def test_bone_cut_away_to_free_an_overgrown_plate_is_part_of_the_removal(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of plate and 6 screws, left ring finger proximal phalanx, with osteotomy of overgrown bone.\n"
+        "Anesthesia: general. The old midaxial incision was opened; the plate was largely overgrown and a thin shelf of "
+        "bone was taken off with an osteotome to free it. Plate and screws removed intact.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "26320"
+
+
+def test_a_corrective_osteotomy_still_makes_the_removal_integral(checker: Checker) -> None:
+    note = (
+        "Procedure: corrective osteotomy for malunion, right index P1, with removal of the old plate and re-plating.\n"
+        "Under GA the old plate was removed, the osteotomy made and fixed with a new plate.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_not_the_plan_said_outright_makes_the_return_unplanned(checker: Checker) -> None:
+    note = (
+        "THEATRE NOTE. CRPP Lt index P1 3 weeks ago (2 K-wires). One wire has backed out 1 cm, tenting the skin. "
+        "Not the plan - return to theatre.\n"
+        "Under Lt digital block the backed-out wire was removed through a 3 mm stab incision. Other wire left in situ.\n"
+        "For removal of the 2nd wire at 6/52 as initially planned.\n"
+    )
+    assert checker.check(note).findings.planned_status.value == "unplanned"
