@@ -30,3 +30,29 @@ def test_not_the_plan_said_outright_makes_the_return_unplanned(checker: Checker)
         "For removal of the 2nd wire at 6/52 as initially planned.\n"
     )
     assert checker.check(note).findings.planned_status.value == "unplanned"
+
+
+def test_a_va_notes_local_title_is_no_local_anaesthetic(checker: Checker) -> None:
+    note = (
+        "LOCAL TITLE: HAND CLINIC NOTE\nSTANDARD TITLE: ORTHOPEDIC SURGERY NOTE\n"
+        "4 wks s/p CRPP L small P1. Pins out today in clinic, no anesthetic needed, both wires intact. Buddy tape.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_joint_fused_at_an_angle_today_is_a_fusion_not_a_healed_one(checker: Checker) -> None:
+    note = (
+        "Procedure: Arthrodesis PIP joint, L long finger, with removal of old condylar screws through the same exposure.\n"
+        "Anesthesia: regional. Dorsal approach; both old screws in the head of P1 were removed as they were in the path of "
+        "the joint preparation. Cartilage removed, fused at 40 deg with a headless screw.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_united_osteotomy_is_the_past_not_a_procedure_done_today(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of ulnar shaft plate, left forearm, for plate prominence after a shortening osteotomy 2 years ago.\n"
+        "General anaesthesia. Old incision reopened, plate exposed subperiosteally, six screws removed and the plate lifted off. "
+        "United osteotomy on fluoro. Layered closure.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "20680"
