@@ -56,3 +56,23 @@ def test_a_united_osteotomy_is_the_past_not_a_procedure_done_today(checker: Chec
         "United osteotomy on fluoro. Layered closure.\n"
     )
     assert checker.check(note).procedure.suggested_cpt == "20680"
+
+
+def test_a_recommended_removal_the_patient_declined_is_not_done(checker: Checker) -> None:
+    note = (
+        "Hand clinic f/u. L index finger P1 plate (ORIF last year), healed. The plate edge is palpable and sore with fist - "
+        "I recommended hardware removal. He declined for now.\n"
+        "Separately: L long finger trigger finger, A1 pulley injected with 1 mL triamcinolone + 1 mL lido.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_both_small_fingers_pulled_under_mask_ga_give_one_line_each(checker: Checker) -> None:
+    note = (
+        "Peds hand op note. Bilateral small finger P1 base fractures, CRPP both hands 4 weeks ago, pins out of the skin.\n"
+        "Procedure: removal of K-wires, LEFT small finger (x2) and RIGHT small finger (x2). Mask GA.\n"
+        "Left: two K-wires pulled, intact. Right: two K-wires pulled, intact. The small finger sites dressed.\n"
+    )
+    result = checker.check(note)
+    assert sorted((line.cpt, line.units, tuple(sorted(line.modifiers))) for line in result.claim_lines) == [
+        ("26320", 1, ("F4", "LT")), ("26320", 1, ("F9", "RT"))]

@@ -366,7 +366,8 @@ def _add_digit(items: dict, digit: Mention, side: Optional[str]) -> None:
 
 
 def _merge_digits(items: list[DigitFinding]) -> list[DigitFinding]:
-    """One entry per digit and side; an entry without a side joins the sided one."""
+    """One entry per digit and side; an entry without a side joins the sided one (the nearest,
+    when both hands' are named)."""
     sided: dict[tuple[str, Optional[str]], DigitFinding] = {}
     for d in items:
         if d.side:
@@ -379,8 +380,11 @@ def _merge_digits(items: list[DigitFinding]) -> list[DigitFinding]:
         if d.side:
             continue
         match = [s for (v, _), s in sided.items() if v == d.value]
-        if len(match) == 1:
-            match[0].evidence.extend(d.evidence)
+        if match:
+            # Both hands' small fingers named with their sides, then "small finger" alone: it is one
+            # of them (the nearest), not a third site.
+            near = min(match, key=lambda s: min(abs(e.start - d.evidence[0].start) for e in s.evidence))
+            near.evidence.extend(d.evidence)
         else:
             out.append(d)
     return sorted(out, key=lambda d: d.evidence[0].start)
