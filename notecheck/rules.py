@@ -498,6 +498,9 @@ class CodingRules(_Strict):
     side_modifiers: dict[Hand, Modifier]
     hand_bones: list[str]
     wrist_bones: list[str]
+    # Forearm bones whose hardware is a site of its own beside hand hardware removed in the same
+    # operation (a carpal bone may share one construct with a metacarpal; the radius does not).
+    separate_from_hand_bones: list[str] = []
     global_modifiers: list[Modifier]
     assistant_modifiers: list[str]
     removal_codes: list[str]

@@ -29,3 +29,24 @@ def test_pins_pulled_in_clinic_without_anaesthesia_or_sedation_are_no_removal_co
         "Pins removed in clinic today with pliers, no anesthesia/sedation, as planned. Band-aids.\n"
     )
     assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_finger_plate_and_a_separate_radius_plate_code_the_finger_as_26320(checker: Checker) -> None:
+    note = (
+        "PROCEDURES: 1. Removal of volar plate and screws, right distal radius. 2. Removal of plate and screws, right "
+        "small finger proximal phalanx.\nANESTHESIA: General.\n"
+        "The previous FCR approach was reopened, nine screws and the plate removed. Then through the prior ulnar midaxial "
+        "incision of the small finger the plate and six screws were removed.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt == "26320"
+    assert "wrist_hand_ambiguity" in result.procedure.flags
+    assert [(line.cpt, sorted(line.modifiers)) for line in result.claim_lines] == [("26320", ["F9", "RT"])]
+
+
+def test_wires_from_two_metacarpals_removed_are_a_removal(checker: Checker) -> None:
+    note = (
+        "OPERATIVE NOTE. Left 4th and 5th metacarpal fractures, intramedullary K-wires last June, united.\n"
+        "Anesthesia: regional. Two small incisions over the MC bases; 1 wire from 4th MC and 2 wires from 5th MC removed.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "26320"
