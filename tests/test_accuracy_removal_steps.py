@@ -76,3 +76,14 @@ def test_both_small_fingers_pulled_under_mask_ga_give_one_line_each(checker: Che
     result = checker.check(note)
     assert sorted((line.cpt, line.units, tuple(sorted(line.modifiers))) for line in result.claim_lines) == [
         ("26320", 1, ("F4", "LT")), ("26320", 1, ("F9", "RT"))]
+
+
+def test_a_copy_forward_reference_to_last_times_removal_is_the_past(checker: Checker) -> None:
+    note = (
+        "Procedure note - minor procedure room\n3/2/25\n\n"
+        "Same as last time (see his 2023 note - L ring K-wire removal), this time R small finger.\n\n"
+        "S/p CRPP R small finger P1 5 weeks ago, wires buried. XR healed.\n\n"
+        "Digital block. Small incision over each wire end, 2 K-wires removed from the small finger w/ needle driver.\n"
+    )
+    result = checker.check(note)
+    assert [(line.cpt, sorted(line.modifiers)) for line in result.claim_lines] == [("26320", ["F9", "RT"])]
