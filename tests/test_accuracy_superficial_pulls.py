@@ -50,3 +50,23 @@ def test_wires_from_two_metacarpals_removed_are_a_removal(checker: Checker) -> N
         "Anesthesia: regional. Two small incisions over the MC bases; 1 wire from 4th MC and 2 wires from 5th MC removed.\n"
     )
     assert checker.check(note).procedure.suggested_cpt == "26320"
+
+
+def test_pins_pulled_in_clinic_after_a_crpp_done_in_theatre_are_no_removal_code(checker: Checker) -> None:
+    note = (
+        "ORTHO CLINIC - PROCEDURE NOTE\n"
+        "4/52 post CRPP of R) ring finger P1 fracture done in theatre 17/05/2024. Pins left out of skin with caps.\n"
+        "No anaesthesia given. Pin caps off, both K-wires pulled out with pliers at the bedside in clinic.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_mini_fixator_taken_down_under_ga_flags_20694(checker: Checker) -> None:
+    note = (
+        "Paeds hand theatre 26/03/2024 - removal of mini external fixator, R index finger.\n"
+        "Mini ex-fix applied 6 weeks ago for a comminuted P1 fracture.\n"
+        "GA. Clamps and bar removed, 4 pins unscrewed percutaneously. Fracture united.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt is None
+    assert "20694" in result.procedure.flags
