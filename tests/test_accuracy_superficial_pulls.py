@@ -70,3 +70,25 @@ def test_a_mini_fixator_taken_down_under_ga_flags_20694(checker: Checker) -> Non
     result = checker.check(note)
     assert result.procedure.suggested_cpt is None
     assert "20694" in result.procedure.flags
+
+
+def test_elbow_wires_dissected_down_to_bone_are_deep_and_at_index_is_no_finger(checker: Checker) -> None:
+    note = (
+        "Op Note - Peds Ortho. 6 y/o boy, LEFT elbow. ORIF lateral condyle 6 weeks ago with 2 smooth K-wires cut short "
+        "and buried; removal in OR at 6 wks planned at index.\nGA via mask then LMA.\n"
+        "Through the distal 2 cm of the previous lateral scar, dissection through subcutaneous tissue and the "
+        "brachioradialis/ECRL interval down to the lateral metaphysis where both wire ends sat against bone. Each "
+        "grasped with a heavy needle driver and withdrawn. Closure 4-0 Monocryl.\n"
+        "Removal of deep implants (2 K-wires), left lateral humeral condyle.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt == "20680"
+    assert result.findings.digits == []
+
+
+def test_pins_pulled_in_clinic_without_anaesthesia_or_sedation(checker: Checker) -> None:
+    note = (
+        "CLINIC NOTE. 5yo, RIGHT supracondylar humerus fx, CRPP 3 weeks ago with 3 K-wires left out through skin.\n"
+        "All 3 pins pulled in clinic without anesthesia or sedation; pins intact. Band-aids.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
