@@ -2,6 +2,8 @@
 and the service."""
 from __future__ import annotations
 
+import re
+
 from typing import Iterable, Iterator, Optional
 
 from spacy.tokens import Doc
@@ -20,6 +22,11 @@ from pipelines import build_pipeline
 from pipelines.extensions import EXPLAIN_KEY, ORIGINAL_TEXT_KEY, TEXT_KEY
 from pipelines.wraps import Unwrapper
 
+
+# A tab between two words (a tab-delimited export, "index\tORIF") is read as the space it stands
+# for: spaCy makes a tab a token of its own, so a phrase broken by one no longer matches. Same
+# length, so every offset holds.
+_TAB_BETWEEN_WORDS = re.compile(r"(?<=\S)\t(?=\S)")
 
 class Checker:
     def __init__(self, rules_dir: Optional[str] = None, registry: Optional[RuleRegistry] = None) -> None:
@@ -67,7 +74,7 @@ class Checker:
         the text is handed to them once instead of being re-joined from tokens. With `explain`,
         the components also record what they drop (pipelines.extensions.EXPLAIN_KEY). The pipeline
         reads the note with its wrapped lines joined (pipelines.wraps); evidence quotes `text`."""
-        read = self.unwrap(text)
+        read = _TAB_BETWEEN_WORDS.sub(" ", self.unwrap(text))
         doc = self.nlp.make_doc(read)
         doc.user_data[TEXT_KEY] = read
         if read is not text:

@@ -135,3 +135,17 @@ def test_a_wrapped_parenthesis_goes_on_and_a_lettered_item_opens_a_line() -> Non
     )
     read = unwrap(note)
     assert "kw R thumb P1 (x2) + R index" in read and "out ok\n(a) thumb" in read
+
+
+def test_a_tab_between_words_of_an_export_reads_as_a_space(checker) -> None:
+    # A tab-delimited export run together: the "index" key stands beside "ORIF" with a tab between,
+    # the index operation's field, not the index finger.
+    note = (
+        "OPNOTE_EXPORT key\tvalue dos\t08/06/2024 proc\tRemoval of hardware left 5th metacarpal "
+        "dx\tretained plate, healed fracture, hardware pain index\tORIF left 5th MC fracture 02/20/2023 anes\tGA "
+        "narr\tprior incision, 6-hole plate + 6 screws removed. Closed 4-0 nylon.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.digits == []
+    assert [(line.cpt, sorted(line.modifiers)) for line in result.claim_lines] == [("26320", ["LT"])]
+    assert all("\t" not in e.text or e.text == note[e.start:e.end] for f in result.findings.bones for e in f.evidence)
