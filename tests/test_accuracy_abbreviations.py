@@ -24,3 +24,11 @@ def test_kw_out_through_a_nick(checker: Checker) -> None:
         "Digital blk 1% lido. Left MF. 2 mm nick over wire end dorsum P3, K/W out w/ mosquito. Steri.\n"
     )
     assert _lines(checker, note) == [("26320", ["F2", "LT"])]
+
+
+def test_a_side_letter_before_a_numbered_metacarpal(checker: Checker) -> None:
+    note = (
+        "ROH L MC2 & MC3\nORIF L MC2 + MC3 shaft #s (2 dorsal plates) 08/2023. Both healed. Plates palpable, irritating.\n"
+        "GA. Single incision between MC2 and MC3. MC2: plate + 5 screws out. MC3: plate + 6 screws out. Closure 4-0.\n"
+    )
+    assert _lines(checker, note) == [("26320", ["LT"]), ("26320", ["LT"])]
