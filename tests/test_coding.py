@@ -606,3 +606,15 @@ def test_20694_billed_for_a_frame_taken_off_without_anesthesia(checker: Checker,
                          billed_cpt="20694", billed_units=1, billed_modifiers=["LT", "F4", "58"])
     result = checker.check(note, claim)
     assert ("billed_wrong_code" in {r.id for r in result.denial_risks}) is flagged
+
+
+def test_a_finger_beside_a_separate_radius_site_is_26320_and_a_carpal_construct_stays_20680() -> None:
+    # A radius or ulna is a distinct anatomic site beside the finger (coding.yaml
+    # separate_from_hand_bones); a carpal bone may share one construct with a metacarpal; and hand
+    # and wrist told only as regions name no forearm bone at all.
+    separate = code(findings(digits=("small",), bones=(("proximal_phalanx", 5), ("radius", None)), implants=(("plate", 2),)))
+    spanning = code(findings(bones=(("metacarpal", 2), ("carpal", None)), implants=(("k_wire", 3),)))
+    regions_only = code(findings(region=("hand", "wrist"), implants=(("plate", 1),)))
+    assert (separate.procedure.suggested_cpt, separate.procedure.flags) == ("26320", ["wrist_hand_ambiguity"])
+    assert spanning.procedure.suggested_cpt == "20680"
+    assert regions_only.procedure.suggested_cpt == "20680"
