@@ -2,8 +2,6 @@
 and the service."""
 from __future__ import annotations
 
-import re
-
 from typing import Iterable, Iterator, Optional
 
 from spacy.tokens import Doc
@@ -20,13 +18,8 @@ from notecheck.reader import DEFAULT_MAX_BYTES, MAX_BYTES_CEILING, validate_text
 from notecheck.registry import RuleRegistry, load_registry
 from pipelines import build_pipeline
 from pipelines.extensions import EXPLAIN_KEY, ORIGINAL_TEXT_KEY, TEXT_KEY
-from pipelines.wraps import Unwrapper
+from pipelines.wraps import Unwrapper, tabs_as_spaces
 
-
-# A tab between two words (a tab-delimited export, "index\tORIF") is read as the space it stands
-# for: spaCy makes a tab a token of its own, so a phrase broken by one no longer matches. Same
-# length, so every offset holds.
-_TAB_BETWEEN_WORDS = re.compile(r"(?<=\S)\t(?=\S)")
 
 class Checker:
     def __init__(self, rules_dir: Optional[str] = None, registry: Optional[RuleRegistry] = None) -> None:
@@ -73,8 +66,9 @@ class Checker:
         """Run the pipeline. Our components have no batch step, so nlp.pipe would gain nothing;
         the text is handed to them once instead of being re-joined from tokens. With `explain`,
         the components also record what they drop (pipelines.extensions.EXPLAIN_KEY). The pipeline
-        reads the note with its wrapped lines joined (pipelines.wraps); evidence quotes `text`."""
-        read = _TAB_BETWEEN_WORDS.sub(" ", self.unwrap(text))
+        reads the note with its wrapped lines joined and its inline tabs as spaces (pipelines.wraps);
+        evidence quotes `text`."""
+        read = tabs_as_spaces(self.unwrap(text))
         doc = self.nlp.make_doc(read)
         doc.user_data[TEXT_KEY] = read
         if read is not text:

@@ -27,6 +27,14 @@ _OPENS_ITEM = re.compile(r"[ \t]*(?:[-*•·▪◦‣→>=#\[]|\((?:\d{1,2}|[a-z
 _FIRST_WORD = re.compile(r"\S+")
 _LAST_WORD = re.compile(r"(\S+)$")
 _ENDS_CLAUSE = frozenset(".:;!?")
+_TAB_BETWEEN_WORDS = re.compile(r"(?<=\S)\t(?=\S)")
+
+
+def tabs_as_spaces(text: str) -> str:
+    """A tab between two words (a tab-delimited export run together, "index\tORIF") read as the
+    space it stands for: spaCy makes a tab a token of its own, so a phrase broken by one no longer
+    matches. Same length, so every offset holds; the text itself when it has none."""
+    return _TAB_BETWEEN_WORDS.sub(" ", text) if "\t" in text else text
 
 
 def phrase_pairs(literals: Iterable[str]) -> frozenset[tuple[str, str]]:

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from notecheck.checker import Checker
 
-
-def _lines(checker: Checker, note: str) -> list[tuple[str, list[str]]]:
-    return [(line.cpt, sorted(line.modifiers)) for line in checker.check(note).claim_lines]
+from claim_lines import claim_lines as _lines
 
 
 def test_digits_numbered_in_roman_with_a_german_side(checker: Checker) -> None:

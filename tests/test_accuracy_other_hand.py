@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from notecheck.checker import Checker
 
-
-def _lines(checker: Checker, note: str) -> list[tuple[str, list[str]]]:
-    return [(line.cpt, sorted(line.modifiers)) for line in checker.check(note).claim_lines]
+from claim_lines import claim_lines as _lines
 
 
 def test_the_other_hands_old_screw_told_beside_the_removal_is_not_a_second_site(checker: Checker) -> None:

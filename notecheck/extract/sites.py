@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from notecheck import trace
-from notecheck.models import BoneFinding, DigitFinding, LateralityFinding, ValueFinding
+from notecheck.models import BoneFinding, DigitFinding, Evidence, LateralityFinding, ValueFinding
 from notecheck.extract.mentions import Mention, MentionIndex, NoteView
 from notecheck.extract.rays import metacarpal_rays
 from notecheck.relations import SideAnatomy
@@ -278,8 +278,7 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
     if site.laterality.value is None and len(bound_sides) == 1:
         # No side outside the site's own words, but the site is named with its side ("Rt SF P1").
         side = next(iter(bound_sides))
-        evidence = [e for item in [*site.digits, *site.bones] if item.side == side for e in item.evidence[:1]]
-        site.laterality = LateralityFinding(value=side, evidence=evidence)
+        site.laterality = LateralityFinding(value=side, evidence=_side_evidence(site, side))
     if removal and site.laterality.value == "bilateral" and len(bound_sides) == 1:
         site.laterality = _one_hand_site(view, site, side_list, next(iter(bound_sides))) or site.laterality
     by_side = {side: site_rays(site, view.rules, side) for side in ("left", "right")}
@@ -550,8 +549,12 @@ def _one_hand_site(view: NoteView, site: Site, sides: list[Mention], side: str) 
     kept = [s for s in sides if s.value == side]
     trace.decided("laterality", "one_hand_site",
                   "Every digit and bone of the removal is named with one side; the other side qualifies none of them.", kept)
-    return LateralityFinding(value=side, evidence=[e for item in [*site.digits, *site.bones] if item.side == side
-                                                   for e in item.evidence[:1]][:6])
+    return LateralityFinding(value=side, evidence=_side_evidence(site, side)[:6])
+
+
+def _side_evidence(site: Site, side: str) -> list[Evidence]:
+    """The first evidence of each digit and bone of the site named with `side`."""
+    return [e for item in [*site.digits, *site.bones] if item.side == side for e in item.evidence[:1]]
 
 
 def _side_from_dominance(view: NoteView) -> tuple[Optional[str], list[Mention]]:
