@@ -18,7 +18,7 @@ from notecheck.reader import DEFAULT_MAX_BYTES, MAX_BYTES_CEILING, validate_text
 from notecheck.registry import RuleRegistry, load_registry
 from pipelines import build_pipeline
 from pipelines.extensions import EXPLAIN_KEY, ORIGINAL_TEXT_KEY, TEXT_KEY
-from pipelines.wraps import Unwrapper, tabs_as_spaces
+from pipelines.wraps import Unwrapper, escaped_breaks, tabs_as_spaces
 
 
 class Checker:
@@ -66,9 +66,9 @@ class Checker:
         """Run the pipeline. Our components have no batch step, so nlp.pipe would gain nothing;
         the text is handed to them once instead of being re-joined from tokens. With `explain`,
         the components also record what they drop (pipelines.extensions.EXPLAIN_KEY). The pipeline
-        reads the note with its wrapped lines joined and its inline tabs as spaces (pipelines.wraps);
-        evidence quotes `text`."""
-        read = tabs_as_spaces(self.unwrap(text))
+        reads the note with the line breaks an HL7 export left as characters restored, its wrapped
+        lines joined and its inline tabs as spaces (pipelines.wraps); evidence quotes `text`."""
+        read = tabs_as_spaces(self.unwrap(escaped_breaks(text)))
         doc = self.nlp.make_doc(read)
         doc.user_data[TEXT_KEY] = read
         if read is not text:

@@ -37,6 +37,28 @@ def tabs_as_spaces(text: str) -> str:
     return _TAB_BETWEEN_WORDS.sub(" ", text) if "\t" in text else text
 
 
+_HL7_BREAK = "\\.br\\"
+# HL7's repetition separator standing for a line break; "~4 mm", "~ 30 min", "~.5" are "about".
+_SEPARATOR_TILDE = re.compile(r"~(?![ \t]*[\d.+-])")
+_MIN_SEPARATORS = 3
+
+
+def escaped_breaks(text: str) -> str:
+    """Line breaks an HL7 v2 export left in the text as characters, read as the breaks they stand
+    for: the formatted-text escape "\\.br\\" (four spaces and a break, the same five characters)
+    and, in a note whose lines were joined with "~" (at least three, and more than its line
+    breaks), every "~" that does not mean "about". Without them the note is one line: headers run
+    together and a "~" splits no sentence. Same length, so every offset holds; the text itself
+    when it has neither."""
+    if _HL7_BREAK in text:
+        text = text.replace(_HL7_BREAK, "    \n")
+    if "~" in text:
+        separators = _SEPARATOR_TILDE.findall(text)
+        if len(separators) >= _MIN_SEPARATORS and len(separators) > text.count("\n"):
+            text = _SEPARATOR_TILDE.sub("\n", text)
+    return text
+
+
 def phrase_pairs(literals: Iterable[str]) -> frozenset[tuple[str, str]]:
     """Every pair of neighbouring words inside the rules' multi-word phrases, lower-cased."""
     pairs = set()

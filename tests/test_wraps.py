@@ -149,3 +149,18 @@ def test_a_tab_between_words_of_an_export_reads_as_a_space(checker) -> None:
     assert result.findings.digits == []
     assert [(line.cpt, sorted(line.modifiers)) for line in result.claim_lines] == [("26320", ["LT"])]
     assert all("\t" not in e.text or e.text == note[e.start:e.end] for f in result.findings.bones for e in f.evidence)
+
+
+def test_escaped_breaks_keep_every_offset_and_every_about() -> None:
+    from pipelines.wraps import escaped_breaks
+
+    joined = "NOTE~Date: 1/2/25~Procedure: removal~wire ~4 mm long, ~ 30 min~Done"
+    read = escaped_breaks(joined)
+    assert len(read) == len(joined)
+    assert read.split("\n") == ["NOTE", "Date: 1/2/25", "Procedure: removal", "wire ~4 mm long, ~ 30 min", "Done"]
+    # Two tildes are no export's separators; a note with its lines already broken keeps them.
+    assert escaped_breaks("about ~ this~that") == "about ~ this~that"
+    escaped = "A\\.br\\B"
+    assert escaped_breaks(escaped) == "A    \nB" and len(escaped_breaks(escaped)) == len(escaped)
+    plain = "no escapes here"
+    assert escaped_breaks(plain) is plain
