@@ -281,6 +281,9 @@ class Vocabulary(_Strict):
     part_of_words: list[str] = []
     plan_future_words: list[str] = []
     correction_cues: list[str]
+    # An addendum that corrects the history or another operation, not this one ("Correction to
+    # history: the 2019 plate is in the LEFT radius. No change to the procedure.").
+    history_correction_cues: list[str] = []
     corrected_side_before: list[str]
     wrong_side_before: list[str]
     healed_state_window: int

@@ -63,6 +63,15 @@ class NoteView:
         self.rules = rules
         roles = rules.sections.roles
         self.sections: list[tuple[str, int, int, int]] = list(doc._.get(SECTIONS) or [("body", 0, 0, len(self.text))])
+        # An addendum that says it corrects the history ("Correction to history: the 2019 plate is in
+        # the LEFT radius. No change to the procedure.") is history, not a correction of this operation.
+        corrects_history = rules.vocabulary.word_regex("history_correction_cues")
+        if corrects_history is not None and roles.history_sections:
+            addenda = set(roles.addendum_sections)
+            self.sections = [
+                (roles.history_sections[0], *rest) if cat in addenda and corrects_history.search(self.text[rest[0]:rest[2]].lower()) else (cat, *rest)
+                for cat, *rest in self.sections
+            ]
         self._section_starts = [s[1] for s in self.sections]
         # A list: indexing a numpy array one token at a time costs ~10x a list's.
         sent: list[int] = sentence_ids(doc).tolist() if len(doc) else []

@@ -82,11 +82,14 @@ def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True) -> li
                 scope = scope + _digit_for(later)
             return scope
     # Nothing outside the history names where hardware came out: the site the history gives the
-    # same hardware ("Background: ORIF Rt SF P1 with a plate ... Proc: plate + 5 screws removed").
+    # same hardware or its fixation ("Background: ORIF Rt SF P1 with a plate ... Proc: plate + 5
+    # screws removed", "S: 4 wk s/p CRPP L ring finger P1 fx ... Pins pulled in clinic today").
     implant_sents = {m.sent for m in view.of("IMPLANT") if m.section in roles.history_sections}
-    told = [m for m in completion_only if m.sent in implant_sents]
-    if any(m.label in ("DIGIT", "BONE", "JOINT") for m in told):
-        return told
+    placement_sents = {m.sent for m in view.of("ACT") if m.value == "placement" and m.section in roles.history_sections}
+    for sents in (implant_sents, placement_sents):
+        told = [m for m in completion_only if m.sent in sents]
+        if any(m.label in ("DIGIT", "BONE", "JOINT") for m in told):
+            return told
     return site_levels[0] or site_levels[1]
 
 
@@ -424,12 +427,16 @@ def _addendum_side(view: NoteView, sides: list[Mention]) -> Optional[Mention]:
     vocab = view.rules.vocabulary
     link = view.rules.relations.side_anatomy
     addenda = set(view.rules.sections.roles.addendum_sections)
+    elsewhere = vocab.word_regex("history_correction_cues")
     scores: dict[str, int] = {}
     best: dict[str, Mention] = {}
     for s in sides:
         # The cue may stand in another sentence of the same addendum ("Correction: the side is
         # LEFT, not right. This is the LEFT middle finger.").
-        if s.section not in addenda or s.value not in ("left", "right") or not vocab.correction_cue.search(view.section_text(s.start_char).lower()):
+        if s.section not in addenda or s.value not in ("left", "right"):
+            continue
+        told = view.section_text(s.start_char).lower()
+        if not vocab.correction_cue.search(told) or (elsewhere is not None and elsewhere.search(told)):
             continue
         before = " ".join(view.lower_tokens(s.start - link.addendum_lookback, s.start))
         # "should read LEFT": a side written in capitals is more likely the corrected one.

@@ -1,0 +1,89 @@
+"""Failure classes blind batches b98-b100 showed: pick-lists a template left on the page, a buddy
+finger taken for a site, blanks left for a name read as unticked boxes, a visit title read as the
+plan, pin caps that make exposed pins no complication, the index plan told "with the plan to take
+them out", an addendum that corrects the history and not the operation, and a clinic pin pull whose
+site only the history's fixation names."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+from claim_lines import claim_lines
+
+
+def test_a_pick_list_offers_options_it_does_not_choose(checker: Checker) -> None:
+    note = (
+        "Procedure: Removal of implant, {left/right/bilateral}: right {thumb/index/long/ring/small}: ring finger, "
+        "middle phalanx\n"
+        "Anesthesia: {General/MAC/WALANT}: WALANT\n"
+        "Description: right ring finger marked, time out. The old incision was reopened and the plate and 4 screws "
+        "removed intact.\n"
+    )
+    assert claim_lines(checker, note) == [("26320", ["F8", "RT"])]
+
+
+def test_a_buddy_finger_is_no_site(checker: Checker) -> None:
+    note = (
+        "Pre-op dx: *** finger proximal phalanx fracture, s/p CRPP\n"
+        "Description: 6 weeks after pinning of a left middle finger proximal phalanx fracture. Digital block, a 5 mm "
+        "incision over each wire end, both K-wires withdrawn intact. Buddy tape to the ring finger.\n"
+    )
+    assert claim_lines(checker, note) == [("26320", ["F2", "LT"])]
+
+
+def test_a_blank_for_the_patients_name_is_no_box(checker: Checker) -> None:
+    note = (
+        "POST-OP CHECK (locum)\n"
+        "Pt [ ] - 3 wks s/p ROH L index finger P2 (plate/screws, Dr [ ] this group)\n"
+        "Wound healed, sutures out today. ROM good.\n"
+    )
+    assert checker.check(note).findings.laterality.value == "left"
+
+
+def test_pins_with_caps_are_exposed_by_design(checker: Checker) -> None:
+    note = (
+        "POST-OP VISIT / PIN REMOVAL\n"
+        "S: 5 wks s/p CRPP R small finger P1 fx. No pain.\n"
+        "O: pins x2 exposed w/ caps, sites clean. XR healed.\n"
+        "A/P: pins pulled in clinic today as planned at surgery, no anesthesia, both intact.\n"
+    )
+    result = checker.check(note)
+    assert "exposure" not in [i.value for i in result.findings.indications]
+    assert result.findings.planned_status.value == "planned"
+
+
+def test_with_the_plan_to_take_them_out(checker: Checker) -> None:
+    note = (
+        "Procedure: Removal of buried K-wires x2, right ring finger proximal phalanx\n"
+        "Indications: 5 wks s/p CRPP. At the index procedure the wires were cut short and buried with the plan to "
+        "take them out in the OR once healed. Fracture healed on XR.\n"
+        "Description: two stab incisions, wires grasped and withdrawn intact.\n"
+    )
+    assert checker.check(note).findings.planned_status.value == "planned"
+
+
+def test_an_addendum_that_corrects_the_history_keeps_the_operations_side(checker: Checker) -> None:
+    note = (
+        "Procedure: Open carpal tunnel release, right hand.\n"
+        "History: numbness right hand. ORIF of a distal radius fracture in 2019 with a volar plate, asymptomatic.\n"
+        "Procedure: WALANT. Transverse carpal ligament released. The retained plate was not disturbed.\n\n"
+        "Addendum: Correction to history: the 2019 plate is in the LEFT radius, not the right. No change to the "
+        "procedure.\n"
+    )
+    assert checker.check(note).findings.laterality.value == "right"
+
+
+def test_a_clinic_pin_pull_takes_its_site_from_the_fixation_told_in_the_history(checker: Checker) -> None:
+    note = (
+        "Progress Note | Hand Clinic\n"
+        "S: 4 wk s/p CRPP R long finger P1 fx. No pain.\n"
+        "O: 2 K-wires exposed w/ pin caps, no erythema.\n"
+        "A/P: Pins pulled in clinic today as planned, no anesthesia. Buddy tape to index finger.\n"
+    )
+    result = checker.check(note)
+    assert [d.value for d in result.findings.digits] == ["middle"]
+    assert result.findings.laterality.value == "right"
+
+
+def test_a_side_letter_before_dorsal(checker: Checker) -> None:
+    note = "Operation entry: Excision R dorsal wrist ganglion, GA. Old volar plate left in situ, asymptomatic.\n"
+    assert checker.check(note).findings.laterality.value == "right"
