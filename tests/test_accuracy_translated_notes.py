@@ -1,0 +1,42 @@
+"""Notes an EHR machine-translated into English (blind batch b103 met the rules at code 0.750): the
+hardware named as "material of osteosynthesis" or "broches", removed by "extraction" or "ablation", a
+plan "programmed" at the first operation, and the German "status after" that dates an operation but
+not the state told after it (a guard: the first reading of it lost three healed fractures)."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+from claim_lines import claim_lines
+
+
+def test_extraction_of_the_material_of_osteosynthesis(checker: Checker) -> None:
+    note = (
+        "INTERVENTION: Extraction of the material of osteosynthesis (needles of Kirschner x2), third finger of the "
+        "left hand, proximal phalanx.\n"
+        "DESCRIPTION: Digital block. Small incision of 4 mm over each end, the needles are extracted with "
+        "needle-holder without incidences. Fracture consolidated.\n"
+    )
+    assert claim_lines(checker, note) == [("26320", ["F2", "LT"])]
+
+
+def test_ablation_of_the_broches(checker: Checker) -> None:
+    note = (
+        "Gesture: Ablation of the 2 broches of P1 of the 5th finger, left hand.\n"
+        "Description: axillary block, incision of 5 mm in regard of the end of each broche, ablation with a Kocher "
+        "pincer. The ablation of the material was programmed at 5 weeks at the first intervention.\n"
+    )
+    result = checker.check(note)
+    assert claim_lines(checker, note) == [("26320", ["F4", "LT"])]
+    assert result.findings.planned_status.value == "planned"
+
+
+def test_status_after_dates_the_operation_not_the_healing(checker: Checker) -> None:
+    note = (
+        "Diagnosis: Status after plate osteosynthesis of the proximal phalanx of the right ring finger (03/2024), "
+        "fracture consolidated; plate irritating the extensor tendon.\n"
+        "Operation: Removal of the plate and 5 screws, right ring finger, through the old dorsal incision, under "
+        "plexus anaesthesia.\n"
+    )
+    result = checker.check(note)
+    assert "fracture_healed" in [i.value for i in result.findings.indications]
+    assert claim_lines(checker, note) == [("26320", ["F8", "RT"])]
