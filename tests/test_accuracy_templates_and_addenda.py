@@ -87,3 +87,29 @@ def test_a_clinic_pin_pull_takes_its_site_from_the_fixation_told_in_the_history(
 def test_a_side_letter_before_dorsal(checker: Checker) -> None:
     note = "Operation entry: Excision R dorsal wrist ganglion, GA. Old volar plate left in situ, asymptomatic.\n"
     assert checker.check(note).findings.laterality.value == "right"
+
+
+def test_pins_pulled_without_any_block_or_local(checker: Checker) -> None:
+    # b105: "without any block or local" denies both; the pins were pulled in the clinic.
+    note = (
+        "Hand clinic - post-op visit\n"
+        "4 wk s/p CRPP R ring finger P1 fx with 2 K-wires left exposed with caps.\n"
+        "K-wires x2 pulled in clinic today without any block or local, using a needle driver. Both intact.\n"
+    )
+    assert claim_lines(checker, note) == []
+
+
+def test_not_planned_keeps_the_anaesthetic_that_follows(checker: Checker) -> None:
+    # A guard: "Not planned - removed early under GA" denies the plan, not the GA.
+    note = "Not planned - removed early under GA today. Wire pulled percutaneously, intact.\n"
+    assert [a.value for a in checker.check(note).findings.anesthesia] == ["general"]
+
+
+def test_the_index_note_is_no_index_finger(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of buried K-wires, right middle finger middle phalanx.\n"
+        "History: ORIF 07/01/2024 with two K-wires, cut and buried beneath the skin; index note states plan: removal "
+        "of buried wires in the OR at 6 weeks.\n"
+        "Description: two stab incisions, both wires removed intact.\n"
+    )
+    assert claim_lines(checker, note) == [("26320", ["F7", "RT"])]
