@@ -40,3 +40,30 @@ def test_status_after_dates_the_operation_not_the_healing(checker: Checker) -> N
     result = checker.check(note)
     assert "fracture_healed" in [i.value for i in result.findings.indications]
     assert claim_lines(checker, note) == [("26320", ["F8", "RT"])]
+
+
+def test_a_finger_counted_in_roman_numerals(checker: Checker) -> None:
+    # b104 (Italian, Polish, Dutch): fingers counted from the thumb, in Roman numerals.
+    note = (
+        "Intervention: Removal of means of synthesis (plaque and screws) IV finger left hand, proximal phalanx.\n"
+        "Description: plexus anaesthesia. Cutaneous incision on previous scar, the plaque and 5 screws removed.\n"
+    )
+    assert claim_lines(checker, note) == [("26320", ["F3", "LT"])]
+
+
+def test_k_threads_of_dig_iii_and_dig_iv(checker: Checker) -> None:
+    note = (
+        "Intervention: Removal OSM (K-threads) dig III and dig IV right hand.\n"
+        "Dig III: two stab incisions over the palpable ends, the 2 K-threads pulled out with a needle holder. "
+        "Dig IV: idem, 2 K-threads removed. Wrist block.\n"
+    )
+    assert sorted(claim_lines(checker, note)) == [("26320", ["F7", "RT"]), ("26320", ["F8", "RT"])]
+
+
+def test_the_mother_finger_is_the_thumb_not_a_relative(checker: Checker) -> None:
+    note = (
+        "Surgical method: Left mother finger base node bone screw removal.\n"
+        "Under conduction block, skin incision 2 cm along the previous wound at the ulnar side of the left mother "
+        "finger, 2 screws removed.\n"
+    )
+    assert claim_lines(checker, note) == [("26320", ["FA", "LT"])]
