@@ -384,6 +384,9 @@ class Normalization(_Strict):
     # Rule words shorter than fuzzy_min_length that a slip is still read as, when the slip only adds a
     # letter or swaps two (a changed letter would turn "place" into "plate").
     fuzzy_short_words: list[str] = []
+    # Letter groups a scanner's OCR reads for others ("rn" for "m": "rernoval"): an unknown word that
+    # becomes a rule word when one group is read back is that word.
+    ocr_confusions: dict[str, list[str]] = {}
     # The mark each dictated punctuation word stands for (normalization.yaml says how each is read).
     spoken_marks: dict[Literal[".", "\n", ":", ","], list[str]] = {}
     spoken_stop_min: int = Field(ge=1)

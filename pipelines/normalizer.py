@@ -86,8 +86,11 @@ def rule_words(rules: RuleSet) -> set[str]:
 class Speller:
     """The fuzzy half: unknown long words mapped to the single rule word one edit away."""
 
-    def __init__(self, targets: Iterable[str], known: frozenset[str], min_length: int) -> None:
+    def __init__(self, targets: Iterable[str], known: frozenset[str], min_length: int,
+                 ocr_confusions: Optional[dict[str, list[str]]] = None) -> None:
         self.min_length = min_length
+        # (what OCR wrote, the letters it stands for): "rn" for "m"
+        self.ocr = [(seen, meant) for meant, groups in (ocr_confusions or {}).items() for seen in groups]
         words = set(targets)
         self.targets = {w for w in words if len(w) >= min_length}
         self.known = known | words  # a rule word of any length is spelt right ("screw")
@@ -100,6 +103,9 @@ class Speller:
     def correct(self, word: str) -> Optional[str]:
         if len(word) < self.min_length or word in self.known or not word.isalpha():
             return None
+        read_back = self._read_back(word)
+        if read_back is not None:
+            return read_back
         candidates = set(self._by_deletion.get(word, ()))  # a letter dropped
         if len(word) > self.min_length:
             candidates.update(w for w in _deletions(word) if w in self.targets)  # a letter added
@@ -111,6 +117,18 @@ class Speller:
             # listed typo and the real word ("promnent") is the real word.
             close = {c for c in close if c in self.dictionary} or close
         return next(iter(close)) if len(close) == 1 else None
+
+    def _read_back(self, word: str) -> Optional[str]:
+        """The one rule word `word` becomes when one OCR confusion in it is read back, if one."""
+        found = set()
+        for seen, meant in self.ocr:
+            i = word.find(seen)
+            while i >= 0:
+                candidate = word[:i] + meant + word[i + len(seen):]
+                if candidate in self.targets:
+                    found.add(candidate)
+                i = word.find(seen, i + 1)
+        return next(iter(found)) if len(found) == 1 else None
 
 
 @Language.factory("notecheck_normalizer", default_config={"rules_dir": None})
@@ -136,7 +154,7 @@ class Normalizer:
                     key = nlp.vocab.strings.add(f"norm:{canonical}")
                     self._canonical[key] = canonical
                     self.phrases.add(f"norm:{canonical}", [tokens])
-        self.speller = Speller(rule_words(rules), rules.known_words, spec.fuzzy_min_length)
+        self.speller = Speller(rule_words(rules), rules.known_words, spec.fuzzy_min_length, spec.ocr_confusions)
         # Slips of the short words are listed variants, found by the same hash lookup.
         for slip, canonical in slips(spec.fuzzy_short_words).items():
             if slip not in self.speller.known:

@@ -1,7 +1,8 @@
 """Notes an EHR machine-translated into English (blind batch b103 met the rules at code 0.750): the
 hardware named as "material of osteosynthesis" or "broches", removed by "extraction" or "ablation", a
 plan "programmed" at the first operation, and the German "status after" that dates an operation but
-not the state told after it (a guard: the first reading of it lost three healed fractures)."""
+not the state told after it (a guard: the first reading of it lost three healed fractures). Also
+scanned notes (b106) whose OCR read letter groups for others ("rn" for "m")."""
 from __future__ import annotations
 
 from notecheck.checker import Checker
@@ -67,3 +68,24 @@ def test_the_mother_finger_is_the_thumb_not_a_relative(checker: Checker) -> None
         "finger, 2 screws removed.\n"
     )
     assert claim_lines(checker, note) == [("26320", ["FA", "LT"])]
+
+
+def test_ocr_letter_confusions_read_back(checker: Checker) -> None:
+    # b106: a scanned note whose OCR wrote "rn" for "m", "cl" for "d" and "ri" for "n".
+    note = (
+        "PROCEDURE ROOM NOTE\n"
+        "Dx: healed fx distal phalanx, left middle finger. Buried K-wire.\n"
+        "Digital block. 3 mm incision over wire end at tip of finger, wire grasped w/ needle driver and removecl "
+        "iritact. Steri-strip.\n"
+    )
+    assert claim_lines(checker, note) == [("26320", ["F2", "LT"])]
+
+
+def test_ocr_read_back_needs_one_rule_word() -> None:
+    from pipelines.normalizer import Speller
+
+    speller = Speller({"removal", "removed", "intact"}, frozenset({"modern"}), 6, {"m": ["rn"], "d": ["cl"], "n": ["ri"]})
+    assert speller.correct("rernoval") == "removal"
+    assert speller.correct("removecl") == "removed"
+    assert speller.correct("modern") is None  # spelt right: never read back
+    assert speller.correct("cornrnon") is None  # no rule word behind it
