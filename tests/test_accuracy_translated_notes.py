@@ -89,3 +89,21 @@ def test_ocr_read_back_needs_one_rule_word() -> None:
     assert speller.correct("removecl") == "removed"
     assert speller.correct("modern") is None  # spelt right: never read back
     assert speller.correct("cornrnon") is None  # no rule word behind it
+
+
+def test_deletion_of_the_metal_construction_from_the_nameless_finger(checker: Checker) -> None:
+    # b107 (Russian, Ukrainian): the removal as "deletion", the hand as a "brush", the ring finger "nameless".
+    note = (
+        "Operation: Deletion of the metal construction (2 screws) from the middle phalanx of the nameless finger of "
+        "the left brush.\n"
+        "Course of operation: under conduction anaesthesia, along the old scar a cut 2 cm, 2 screws removed.\n"
+    )
+    assert claim_lines(checker, note) == [("26320", ["F3", "LT"])]
+
+
+def test_a_plaque_beside_its_screws_is_a_plate(checker: Checker) -> None:
+    note = (
+        "Operation: Exiting of plaque and 4 screws from the proximal phalanx of the small finger of the right hand.\n"
+        "Under block, through the old incision, the plaque and 4 screws were removed.\n"
+    )
+    assert {i.type for i in checker.check(note).findings.implants} == {"plate", "screw"}
