@@ -137,6 +137,20 @@ _TAIL = (r"(?![A-Za-z0-9/]|['’]s\b)(?P<tail>(?:[ \t]*\([^()\n]{1,40}\)(?=[ \t]
          r"[ \t]*(?::|-(?=[ \t])|—|–|\.{3,}:?|…+:?)?)")
 
 
+def _first_letters(header: str) -> set[str]:
+    """The letters a header can begin with: its first, or, when it opens with a group of
+    alternatives ("(procedure|technique) and findings"), the first of each."""
+    if not header.startswith("("):
+        return {header[0].lower()}
+    depth = 0
+    for i, c in enumerate(header):
+        depth += c == "("
+        depth -= c == ")"
+        if depth == 0:
+            return {alt[:1].lower() for alt in header[1:i].split("|") if alt[:1].isalpha()}
+    return {header[0].lower()}
+
+
 class SectionMatcher:
     """Header candidates are line starts and sentence starts; each is tried only against the
     headers that begin with its first letter (one small regex per letter), which keeps the
@@ -155,8 +169,9 @@ class SectionMatcher:
         by_letter: dict[str, list[tuple[tuple[int, int], str, str]]] = {}
         for rule in header_rules:
             words = rule.literal.split()
-            by_letter.setdefault(rule.literal[0].lower(), []).append(
-                ((len(words), len(rule.literal)), _header_regex(rule.literal), rule.category))
+            entry = ((len(words), len(rule.literal)), _header_regex(rule.literal), rule.category)
+            for letter in _first_letters(rule.literal):
+                by_letter.setdefault(letter, []).append(entry)
         self._regexes: dict[str, tuple[re.Pattern[str], list[str]]] = {}
         for letter, entries in by_letter.items():
             # Most words first, then longest: "procedures done" must be tried before "procedure(s)"

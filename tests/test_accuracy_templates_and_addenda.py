@@ -113,3 +113,23 @@ def test_the_index_note_is_no_index_finger(checker: Checker) -> None:
         "Description: two stab incisions, both wires removed intact.\n"
     )
     assert claim_lines(checker, note) == [("26320", ["F7", "RT"])]
+
+
+def test_a_soap_plan_that_is_todays_procedure(checker: Checker) -> None:
+    # b108: "P/Procedure:" heads today's removal in an NP's clinic note, after "A:".
+    note = (
+        "CLINIC PROCEDURE NOTE\n"
+        "S: here for planned removal of the buried K-wire L ring finger, 4 wks after CRPP.\n"
+        "A: s/p CRPP L ring finger P2 fx, buried K-wire for removal as planned.\n"
+        "P/Procedure: Digital block 1% lido. 5 mm incision over the palpable wire end, wire grasped with needle "
+        "driver and removed intact.\n"
+    )
+    assert claim_lines(checker, note) == [("26320", ["F3", "LT"])]
+
+
+def test_a_header_that_opens_with_alternatives_is_tried() -> None:
+    from pipelines.sectionizer import _first_letters
+
+    assert _first_letters("(procedure|technique) and findings") == {"p", "t"}
+    assert _first_letters("(p|plan)/(procedure|proc)") == {"p"}
+    assert _first_letters("indications") == {"i"}
