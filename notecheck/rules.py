@@ -209,6 +209,8 @@ class Layout(_Strict):
     # An administrative field ("Patient:", "Surgeon:") whose value runs longer than this on its line
     # is narrative written after a label, read as body.
     administrative_value_chars: int = Field(default=120, ge=20, le=1000)
+    # In a run-on note: lower-case words in an administrative value that make it narrative.
+    runon_administrative_words: int = Field(default=6, ge=2, le=100)
     soft_wrap_lookback_chars: int = Field(ge=1, le=20)
     word_lookback_chars: int = Field(ge=8, le=200)
     sentence_abbreviations: list[str]

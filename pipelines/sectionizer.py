@@ -105,6 +105,7 @@ _UPPER_AFTER_STOP = re.compile(r"[.!?][ \t]+[A-Z]")
 _CLAUSE_START = re.compile(r"(?<=[^\s.!?:][ \t])[A-Z][a-z]+(?=[ \t]+[a-z])")
 _TITLE_WORD_BEFORE = re.compile(r"(?<![^\s(])[A-Z][a-z]+[ \t]+$")
 _TITLE_WORD = re.compile(r"[A-Z][a-z]")
+_LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z]{2,}(?![A-Za-z])")
 _LAST_WORD = re.compile(r"(\S+)[ \t]+$")
 
 
@@ -323,7 +324,10 @@ class SectionMatcher:
                     sections.append((cat, start, end, cue.start()))
                     sections.append((self._operation, cue.start(), cue.start(), stop))
                     continue
-            if cat in self._label_fields and not runon and field_end - end > self._layout.administrative_value_chars:
+            if cat in self._label_fields and (
+                field_end - end > self._layout.administrative_value_chars if not runon
+                else len(_LOWER_WORD.findall(text, end, field_end)) >= self._layout.runon_administrative_words
+            ):
                 sections.append(("body", start, end, stop))  # narrative after a label
                 continue
             sections.append((cat, start, end, field_end))

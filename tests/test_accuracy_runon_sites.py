@@ -11,7 +11,10 @@ from pipelines.sectionizer import SectionMatcher
 
 
 def _sections(text: str) -> list[tuple[str, str]]:
-    return [(cat, text[start:end]) for cat, start, end, _ in SectionMatcher(load_rules().sections).find(text)]
+    # The matcher as the pipeline builds it, with the date that ends a label's value in a run-on note.
+    rules = load_rules()
+    matcher = SectionMatcher(rules.sections, date=rules.vocabulary.date)
+    return [(cat, text[start:end]) for cat, start, end, _ in matcher.find(text)]
 
 
 def _site(checker: Checker, note: str) -> tuple:
@@ -114,3 +117,12 @@ def test_a_date_label_in_a_runon_note_holds_only_its_date(checker: Checker) -> N
 def test_a_possessive_is_no_header() -> None:
     text = "INTRAOP RECORD\nSURGEON'S BRIEF OP NOTE Staged removal of buried K-wires, left index finger P1.\n"
     assert "administrative" not in [cat for cat, _ in _sections(text)]
+
+
+def test_a_removal_run_into_an_administrative_field(checker: Checker) -> None:
+    # Run together, "Attending:" holds the whole first sentence: narrative, not a surgeon's name.
+    note = (
+        "[Pasted from secure message, Mar 5 2025 13:52] Attending: L middle P2 kwires out in proc room under "
+        "ring block as planned. both intact. mini c shows healed. can u book hand therapy"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "26320"
