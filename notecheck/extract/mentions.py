@@ -67,10 +67,12 @@ class NoteView:
         # the LEFT radius. No change to the procedure.") is history, not a correction of this operation.
         corrects_history = rules.vocabulary.word_regex("history_correction_cues")
         if corrects_history is not None and roles.history_sections:
-            addenda = set(roles.addendum_sections)
+            addenda, history = set(roles.addendum_sections), roles.history_sections[0]
             self.sections = [
-                (roles.history_sections[0], *rest) if cat in addenda and corrects_history.search(self.text[rest[0]:rest[2]].lower()) else (cat, *rest)
-                for cat, *rest in self.sections
+                (history, start, end, stop)
+                if cat in addenda and corrects_history.search(self.text[start:stop].lower())
+                else (cat, start, end, stop)
+                for cat, start, end, stop in self.sections
             ]
         self._section_starts = [s[1] for s in self.sections]
         # A list: indexing a numpy array one token at a time costs ~10x a list's.
