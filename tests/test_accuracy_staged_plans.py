@@ -52,3 +52,13 @@ def test_a_blank_for_the_surgeons_name_is_not_an_unticked_box(checker: Checker) 
         "Procedure: digital block, pins removed with needle driver, both intact.\n"
     )
     assert _planned(checker, note) == "planned"
+
+
+def test_a_planned_2nd_stage_per_the_index_op_plan(checker: Checker) -> None:
+    # b109: the stage written as a number, the plan named as the index operation's.
+    note = (
+        "* Procedure: removal buried K-wires L ring and small fingers -- planned 2nd stage, per index op plan\n"
+        "* Anesthesia: wrist block\n"
+        "* Two stab incisions per finger, 4 K-wires removed intact\n"
+    )
+    assert _planned(checker, note) == "planned"
