@@ -427,16 +427,13 @@ def _addendum_side(view: NoteView, sides: list[Mention]) -> Optional[Mention]:
     vocab = view.rules.vocabulary
     link = view.rules.relations.side_anatomy
     addenda = set(view.rules.sections.roles.addendum_sections)
-    elsewhere = vocab.word_regex("history_correction_cues")
     scores: dict[str, int] = {}
     best: dict[str, Mention] = {}
     for s in sides:
         # The cue may stand in another sentence of the same addendum ("Correction: the side is
         # LEFT, not right. This is the LEFT middle finger.").
-        if s.section not in addenda or s.value not in ("left", "right"):
-            continue
-        told = view.section_text(s.start_char).lower()
-        if not vocab.correction_cue.search(told) or (elsewhere is not None and elsewhere.search(told)):
+        # (An addendum that corrects the history is read as history by NoteView, so never reaches here.)
+        if s.section not in addenda or s.value not in ("left", "right") or not vocab.correction_cue.search(view.section_text(s.start_char).lower()):
             continue
         before = " ".join(view.lower_tokens(s.start - link.addendum_lookback, s.start))
         # "should read LEFT": a side written in capitals is more likely the corrected one.
