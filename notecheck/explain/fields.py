@@ -30,6 +30,7 @@ _FILTER_WORDS = {
     "requires_near": "The rule needs near it, in the same sentence,",
     "requires_in_sentence": "The rule needs in the same sentence (or the sentences before it allows) one of",
     "overlapped": "A longer (or equally long, earlier) match of the same label won these words",
+    "no_hardware": "Read only in a note that names hardware or a removal of hardware; this note names none",
 }
 
 
