@@ -47,3 +47,26 @@ def test_sample_claim_raises_its_expected_risks(checker, note_id: str) -> None:
     billed = {l.cpt for l in ctx.billed_lines}
     for risk in result.denial_risks:
         assert set(risk.lines) <= billed, (risk.id, risk.lines)
+
+
+ROW = {"note_id": "n1", "removal_date": "2025-04-17", "index_surgery_date": "2023-12-02", "index_related": "true",
+       "billed_cpt": "26320", "billed_units": "1"}
+
+
+def test_two_index_operations_on_one_date_give_lines_their_own_index_codes() -> None:
+    """A metacarpal plate and a phalanx pinning done the same day: each line names its index code."""
+    ctx = claim_from_rows([{**ROW, "index_cpt": "26615", "billed_modifiers": "LT"},
+                           {**ROW, "index_cpt": "26735", "billed_modifiers": "LT;F2"}])
+    assert ctx.index_cpt == "26615" and ctx.index_related is True
+    assert [line.modifiers for line in ctx.billed_lines] == [["LT"], ["LT", "F2"]]
+
+
+def test_index_codes_that_disagree_without_relatedness_are_an_error() -> None:
+    rows = [{**ROW, "index_related": "", "index_cpt": "26615"}, {**ROW, "index_related": "", "index_cpt": "64721"}]
+    with pytest.raises(ValueError, match="index_cpt"):
+        claim_from_rows(rows)
+
+
+def test_dates_that_disagree_are_an_error() -> None:
+    with pytest.raises(ValueError, match="removal_date"):
+        claim_from_rows([ROW, {**ROW, "removal_date": "2025-04-18"}])
