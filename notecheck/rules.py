@@ -289,6 +289,9 @@ class Vocabulary(_Strict):
     corrected_side_before: list[str]
     wrong_side_before: list[str]
     healed_state_window: int
+    # The case was called off ("case cancelled", "cxld", "no procedure performed"): a removal the
+    # note names only as the booked procedure ("here for removal of plate") did not happen.
+    cancellation_regex: Optional[Regex] = None
 
     @cached_property
     def correction_cue(self) -> re.Pattern[str]:
@@ -315,6 +318,10 @@ class Vocabulary(_Strict):
     @cached_property
     def fusion_words(self) -> re.Pattern[str]:
         return re.compile(self.fusion_words_regex)
+
+    @cached_property
+    def cancellation(self) -> Optional[re.Pattern[str]]:
+        return re.compile(self.cancellation_regex) if self.cancellation_regex else None
 
 
 TARGET_FILES = (

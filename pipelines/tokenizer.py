@@ -39,15 +39,38 @@ _SUFFIXES = [
 ]
 
 
+def clinical_exceptions(english: dict) -> dict:
+    """English's special cases as clinical text needs them. Apostrophe-less contractions ("im" ->
+    "i m", "id" -> "i d") are exceptions only in lower/title case, so "IM nail" and the rule "im
+    nail" would tokenize differently; clinical text means IM (intramedullary), ID, ILL by them.
+    The negative ones stay: typed on a phone, "dont take it out", "didnt need the block" read "do"
+    + "nt" (NORM "not") and meet the negation rules written as "do not"."""
+    rules = {k: v for k, v in english.items() if not (k.isalpha() and len(v) > 1)}
+    rules.update({k: _plain_verb(v) for k, v in english.items() if k.isalpha() and negative_contraction(v)})
+    return rules
+
+
+def negative_contraction(tokens: list[dict]) -> bool:
+    """spaCy's exception for an apostrophe-less negative contraction ("dont" -> "do" + "nt")."""
+    return any(token.get(NORM) == "not" for token in tokens)
+
+
+def _plain_verb(tokens: list[dict]) -> list[dict]:
+    """The exception with its verb's NORM its own lower case ("didnt": "did", not spaCy's "do"),
+    as the same verb has when written out; "ca" and "wo" keep "can" and "will"."""
+    return [
+        {**token, NORM: token[ORTH].lower()} if token.get(NORM) != "not" and token[ORTH].lower() not in ("ca", "wo", "sha")
+        else token
+        for token in tokens
+    ]
+
+
 @registry.tokenizers("notecheck.clinical_tokenizer.v1")
 def create_clinical_tokenizer() -> Callable[[Language], Tokenizer]:
     def make(nlp: Language) -> Tokenizer:
         default = nlp.tokenizer
         infix_re = compile_infix_regex(_infixes())
-        # Apostrophe-less contractions ("im" -> "i m", "id" -> "i d") are exceptions only in
-        # lower/title case, so "IM nail" and the rule "im nail" would tokenize differently;
-        # clinical text means IM (intramedullary), ID, ILL by them.
-        rules = {k: v for k, v in default.rules.items() if not (k.isalpha() and len(v) > 1)}
+        rules = clinical_exceptions(default.rules)
         settings = dict(
             prefix_search=compile_prefix_regex(_PREFIXES).search,
             suffix_search=compile_suffix_regex(_SUFFIXES).search,

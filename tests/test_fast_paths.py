@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from spacy.lang.en import English
 from spacy.tokenizer import Tokenizer
 
-from pipelines.tokenizer import create_clinical_tokenizer
+from pipelines.tokenizer import clinical_exceptions, create_clinical_tokenizer
 
 TRICKY = [
-    "", " ", "a", "\n", "  ", "It's  Dr. Smith's K-wire; it’s out.  That's 4 p.m.  He’S fine",
+    "", " ", "a", "\n", "  ", "we dont, DIDNT, Cant: wont isnt", "It's  Dr. Smith's K-wire; it’s out.  That's 4 p.m.  He’S fine",
     "’s ’S 's 'S o'clock O'clock and/or Let's let’s  e.g. i.e. vs. (Dr. Mr.) a.m.",
     "Café naïve — résumé × 2 K-wires×2 s/p b/l 0.045-inch 4-0  \t\n\nIM nail, im nail, id, ill",
     "PROCEDURE: removal of hardware.  FINDINGS: the pin was out. Indications:  pain\n\n1. Left",
@@ -27,7 +27,7 @@ def tokenizers() -> tuple[Tokenizer, Tokenizer]:
     """The clinical tokenizer, and the same one with every special case English lists kept."""
     nlp = English()
     fast = create_clinical_tokenizer()(nlp)
-    rules = {k: v for k, v in nlp.tokenizer.rules.items() if not (k.isalpha() and len(v) > 1)}
+    rules = clinical_exceptions(nlp.tokenizer.rules)
     slow = Tokenizer(nlp.vocab, rules=rules, prefix_search=fast.prefix_search, suffix_search=fast.suffix_search,
                      infix_finditer=fast.infix_finditer, token_match=fast.token_match, url_match=fast.url_match)
     return fast, slow

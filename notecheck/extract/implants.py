@@ -166,11 +166,29 @@ def find_removal(view: NoteView) -> Removal:
         trace.dropped("implants", removed, [], "specimen_list_only",
                       "Only a removed-hardware list names it; a list alone does not make a removal.")
         removed = []  # a specimen list alone does not make a removal
+    if removed and _called_off(view, removed, out.acts, removed_hw_sections, past):
+        trace.dropped("implants", removed, [], "cancelled",
+                      "The note says the case was called off (vocabulary cancellation_regex) and names the removal "
+                      "only as the booked procedure, never as done.")
+        removed = []
     out.removed = removed
     out.is_removal = bool(removed)
     out.sentences = {m.sent for m in removed}
     out.implants, out.generic = _implant_findings(view, removed, note_values)
     return out
+
+
+def _called_off(view: NoteView, removed: list[Mention], acts: list[Mention], removed_hw_sections: set[str],
+                past: tuple[str, ...]) -> bool:
+    """A cancelled case: the note says so, and its removal is only the booked procedure's name
+    ("Scheduled: removal of buried K-wires", "pt here for planned removal of ..."): no act of it is
+    told as done ("pulled", "removed") and no implant is listed as removed hardware."""
+    cue = view.rules.vocabulary.cancellation
+    if cue is None or any(m.section in removed_hw_sections for m in removed):
+        return False
+    if any(word.endswith(past) for a in acts for word in a.text.lower().split()):
+        return False  # "removed intact", "backed out whole": told as done
+    return cue.search(view.text) is not None
 
 
 def _pronoun_objects(view: NoteView, implants: list[Mention], acts: list[Mention], out: Removal,
