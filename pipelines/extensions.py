@@ -37,6 +37,11 @@ SPOKEN_STOPS_KEY = "nc_spoken_stops"
 # A note dictated with its punctuation as words: the same text with the marks written in
 # (pipelines/spoken.py), set by the sectionizer and read by ConText's terminators.
 PUNCTUATED_KEY = "nc_punctuated"
+# The text the rule regexes read: doc_text with each word the normalizer read as another
+# ("screeds" as "screws", "rernoval" as "removal") written as that word and padded with spaces to
+# its length, so offsets stay the note's. Absent when the normalizer changed no word (or only into
+# longer ones).
+NORMALIZED_TEXT_KEY = "nc_normalized_text"
 # Set in doc.user_data by a caller that wants an explanation (`notecheck check --explain`): the
 # target matcher and ConText then also record what they dropped or cancelled, as lists of tuples
 # of str/int under the keys below. Unset (every ordinary check), nothing is recorded.
@@ -56,6 +61,12 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data[TEXT_KEY] = doc.text
     return text
+
+
+def regex_text(doc: Doc) -> str:
+    """What the rule regexes search: the normalized text when there is one (NORMALIZED_TEXT_KEY)."""
+    normalized = doc.user_data.get(NORMALIZED_TEXT_KEY)
+    return normalized if normalized is not None else doc_text(doc)
 
 
 def original_text(doc: Doc) -> str:

@@ -10,7 +10,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from pipelines.anchored import AnchorFilter, AnchorWindows, boundary_first, case_folded
-from pipelines.extensions import doc_text, lower_text
+from pipelines.extensions import lower_text, regex_text
 from pipelines.leading import Searchable, led
 
 from notecheck.medspacy_rules import phrase_expansion, plural_forms
@@ -85,7 +85,7 @@ class RuleMatcher:
                 key = keys[match_id] = strings[match_id]
             out.append((key, start, end))
         if self.regexes:
-            text = doc_text(doc)
+            text = regex_text(doc)
             lower = lower_text(text)
             # str.isascii() is O(1); on ASCII text lower() keeps every offset.
             ascii_text = text.isascii()

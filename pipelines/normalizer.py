@@ -26,7 +26,7 @@ from spacy.util import filter_spans
 from notecheck.rules import RuleSet, load_rules
 from notecheck.word_regex import alternation
 from pipelines.anchored import case_folded
-from pipelines.extensions import SPOKEN_STOPS_KEY, doc_text, lower_text, register_extensions
+from pipelines.extensions import NORMALIZED_TEXT_KEY, SPOKEN_STOPS_KEY, doc_text, lower_text, register_extensions
 
 
 def _deletions(word: str) -> set[str]:
@@ -194,10 +194,13 @@ class Normalizer:
         if stops:
             doc.user_data[SPOKEN_STOPS_KEY] = stops
         matches = self.phrases(doc, as_spans=True)
+        edits: list[tuple[int, int, str]] = []  # (start char, end char, canonical word)
         if matches:
             with doc.retokenize() as retokenizer:
                 for span in filter_spans(matches):
-                    retokenizer.merge(span, attrs={"NORM": self._canonical[span.label]})
+                    canonical = self._canonical[span.label]
+                    retokenizer.merge(span, attrs={"NORM": canonical})
+                    edits.append((span.start_char, span.end_char, canonical))
         single, correct = self.single, self.speller.correct
         # One vectorised pass picks the few tokens worth a look (a listed variant, or a long
         # alphabetic word that is not known): a Python loop over every token cost ~10% of a check.
@@ -214,7 +217,28 @@ class Normalizer:
                 canonical = correct(text)
             if canonical is not None:
                 token.norm_ = canonical
+                edits.append((token.idx, token.idx + len(token), canonical))
+        if edits:
+            normalized = _written_as(doc_text(doc), edits)
+            if normalized is not None:
+                doc.user_data[NORMALIZED_TEXT_KEY] = normalized
         return doc
+
+
+def _written_as(text: str, edits: list[tuple[int, int, str]]) -> Optional[str]:
+    """`text` with each edit's words replaced by its canonical word padded with spaces to the same
+    length; an edit whose canonical word is longer is left as written. None when nothing changed."""
+    parts, at = [], 0
+    for start, end, canonical in sorted(edits):
+        if len(canonical) > end - start or start < at or text[start:end].lower() == canonical:
+            continue
+        parts.append(text[at:start])
+        parts.append(canonical.ljust(end - start))
+        at = end
+    if not parts:
+        return None
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 def _members(values: np.ndarray, sorted_hashes: np.ndarray) -> np.ndarray:

@@ -66,3 +66,19 @@ def test_a_removal_told_as_done_stands_beside_a_cancelled_one(checker: Checker) 
               "Procedure: removal of K-wire R index finger P2 in the procedure room under digital block; wire "
               "pulled intact.\n")
     assert claim_lines(checker, booked) == [("26320", ["F6", "RT"])]
+
+
+def test_the_rule_regexes_read_the_word_the_normalizer_read(checker: Checker) -> None:
+    """"5 screeds out w/ driver": the regex of a bare "out" after the hardware reads "screws";
+    the evidence still quotes the note."""
+    note = (
+        "or 3/3/25 l 4th metacarpal, ga + block, prior dorsal incision opened\n"
+        "all 5 screeds out w/ driver, fluoro clear, layered closure\n"
+    )
+    result = checker.check(note)
+    assert claim_lines(checker, note) == [("26320", ["LT"])]
+    quotes = [e.text for i in result.findings.implants for e in i.evidence]
+    assert "screeds" in quotes
+    for implant in result.findings.implants:
+        for e in implant.evidence:
+            assert note[e.start:e.end] == e.text
