@@ -1,0 +1,39 @@
+"""Notes crowded with lists and form fields (blind batches b110-b113): a problem list names the
+chart's diagnoses, resolved ones with their hardware ("T84.290A prominent plate -- resolved w/ HWR"),
+which is not today's operation; a form's question answered by its ticked box ("Removal of hardware:
+[ ] yes [x] not performed"); a frame taken apart part by part ("connecting rod removed")."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+
+def test_a_resolved_problem_with_its_hwr_is_no_removal_today(checker: Checker) -> None:
+    note = (
+        "Post-op visit 11/02/2025\n"
+        "Problem list: S62.617D L small finger P1 fx subsq | T84.290A (painful plate -- resolved w/ HWR) | E11.9\n"
+        "Meds: ibuprofen PRN. Allergies: NKDA\n"
+        "Exam: incision healed, sutures removed today, no erythema. A/P: doing well, OT for ROM, f/u 6 wks.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_form_answered_not_performed_removes_nothing(checker: Checker) -> None:
+    note = (
+        "Procedure Performed:\n  Open trigger finger release, left ring finger\n"
+        "  Removal of hardware: [ ] yes  [x] not performed\n"
+        "Indications: triggering L RF; old L RF P1 plate from 2020, asymptomatic, left alone.\n"
+        "Procedure Description: A1 pulley released through a 1.5 cm incision. Closed with 5-0 nylon.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_frame_taken_apart_is_one_external_fixator(checker: Checker) -> None:
+    note = (
+        "Op note - removal of mini external fixator, R middle finger. MAC.\n"
+        "Clamps loosened, connecting rod removed, then the four half-pins unscrewed and withdrawn "
+        "percutaneously, no incision. Pin sites cleaned.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt is None
+    assert "20694" in result.procedure.flags
+    assert "rod_or_nail" not in {i.type for i in result.findings.implants}
