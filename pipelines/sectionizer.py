@@ -44,7 +44,7 @@ def header_pattern(header: str) -> str:
 # at a line start are read as blanks.
 _TAG = re.compile(r"<[A-Za-z/][^<>\n]{0,60}>")
 _TAGS = r"(?:" + _TAG.pattern + r"[ \t]*)*"
-_LINE_START = r"[ \t]*" + _TAGS + r"(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?(?=[A-Za-z])"
+_LINE_START = r"[ \t]*" + _TAGS + r"(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?(?=[A-Za-z])"
 _FIRST_LINE = re.compile(_LINE_START)
 _CANDIDATES = (
     re.compile("\n" + _LINE_START),
@@ -208,7 +208,7 @@ class SectionMatcher:
         self._history = frozenset(sections.roles.history_sections)
         cues = "(?:" + "|".join(sections.description_cues) + ")"
         self._cue = re.compile(
-            r"^[ \t]*(?:[-*•·]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?" + cues,
+            r"^[ \t]*(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?" + cues,
             re.IGNORECASE | re.MULTILINE,
         )
         # A note without line layout starts the operation at a sentence start instead of a line start.
@@ -242,7 +242,7 @@ class SectionMatcher:
             before = text[line_start:start]
             if "<" in before:
                 before = _TAG.sub("", before)
-            at_line_start = not before.strip(" \t-*•·0123456789.()")
+            at_line_start = not before.strip(" \t-*•·>0123456789.()")
             colon = tail.strip() != ""
             line_end = lines.end_of(end)
             # Only the start of the line's rest matters; never slice a run-on line to its end.

@@ -37,3 +37,26 @@ def test_a_frame_taken_apart_is_one_external_fixator(checker: Checker) -> None:
     assert result.procedure.suggested_cpt is None
     assert "20694" in result.procedure.flags
     assert "rod_or_nail" not in {i.type for i in result.findings.implants}
+
+
+def test_headers_behind_arrow_bullets_are_headers(checker: Checker) -> None:
+    """">> Hx:" opens the history: its CRPP is the index operation, not a wire placed today."""
+    note = (
+        "MINOR PROCEDURE ROOM\n>> Proc: removal buried K-wire L ulnar styloid\n"
+        ">> Hx: CRPP L ulnar styloid base fx w/ 1 x 0.045 K-wire, cut + buried subQ\n"
+        ">> Anesth: 3 mL 1% lido local\n"
+        ">> 4 mm stab incision over wire tip, wire grasped + removed intact. Steri-strips, no sutures.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "20670"
+
+
+def test_a_chronology_entry_dates_its_fixation(checker: Checker) -> None:
+    """"- 07/09/2024 CRPP ... 2 K-wires": a dated entry of the history, whatever its header."""
+    note = (
+        "History related to this claim:\n"
+        "- 07/01/2024 L thumb jammed in a conveyor, P1 condylar fx.\n"
+        "- 07/09/2024 CRPP L thumb P1: 2 x 0.035 K-wires, cut below the skin.\n"
+        "Procedure note, 08/20/2024 - procedure room. Digital block. Stab incision over each wire end, "
+        "wires grasped with a needle driver and removed intact x2. 1 x 5-0 nylon.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "26320"

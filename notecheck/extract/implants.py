@@ -47,14 +47,19 @@ def _nearest_act(view: NoteView, implant: Mention, acts: MentionIndex) -> Option
     return best
 
 
-def _dated_after(view: NoteView, act: Mention, dates: dict[int, list[int]]) -> bool:
-    """A date follows the act in its sentence. The sentence's dates are found once: searching from
-    every act to its sentence's end was quadratic in a long sentence of acts (a run-on note)."""
-    starts = dates.get(act.sent)
-    if starts is None:
+def _dated(view: NoteView, act: Mention, dates: dict[int, list[tuple[int, int]]]) -> bool:
+    """A date follows the act in its sentence, or heads it ("- 07/09/2024 CRPP L thumb P1", an entry
+    of a chronology). The sentence's dates are found once: searching from every act to its
+    sentence's end was quadratic in a long sentence of acts (a run-on note)."""
+    found = dates.get(act.sent)
+    if found is None:
         lo, hi = view.sentence_bounds(act.sent)
-        starts = dates[act.sent] = [m.start() for m in view.rules.vocabulary.date.finditer(view.text, lo, hi)]
-    return bisect_left(starts, act.end_char) < len(starts)
+        found = dates[act.sent] = [m.span() for m in view.rules.vocabulary.date.finditer(view.text, lo, hi)]
+    at = bisect_left(found, (act.end_char, 0))
+    if at < len(found):
+        return True
+    before = bisect_left(found, (act.start_char, 0)) - 1
+    return before >= 0 and not view.text[found[before][1]: act.start_char].strip(" \t:-–")
 
 
 def find_removal(view: NoteView) -> Removal:
@@ -65,7 +70,7 @@ def find_removal(view: NoteView) -> Removal:
     removed_hw_sections = set(roles.removed_hardware_sections)
     placed_hw_sections = set(roles.placed_hardware_sections)
     acts = view.of("ACT")
-    dates: dict[int, list[int]] = {}  # per sentence, where its dates start (read once)
+    dates: dict[int, list[tuple[int, int]]] = {}  # per sentence, where its dates are (read once)
     implants = [m for m in view.of("IMPLANT") if not m.has("NEGATED", "OTHER_PERSON")]
     trace.dropped("implants", view.of("IMPLANT"), implants, "not_affirmed", "Negated, or about another person.")
     note_values = {m.value for m in implants}
@@ -137,7 +142,7 @@ def find_removal(view: NoteView) -> Removal:
             # Hardware put in today is told where the operation is; a fixation in the indications
             # ("CRPP ... 20/01/25 (2 x K-wires)") is the index operation, whatever its dating, and
             # so is one dated after it in its sentence ("CRPP with single K-wire 10/06/2024").
-            if _dated_after(view, act, dates):
+            if _dated(view, act, dates):
                 trace.step("implants", implant, False, "dated_placement",
                            "Linked to a placement dated to another day: the index fixation's hardware.", by=act)
                 continue
