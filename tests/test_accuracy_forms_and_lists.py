@@ -60,3 +60,20 @@ def test_a_chronology_entry_dates_its_fixation(checker: Checker) -> None:
         "wires grasped with a needle driver and removed intact x2. 1 x 5-0 nylon.\n"
     )
     assert checker.check(note).procedure.suggested_cpt == "26320"
+
+
+def test_a_joint_fused_today_at_an_angle_is_todays_fusion(checker: Checker) -> None:
+    """The old screws came out for the fusion: integral to it, not a removal of their own. "Fused at
+    40 deg" and "fused position 40 degrees" tell today's fusion, not a healed one."""
+    note = (
+        "op note l middle finger\npt s/p orif l middle p1 fx 2/2024 w/ 2 screws, now post traumatic pip arthritis\n"
+        "ga + block, dorsal incision over pip\nthe 2 old screws in the p1 head removed first (in the way), then "
+        "cartilage removed, fused at 40 deg w/ headless screw + 1 k wire\nclosure 5-0 nylon\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+    titled = (
+        "Procedure: Arthrodesis left long finger PIP joint with removal of the previous screws.\n"
+        "Description: Dorsal incision, the two old P1 screws removed, cartilage removed, headless screw placed. "
+        "Fluoro: PIP fused position 40 degrees, screw well contained.\n"
+    )
+    assert checker.check(titled).procedure.suggested_cpt is None
