@@ -62,3 +62,30 @@ def test_a_planned_2nd_stage_per_the_index_op_plan(checker: Checker) -> None:
         "* Two stab incisions per finger, 4 K-wires removed intact\n"
     )
     assert _planned(checker, note) == "planned"
+
+
+def test_the_plan_in_phone_shorthand(checker: Checker) -> None:
+    """b114: "planned at the crpp 5/2/25"; "told him at the time wires come out ~6 wk in or" is the
+    plan's date, not a wire coming out of the skin (no migration, no 78)."""
+    at_crpp = ("dr k - pt from this am (6/3/25) - took out the 2 buried k wires l ring finger p1 thru 2 stab incisions "
+               "under digital block in the proc room, planned at the crpp 5/2/25. both wires intact\n")
+    assert _planned(checker, at_crpp) == "planned"
+    told = ("l hand k wire removal 8/19/25\ncrpp l small finger p1 fx 7/8/25 w/ 2 k wires, ends buried, told him at "
+            "the time wires come out ~6 wk in or\nfx healed on todays xr. or: digital block, stab incision over each "
+            "wire end, both k wires removed intact\n")
+    result = checker.check(told)
+    assert result.findings.planned_status.value == "planned"
+    assert "migration" not in [i.value for i in result.findings.indications]
+
+
+def test_the_plan_told_in_the_past_surgical_history(checker: Checker) -> None:
+    """b112: the index operation's plan sits in the PSH block that runs on to the procedure."""
+    note = (
+        "Procedure: Removal of percutaneous K-wires L ring finger proximal phalanx under general anesthesia.\n"
+        "PSH:\n  7/7/2025   CRPP L RF P1 neck fx, 2 x 0.035 K-wires left out through the skin w/ pin caps\n"
+        "  2019       adenoidectomy\n\n"
+        "At CRPP (7/7/2025) we planned wire removal at ~4 wks; because of needle anxiety we planned it under brief "
+        "mask anesthesia in the OR. Fracture healed.\n\n"
+        "Procedure: mask induction, pin caps removed, both exposed wires withdrawn with a needle driver, intact.\n"
+    )
+    assert _planned(checker, note) == "planned"

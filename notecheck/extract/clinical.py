@@ -53,7 +53,14 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
         none_before = not found
         found += [m for m in usable if m.section in fallback and (none_before or m.value not in unspecific)]
     chosen = {id(m) for m in found}
-    found += [m for m in usable if m.value in anywhere and m.section in fallback and id(m) not in chosen]
+    # The index operation's plan is history by nature: a staged removal told in the past history
+    # ("PSH: ... At CRPP (7/7/2025) we planned wire removal at ~4 wks") is read there too.
+    history = set(view.rules.sections.roles.history_sections)
+    found += [
+        m for m in usable
+        if m.value in anywhere and id(m) not in chosen
+        and (m.section in fallback or (m.value == "staged_removal" and m.section in history))
+    ]
     trace.dropped("indications", usable, found, "not_preoperative",
                   "Not in an indication section (sections.yaml roles.indication_sections) while the note states indications there.")
     before = found
