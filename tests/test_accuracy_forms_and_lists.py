@@ -77,3 +77,17 @@ def test_a_joint_fused_today_at_an_angle_is_todays_fusion(checker: Checker) -> N
         "Fluoro: PIP fused position 40 degrees, screw well contained.\n"
     )
     assert checker.check(titled).procedure.suggested_cpt is None
+
+
+def test_a_reduction_maintained_with_callus_is_no_refixation(checker: Checker) -> None:
+    """b116: an infected wire taken out in the OR; "the fracture reduction was maintained with callus"
+    tells healing, not a new fixation that would make the removal integral."""
+    note = (
+        "procedure in detail: regional block, tourniquet. elliptical incision around the ulnar wire site, abscess "
+        "opened, cultures sent, infected tissue debrided down to the wire, the wire was then removed with a needle "
+        "driver. radial wire removed through a stab incision. fluoroscopy showed the fracture reduction was "
+        "maintained with callus, stable enough for a cast without re-pinning. left thumb spica splint.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "26320"
+    held = note.replace("maintained with callus", "held with two new k-wires")
+    assert checker.check(held).procedure.suggested_cpt is None
