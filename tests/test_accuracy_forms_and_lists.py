@@ -91,3 +91,25 @@ def test_a_reduction_maintained_with_callus_is_no_refixation(checker: Checker) -
     assert checker.check(note).procedure.suggested_cpt == "26320"
     held = note.replace("maintained with callus", "held with two new k-wires")
     assert checker.check(held).procedure.suggested_cpt is None
+
+
+def test_a_removal_weighed_and_a_default_field_remove_nothing(checker: Checker) -> None:
+    """b118, b120: carpal tunnel releases beside an old plate, and a case the record system filled
+    from its booking; the narrative says what was done."""
+    weighed = (
+        "Procedure: Right carpal tunnel release. Indications: severe CTS. Old distal radius plate from 2019, healed. "
+        "She asked whether the plate should come out; removing it would require a separate, larger exposure, "
+        "so it stays.\nDescription: TCL divided under direct vision. Skin closed.\n"
+    )
+    log = (
+        "Procedure: L carpal tunnel release. Wheels in 08:02.\nImplant log: Explanted - none recorded | Implanted - "
+        "none\nOp note: 63F, severe L CTS, hx ORIF L distal radius plate 2018. TCL released, plate not exposed.\n"
+    )
+    booked = (
+        "Procedure(s) performed: Removal of hardware, R index finger P1 (26320)    [auto-populated from booking]\n"
+        "Explanted: K-wire 0.045 x2    [auto-populated]     Implanted: none\n"
+        "Surgeon note: fracture line still visible at 4 wks, not healed. Case CANCELLED before incision; wires left "
+        "in place. Rebook 2 wks.\n"
+    )
+    for note in (weighed, log, booked):
+        assert checker.check(note).procedure.suggested_cpt is None, note
