@@ -78,7 +78,11 @@ def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True) -> li
             later = site_levels[i + 1:] + [completion_only]
             if not any(m.label == "BONE" and m.value != "phalanx" for m in scope):
                 scope = scope + _bones_for(scope, later, view)
-            elif not any(m.label == "DIGIT" for m in scope) and any(m.label == "BONE" and m.value in PHALANGES for m in scope):
+            # "screw ... removed at the tip of the dist phalanx": a phalanx without its finger takes
+            # the one finger the note names elsewhere.
+            if not any(m.label == "DIGIT" for m in scope) and any(
+                m.label == "BONE" and (m.value in PHALANGES or m.value == "phalanx") for m in scope
+            ):
                 scope = scope + _digit_for(later)
             return scope
     # Nothing outside the history names where hardware came out: the site the history gives the

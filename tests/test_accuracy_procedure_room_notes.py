@@ -1,0 +1,43 @@
+"""Procedure-room notes by PAs, residents and hand surgeons (blind batches b117-b121): the state
+"wires in place" is no placement (it made a planned removal look provisional); a phalanx named
+without its finger ("dist phalanx") takes the one finger the note names; an old plate whose
+"removal is not planned" stays (present tense; "the removal was not planned" tells an unplanned
+return, which did happen)."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+from claim_lines import claim_lines
+
+
+def test_wires_in_place_are_not_wires_placed(checker: Checker) -> None:
+    note = (
+        "PROC NOTE (res) 03/04/2025 R SF procedure rm\n"
+        "s/p CRPP R small finger P2 shaft fx 1/14/2025, 2 buried K-wires, removal at 6 wks planned at time of CRPP.\n"
+        "XR: fx united, wires in place.\nDig block R SF, 2 x 3 mm incisions, wires found w/ hemostat, both removed "
+        "intact. 5-0 nylon x2.\n"
+    )
+    assert claim_lines(checker, note) == [("26320", ["F9", "RT"])]
+
+
+def test_a_distal_phalanx_takes_the_finger_named_elsewhere(checker: Checker) -> None:
+    note = (
+        "5/20/2025 proc rm note - R thumb. 61F, s/p IP fusion 3/2024 w/ headless screw. Fusion solid on XR. Screw "
+        "tail prominent at tip of thumb, pain w/ pinch.\nDig block. 5 mm incision at tip dist phalanx, screw located "
+        "w/ fluoro + removed w/ driver, intact. 5-0 nylon x2.\n"
+    )
+    result = checker.check(note)
+    assert [d.value for d in result.findings.digits] == ["thumb"]
+    assert claim_lines(checker, note) == [("26320", ["F5", "RT"])]
+
+
+def test_a_removal_that_is_not_planned_is_not_done(checker: Checker) -> None:
+    note = (
+        "Operation: excision of mucous cyst, left ring finger DIP. Anamnesis: in 2019 osteosynthesis of the 4th "
+        "metacarpal with a plate; the plate does not disturb, its removal is not planned; on X-ray the plate is in "
+        "place.\nCyst excised with the osteophyte, skin closed.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+    unplanned = ("Procedure: removal of migrated K-wire, left ring finger P1, in the OR under block; the removal was "
+                 "not planned - the wire backed out at 3 weeks. Wire removed intact.\n")
+    assert claim_lines(checker, unplanned) == [("26320", ["F3", "LT"])]
