@@ -41,3 +41,19 @@ def test_a_removal_that_is_not_planned_is_not_done(checker: Checker) -> None:
     unplanned = ("Procedure: removal of migrated K-wire, left ring finger P1, in the OR under block; the removal was "
                  "not planned - the wire backed out at 3 weeks. Wire removed intact.\n")
     assert claim_lines(checker, unplanned) == [("26320", ["F3", "LT"])]
+
+
+def test_a_small_incision_over_a_palpable_wire_is_superficial(checker: Checker) -> None:
+    """b119, b121: a wrist wire taken out through a small incision with simple closure is 20670
+    (DOMAIN 2.2); a layered closure keeps 20680."""
+    note = (
+        "Procedure: local 1% lido. Prep. Two small incisions (5 mm) over the palpable wire ends of the right radial "
+        "styloid, each K-wire grasped and withdrawn intact. Steri-strips, no sutures.\n"
+    )
+    assert claim_lines(checker, note) == [("20670", ["RT"])]
+    knot = ("Procedure: left ulnar styloid tension band. 2 cm incision directly over the palpable knot; cerclage wire "
+            "cut and removed, both K-wires backed out. 2 simple nylon sutures; no layered closure required.\n")
+    assert claim_lines(checker, knot) == [("20670", ["LT"])]
+    deep = ("Procedure: left radial styloid. Longitudinal incision, the first extensor compartment retracted, both "
+            "K-wires removed from the bone. Layered closure.\n")
+    assert claim_lines(checker, deep) == [("20680", ["LT"])]
