@@ -131,6 +131,9 @@ class Findings(BaseModel):
     # Extensions: what the checklist and the coding rules need beyond the contract's fields.
     generic_hardware_removed: list[Evidence] = _empty_list()
     substantial_work: list[Evidence] = _empty_list()
+    # Extension: a plate the note names as spanning the wrist ("dorsal spanning bridge plate"), which
+    # makes radius and metacarpal one construct for code selection.
+    spanning_plate: list[Evidence] = _empty_list()
     anesthesia: list[AnesthesiaFinding] = _empty_list()
     setting: list[SettingFinding] = _empty_list()
     hardware_accounted: list[Evidence] = _empty_list()

@@ -57,3 +57,20 @@ def test_a_small_incision_over_a_palpable_wire_is_superficial(checker: Checker) 
     deep = ("Procedure: left radial styloid. Longitudinal incision, the first extensor compartment retracted, both "
             "K-wires removed from the bone. Layered closure.\n")
     assert claim_lines(checker, deep) == [("20680", ["LT"])]
+
+
+def test_a_spanning_bridge_plate_is_one_wrist_construct(checker: Checker) -> None:
+    """b116, b121: one plate from the radius to a metacarpal is one construct, 20680 once
+    (DOMAIN 2.1-2); a radius plate beside separate metacarpal screws stays two sites."""
+    note = (
+        "Procedure: Removal of dorsal spanning (bridge) plate and screws, L distal radius to L 3rd metacarpal.\n"
+        "Description: dorsal incisions over the radius and the 3rd metacarpal, EPL protected, 6 screws and the plate "
+        "removed intact. Layered closure.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt == "20680"
+    assert result.findings.spanning_plate
+    two_sites = ("Procedure: removal of volar plate, left distal radius, and of 2 lag screws, left 4th metacarpal.\n"
+                 "Description: volar approach, plate and 7 screws removed; separate dorsal incision over the 4th "
+                 "metacarpal, both lag screws removed. Layered closure.\n")
+    assert checker.check(two_sites).procedure.suggested_cpt == "26320"

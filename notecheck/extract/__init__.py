@@ -5,7 +5,7 @@ from spacy.tokens import Doc
 
 from notecheck import trace
 from notecheck.extract.clinical import approach, complexity, indications, operative_context, planned_status, same_site_procedures
-from notecheck.extract.implants import find_removal
+from notecheck.extract.implants import find_removal, spanning_plate
 from notecheck.extract.mentions import NoteView
 from notecheck.extract.sites import find_site, site_rays
 from notecheck.models import Findings
@@ -40,5 +40,6 @@ def extract_findings(doc: Doc, rules: RuleSet) -> Findings:
         planned_status=planned_status(view, found_indications),
         complexity_factors=factors,
         substantial_work=substantial,
+        spanning_plate=spanning_plate(view),
         same_site_procedures=same_site_procedures(view, site_rays(site, rules)),
     )

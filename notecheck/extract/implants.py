@@ -383,3 +383,16 @@ def _total_count(view: NoteView, removed: list[Mention], counted: list[Mention])
         return None
     sited = sum(v for k, v in per_site.items() if k is not None)
     return max(sited, per_site.get(None, 0))
+
+
+def spanning_plate(view: NoteView) -> list[Evidence]:
+    """Plates the note names as spanning the wrist ("dorsal spanning (bridge) plate", "distraction
+    plate"), wherever it names them but negated or about another person: the removal's plate is
+    the index operation's, told in the history as often as in the procedure."""
+    words = tuple(view.rules.vocabulary.spanning_plate_words)
+    if not words:
+        return []
+    return [
+        m.evidence() for m in view.of("IMPLANT")
+        if m.value == "plate" and not m.has("NEGATED", "OTHER_PERSON") and any(w in m.text.lower() for w in words)
+    ]
