@@ -89,3 +89,33 @@ def test_the_plan_told_in_the_past_surgical_history(checker: Checker) -> None:
         "Procedure: mask induction, pin caps removed, both exposed wires withdrawn with a needle driver, intact.\n"
     )
     assert _planned(checker, note) == "planned"
+
+
+def test_the_plan_told_in_the_conditional(checker: Checker) -> None:
+    """b117, b118: "I told her then that we would take them out ... at about 6 to 8 weeks"; "the plan was
+    documented to bring him back at six weeks to take the wires out"."""
+    would = (
+        "Indications. IP joint arthrodesis with two buried K-wires on July 14, 2025; I told her then that we would "
+        "take them out in the procedure room at about 6 to 8 weeks once the fusion had healed. Solid fusion on xray.\n"
+        "Procedure. Digital block, two stab incisions, both wires removed intact. Right thumb.\n"
+    )
+    assert _planned(checker, would) == "planned"
+    documented = (
+        "PROCEDURE removal of buried k wires right long finger distal phalanx. HISTORY on 9/3/2025 I did an ORIF of "
+        "the distal phalanx with two kirschner wires cut and buried, at the time of the ORIF the plan was documented "
+        "to bring him back at six weeks to take the wires out, DESCRIPTION a 5 mm incision over the wire ends, the "
+        "two wires were removed with a needle driver\n"
+    )
+    assert _planned(checker, documented) == "planned"
+
+
+def test_a_cast_before_a_plan_does_not_swallow_it(checker: Checker) -> None:
+    """b121: "needed 3 staff to hold for cast at ED), we planned pin removal in the procedure room": the
+    cast's removal stops at the parenthesis."""
+    note = (
+        "8 yo M, s/p CRPP R ring finger P1 neck fx 7/1/2025, 2 K-wires left out through skin (bent, capped). At the "
+        "time of pinning, because of extreme needle anxiety (needed 3 staff to hold for cast at ED), Dr Szabo "
+        "planned pin removal in the procedure room with digital block.\nProcedure: digital block, caps off, both "
+        "K-wires pulled intact.\n"
+    )
+    assert _planned(checker, note) == "planned"

@@ -27,9 +27,13 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
     sections = set(view.rules.sections.roles.indication_sections)
     # A staged removal is by nature told about the index surgery ("at the index procedure the plan
     # was to remove them"): history and future cues do not cancel it, negation still does.
+    # A plan told with its date ("we would take them out at 6 weeks", vocabulary staged_plan_rules)
+    # is a plan even in the conditional.
+    told = set(view.rules.vocabulary.staged_plan_rules)
     usable = [
         m for m in view.of("INDICATION")
-        if m.affirmed or (m.value == "staged_removal" and not m.has("NEGATED", "HYPOTHETICAL", "OTHER_PERSON"))
+        if m.affirmed or (m.value == "staged_removal" and not m.has("NEGATED", "OTHER_PERSON")
+                          and (not m.has("HYPOTHETICAL") or m.rule in told))
     ]
     trace.dropped("indications", view.of("INDICATION"), usable, "not_affirmed",
                   "Not affirmed for this patient and this removal.")
