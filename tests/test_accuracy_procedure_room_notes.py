@@ -74,3 +74,24 @@ def test_a_spanning_bridge_plate_is_one_wrist_construct(checker: Checker) -> Non
                  "Description: volar approach, plate and 7 screws removed; separate dorsal incision over the 4th "
                  "metacarpal, both lag screws removed. Layered closure.\n")
     assert checker.check(two_sites).procedure.suggested_cpt == "26320"
+
+
+def test_a_side_written_into_the_digit_and_a_shortened_dominance(checker: Checker) -> None:
+    """b121: "25F, R hand dom, s/p CRPP L IF P2": the dominance is no side, and "L IF" names its own side."""
+    note = (
+        "31M, R hand dom, s/p CRPP L IF P2 neck fx on 8/12/2025 (2 K-wires buried; plan at surgery was to pull them "
+        "at 4 wk).\nCame in today bc one wire is poking out through the skin, other wire in position on XR.\n"
+        "Plan: remove the backed out wire today, keep the other.\n"
+        "Proc: removal migrated K-wire L index finger middle phalanx (P2)\n- digital block\n- skin incised 3 mm, wire "
+        "withdrawn intact\n"
+    )
+    result = checker.check(note)
+    assert [(d.value, d.side) for d in result.findings.digits] == [("index", "left")]
+    assert result.findings.laterality.value == "left"
+
+
+def test_lf_said_to_be_the_long_finger(checker: Checker) -> None:
+    note = "Proc rm: R LF (long) P3 base fx s/p CRPP; digital block, 2 buried K-wires removed through a stab incision.\n"
+    assert [d.value for d in checker.check(note).findings.digits] == ["middle"]
+    little = "Proc rm: R LF P3 base fx s/p CRPP; digital block, 2 buried K-wires removed through a stab incision.\n"
+    assert [d.value for d in checker.check(little).findings.digits] == ["small"]

@@ -186,8 +186,8 @@ def _side_near(m: Mention, sides: MentionIndex, link: SideAnatomy) -> Optional[s
     for s in sides.around(m, link.side_before, link.side_after):
         if s.value == "bilateral":
             continue
-        if s.start < m.start < s.end:
-            return s.value  # "L index": the side's own span takes in the anatomy it names
+        if s.start <= m.start < s.end:
+            return s.value  # "L index", "L IF": the side's own span takes in the anatomy it names
         if s.end <= m.start and m.start - s.end <= link.side_before or m.end <= s.start and s.start - m.end <= link.side_after:
             if best is None or s.gap(m) < best.gap(m):
                 best = s
