@@ -119,3 +119,28 @@ def test_a_cast_before_a_plan_does_not_swallow_it(checker: Checker) -> None:
         "K-wires pulled intact.\n"
     )
     assert _planned(checker, note) == "planned"
+
+
+def test_a_complication_treated_before_does_not_unplan_the_removal(checker: Checker) -> None:
+    """b127: "a superficial pin-site cellulitis around postop day 10, which was treated with cephalexin and fully
+    resolved" is past; the removal stays the planned one (58)."""
+    note = (
+        "INDICATIONS: CRPP right small finger P1 with two buried K-wires on 03/11/2024; the index operative note "
+        "documents the plan to remove them in the OR at approximately 4 weeks. His course was notable for a "
+        "superficial pin-site cellulitis at the ulnar wire incision around postop day 10, which was treated with a "
+        "7 day course of cephalexin and fully resolved. He is here for planned removal of the temporary fixation.\n"
+        "PROCEDURE: both K-wires removed through stab incisions under digital block.\n"
+    )
+    assert _planned(checker, note) == "planned"
+
+
+def test_a_removal_brought_forward_by_a_complication_is_unplanned(checker: Checker) -> None:
+    note = (
+        "CRPP of the left ring finger P2 on 08/05/2024 with two buried K-wires which were going to come out at about "
+        "5 weeks, however the distal wire backed out and was tenting the skin, so we are bringing her removal forward "
+        "rather than waiting out the 5 weeks. In the procedure room both wires were removed through small incisions.\n"
+    )
+    assert _planned(checker, note) == "unplanned"
+    listed = ("Request for authorization: the case was brought forward after a cancellation. Procedure: planned "
+              "removal of K-wires R index finger P1 at 5 weeks as per the index plan; both wires removed.\n")
+    assert _planned(checker, listed) == "planned"

@@ -144,6 +144,13 @@ def approach(view: NoteView, removal_sentences: set[int]) -> ApproachFinding:
 
 def planned_status(view: NoteView, found: list[ValueFinding]) -> PlannedStatusFinding:
     by_value = {f.value: f for f in found}
+    overtaken_rules = set(view.rules.vocabulary.plan_overtaken_rules)
+    overtaken = [m for m in view.of("PLANNING") if m.affirmed and m.rule in overtaken_rules]
+    if overtaken and "staged_removal" in by_value:
+        trace.decided("planned_status", "plan_overtaken",
+                      "The index plan is told, and so is the removal coming before it (procedure.yaml plan.overtaken).",
+                      overtaken)
+        return PlannedStatusFinding(value="unplanned", evidence=[m.evidence() for m in overtaken][:6])
     complications = [by_value[c] for c in view.rules.vocabulary.complication_indications if c in by_value]
     if complications and "staged_removal" in by_value:
         # A removal planned at the index stays planned when the complication is only told in the
