@@ -95,3 +95,14 @@ def test_lf_said_to_be_the_long_finger(checker: Checker) -> None:
     assert [d.value for d in checker.check(note).findings.digits] == ["middle"]
     little = "Proc rm: R LF P3 base fx s/p CRPP; digital block, 2 buried K-wires removed through a stab incision.\n"
     assert [d.value for d in checker.check(little).findings.digits] == ["small"]
+
+
+def test_deep_work_told_in_other_words_keeps_20680(checker: Checker) -> None:
+    """b124: the wires lay on bone under the compartments, the retinacula were repaired in layers; the
+    "superficial radial n branches" are a nerve, not a depth."""
+    note = (
+        "Proc: removal of buried K-wires x2, right distal radius. Time out. 2 cm incision over radial styloid, "
+        "superficial radial n branches identified and retracted, 1st compartment retinaculum incised, both wires "
+        "found on bone and removed intact. Retinacula repaired 4-0 Vicryl, skin 4-0 nylon (layered).\n"
+    )
+    assert claim_lines(checker, note) == [("20680", ["RT"])]
