@@ -144,3 +144,17 @@ def test_a_removal_brought_forward_by_a_complication_is_unplanned(checker: Check
     listed = ("Request for authorization: the case was brought forward after a cancellation. Procedure: planned "
               "removal of K-wires R index finger P1 at 5 weeks as per the index plan; both wires removed.\n")
     assert _planned(checker, listed) == "planned"
+
+
+def test_planned_at_the_time_of_pinning_in_the_plan_line(checker: Checker) -> None:
+    """b124: "Plan: as planned at time of pinning (op note 9/12: 'KW out ~4 wks in PR') -- done today"
+    looks back at the index plan."""
+    note = (
+        "Proc rm 10/10/25 R SF P1. Description: wires cut short under the skin at index surgery. Two 3 mm stab "
+        "incisions over the wire ends, wires removed intact x2. 5-0 nylon x2.\n"
+        "Plan: as planned at time of pinning (op note 9/12) -- done today. ROM, RTC 2 wks.\n"
+    )
+    assert _planned(checker, note) == "planned"
+    future = ("CRPP R SF P1 today with 2 K-wires, cut and buried.\nPlan: remove the wires at 4 wks in the procedure "
+              "room.\n")
+    assert checker.check(future).findings.planned_status.value is None

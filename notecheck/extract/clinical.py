@@ -63,7 +63,7 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
     found += [
         m for m in usable
         if m.value in anywhere and id(m) not in chosen
-        and (m.section in fallback or (m.value == "staged_removal" and m.section in history))
+        and (m.section in fallback or (m.value == "staged_removal" and (m.section in history or m.rule in told)))
     ]
     trace.dropped("indications", usable, found, "not_preoperative",
                   "Not in an indication section (sections.yaml roles.indication_sections) while the note states indications there.")
