@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from notecheck.checker import Checker
 
+from claim_lines import claim_lines
+
 
 def test_a_resolved_problem_with_its_hwr_is_no_removal_today(checker: Checker) -> None:
     note = (
@@ -113,3 +115,33 @@ def test_a_removal_weighed_and_a_default_field_remove_nothing(checker: Checker) 
     )
     for note in (weighed, log, booked):
         assert checker.check(note).procedure.suggested_cpt is None, note
+
+
+def test_a_title_line_naming_the_fusion_first(checker: Checker) -> None:
+    """b125: the document's first line is its title; a fusion named before the removal is today's, and
+    the old screws that came out for it are integral. "Removal of K-wires, right little finger DIP
+    arthrodesis" names the old fusion as the site (a guard)."""
+    note = (
+        "RIGHT INDEX FINGER PIP JOINT ARTHRODESIS WITH REMOVAL OF PRIOR HARDWARE\n\nDate: 3/26/2024\n"
+        "Under general anesthesia, dorsal approach to the PIP. The two old lag screws lay in the path of the fusion "
+        "and were removed. Cartilage denuded, joint fixed with a headless screw.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+    site = (
+        "Operation note - removal of buried K-wires, right little finger DIP arthrodesis.   13 April 2024\n"
+        "The arthrodesis had been performed on 8 January 2024 with two buried K-wires, removal at three months planned. "
+        "Solid union. Under WALANT the wires were removed through two 3 mm incisions.\n"
+    )
+    assert claim_lines(checker, site) == [("26320", ["F9", "RT"])]
+
+
+def test_a_dynamic_frame_taken_off_by_its_side_bars(checker: Checker) -> None:
+    """b122: the frame named only in the history; today "the bands and side bars were removed and the three
+    transosseous pins backed out" under a wrist block: 20694, not 26320."""
+    note = (
+        "Brief op note. On 08/12/2024 closed reduction and application of a dynamic external fixator to the right "
+        "small finger. Today under a wrist block in the main OR the rubber bands and side bars were removed and the "
+        "three transosseous pins were backed out and pulled with a pin driver, no skin incision.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt is None and "20694" in result.procedure.flags

@@ -266,9 +266,26 @@ def same_site_procedures(view: NoteView, removal_rays: frozenset[int] = frozense
             own = sentence_rays.get(m.sent)
             if own and own.isdisjoint(removal_rays):
                 continue
-        if m.section in titles or m.value in procs.always_same_site or beside_fixation or said_today or told_done or step_of:
+        # A document's first line, when it is a title naming the procedure before the removal ("RIGHT INDEX
+        # FINGER PIP JOINT ARTHRODESIS WITH REMOVAL OF PRIOR HARDWARE"), headed or not; not "removal of
+        # K-wires, right little finger DIP arthrodesis" (the old fusion names the site) nor a sentence.
+        title_line = m.section == "body" and _first_line_title(view, m)
+        if m.section in titles or title_line or m.value in procs.always_same_site or beside_fixation or said_today \
+                or told_done or step_of:
             found.append(m)
     return _grouped(found)
+
+
+def _first_line_title(view: NoteView, proc: Mention) -> bool:
+    text = view.text
+    start = len(text) - len(text.lstrip())
+    end = text.find("\n", start)
+    if end < 0 or not start <= proc.start_char < end:
+        return False
+    line = text[start:end]
+    if re.search(r"[.!?;]\s", line + " ") and not line.rstrip().endswith(tuple("0123456789")):
+        return False
+    return not any(a.start_char < proc.start_char for a in view.of("ACT") if start <= a.start_char < end)
 
 
 def _rays_by_sentence(view: NoteView) -> dict[int, set[int]]:
