@@ -46,6 +46,7 @@ _TAG = re.compile(r"<[A-Za-z/][^<>\n]{0,60}>")
 _TAGS = r"(?:" + _TAG.pattern + r"[ \t]*)*"
 _LINE_START = r"[ \t]*" + _TAGS + r"(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?(?=[A-Za-z])"
 _FIRST_LINE = re.compile(_LINE_START)
+_QUOTES = frozenset("\"“'‘")
 _CANDIDATES = (
     re.compile("\n" + _LINE_START),
     re.compile(r"[.!?*][\"')]?[ \t]{1,3}(?=[A-Za-z])"),
@@ -238,6 +239,10 @@ class SectionMatcher:
             if hit is None:
                 continue
             header, start, end, tail, category = hit
+            # A header inside a quotation belongs to the document quoted ('Op note: "Plan: K-wires to be
+            # removed at 4 weeks ..."'), not to this one.
+            if start and text[start - 1] in _QUOTES:
+                continue
             line_start = lines.start_of(start)
             before = text[line_start:start]
             if "<" in before:

@@ -158,3 +158,32 @@ def test_planned_at_the_time_of_pinning_in_the_plan_line(checker: Checker) -> No
     future = ("CRPP R SF P1 today with 2 K-wires, cut and buried.\nPlan: remove the wires at 4 wks in the procedure "
               "room.\n")
     assert checker.check(future).findings.planned_status.value is None
+
+
+def test_british_plans_and_a_displaced_fracture(checker: Checker) -> None:
+    """b129: "ROM in minor ops at 4/52" (removal of metalwork) is the plan; a fracture "(spiral, displaced,
+    crossed wires)" is displaced, not the wires (no migration, no 78)."""
+    rom = ("Op note states 'wires buried - ROM in minor ops at 4/52'. XR: united.\nMinor ops, digital block: two 3 mm "
+           "incisions over the R little finger P1 wire ends, both K-wires removed intact.\n")
+    assert _planned(checker, rom) == "planned"
+    displaced = (
+        "K-wiring R little finger P1 fracture on 08/04/2025 (spiral, displaced, crossed wires), wires cut short and "
+        "buried with the plan documented for removal in theatre at 4 weeks. Bridging callus on XR.\n"
+        "Theatre: digital block, both wires removed through stab incisions.\n"
+    )
+    assert _planned(checker, displaced) == "planned"
+
+
+def test_a_migrated_wire_taken_out_before_the_planned_date(checker: Checker) -> None:
+    note = ("The distal K-wire of the L ring finger P2 migrated and catches on her clothing; we decided to take the "
+            "migrated wire out now in the OR rather than wait for the planned removal at 5 weeks. Wire removed intact.\n")
+    assert _planned(checker, note) == "unplanned"
+
+
+def test_a_header_inside_a_quotation_is_the_quoted_documents(checker: Checker) -> None:
+    """A "Plan:" quoted from the index op note opens no plan section of this note (run together, where a
+    capitalised "Header:" after a sentence end is taken as a header). A guard for the sectionizer's
+    quotation check."""
+    note = ('Indications: CRPP R index P1 on 3/2/2025. The op note reads: "Plan: K-wires to be removed at 4 weeks in '
+            'theatre under LA." Fracture united. Procedure: digital block, both K-wires removed through stab incisions.')
+    assert _planned(checker, note) == "planned"
