@@ -286,6 +286,8 @@ class Vocabulary(_Strict):
     # An addendum that corrects the history or another operation, not this one ("Correction to
     # history: the 2019 plate is in the LEFT radius. No change to the procedure.").
     history_correction_cues: list[str] = []
+    # A plan section that records the operation as done today ("Done today in office proc rm:").
+    plan_done_today_cues: list[str] = []
     corrected_side_before: list[str]
     wrong_side_before: list[str]
     healed_state_window: int

@@ -106,3 +106,23 @@ def test_deep_work_told_in_other_words_keeps_20680(checker: Checker) -> None:
         "found on bone and removed intact. Retinacula repaired 4-0 Vicryl, skin 4-0 nylon (layered).\n"
     )
     assert claim_lines(checker, note) == [("20680", ["RT"])]
+
+
+def test_a_plan_that_records_the_operation_as_done_today(checker: Checker) -> None:
+    """b128: "P: ... Done today in office proc rm: - dig block - 4mm incision - wire pulled": the plan line
+    is the operation's account, with its block and incision (26320, not a pin pull)."""
+    note = (
+        "S: s/p CRPP R middle finger P3 2/24/2025, 1 KW cut & buried, wants the metal out.\n"
+        "A: retained buried KW R middle finger P3, healed fx.\n"
+        "P: Discussed leaving it - pt declines. Done today in office proc rm:\n   - dig block 4 mL 1% lido\n"
+        "   - 4mm incision volar-radial tip over wire\n   - wire found, pulled w/ needle driver, intact\n"
+    )
+    assert claim_lines(checker, note) == [("26320", ["F7", "RT"])]
+
+
+def test_pins_pulled_without_anaesthesia_in_a_procedure_room_are_a_pin_pull(checker: Checker) -> None:
+    note = (
+        "Proc Room 2 - Hand\n- Dx: L index finger P1 fx s/p CRPP 6/27/2025, 2 KW left out through skin w/ pin caps\n"
+        "- No anesthesia, no local needed\n- Caps off, both pins pulled w/ needle driver, intact. No incision.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None

@@ -73,7 +73,9 @@ def _select(f: Findings, rules: CodingRules, why: list[Fact]) -> Selection:
     percutaneous_only = pulled and not f.approach.incision_documented and (not types or types <= set(rules.percutaneous_types))
     why.append(Fact("approach", (f.approach.type or "not documented") + (", incision" if f.approach.incision_documented else ""),
                     "note", tuple(f.approach.evidence[:2])))
-    if percutaneous_only and not in_or and not under_anesthesia:
+    # Pulled without an incision and, by the note's own word, without anaesthesia: a pin pull, wherever
+    # the room ("Proc Room 2 ... No anesthesia, no local needed ... caps off, both pins pulled").
+    if percutaneous_only and not under_anesthesia and (not in_or or "no_anesthesia" in anesthesia):
         return Selection(True, None, "Exposed percutaneous pins pulled without an incision or anesthesia are part of the index global package; no removal code is separately reportable (CMS global surgery rules; AAOS coding guidance on pin removal).", "pin_pull")
     hand = any(b.value in rules.hand_bones for b in f.bones) or bool(f.digits)
     wrist = any(b.value in rules.wrist_bones for b in f.bones)

@@ -74,6 +74,17 @@ class NoteView:
                 else (cat, start, end, stop)
                 for cat, start, end, stop in self.sections
             ]
+        # A plan that records the operation as done ("P: Discussed leaving it - pt declines. Done today
+        # in office proc rm: - dig block ... - 4mm incision ... wire pulled") is the operation's account.
+        done_today = rules.vocabulary.word_regex("plan_done_today_cues")
+        if done_today is not None:
+            plans, operation = set(roles.plan_sections), rules.sections.operation_section
+            self.sections = [
+                (operation, start, end, stop)
+                if cat in plans and done_today.search(self.text[start:stop].lower())
+                else (cat, start, end, stop)
+                for cat, start, end, stop in self.sections
+            ]
         self._section_starts = [s[1] for s in self.sections]
         # A list: indexing a numpy array one token at a time costs ~10x a list's.
         sent: list[int] = sentence_ids(doc).tolist() if len(doc) else []
