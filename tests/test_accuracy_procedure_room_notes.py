@@ -126,3 +126,14 @@ def test_pins_pulled_without_anaesthesia_in_a_procedure_room_are_a_pin_pull(chec
         "- No anesthesia, no local needed\n- Caps off, both pins pulled w/ needle driver, intact. No incision.\n"
     )
     assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_what_the_fracture_had_done_is_no_past_operation(checker: Checker) -> None:
+    """b132: "Since the fracture had united the screw was remvoed with the cannulated driver" is today's
+    removal; "had united" tells the fracture's state, not an operation the patient had."""
+    note = (
+        "FINDINGS: The headless compression screw placed on 03/04/2024 had backed out 3 mm from the proximal pole of "
+        "the right scaphoid. Scaphoid fracture united. Since the fracture had united the screw was remvoed with the "
+        "cannulated driver through a dorsal capsulotomy. Capsule closed, layered closure.\n"
+    )
+    assert claim_lines(checker, note) == [("20680", ["RT"])]
