@@ -286,6 +286,8 @@ class Vocabulary(_Strict):
     # An addendum that corrects the history or another operation, not this one ("Correction to
     # history: the 2019 plate is in the LEFT radius. No change to the procedure.").
     history_correction_cues: list[str] = []
+    # A block the note marks as copied from an earlier note, up to its end marker or a blank line.
+    copied_block_regex: Optional[Regex] = None
     # A plan section that records the operation as done today ("Done today in office proc rm:").
     plan_done_today_cues: list[str] = []
     corrected_side_before: list[str]
@@ -325,6 +327,10 @@ class Vocabulary(_Strict):
     @cached_property
     def fusion_words(self) -> re.Pattern[str]:
         return re.compile(self.fusion_words_regex)
+
+    @cached_property
+    def copied_block(self) -> Optional[re.Pattern[str]]:
+        return re.compile(self.copied_block_regex) if self.copied_block_regex else None
 
     @cached_property
     def cancellation(self) -> Optional[re.Pattern[str]]:

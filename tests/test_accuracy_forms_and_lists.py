@@ -145,3 +145,20 @@ def test_a_dynamic_frame_taken_off_by_its_side_bars(checker: Checker) -> None:
     )
     result = checker.check(note)
     assert result.procedure.suggested_cpt is None and "20694" in result.procedure.flags
+
+
+def test_a_block_marked_as_copied_tells_its_own_day(checker: Checker) -> None:
+    """b132: a post-op visit that quotes the op note between copy markers removes nothing today; a plan line
+    carried forward ends with its line, and the next line's removal is today's (a guard)."""
+    visit = (
+        "POST-OP VISIT   03/18/2025\nPROCEDURE: Removal of hardware left ring finger (performed 3/4/2025)\n"
+        "*** copied forward from op note of 3/4/2025 - for reference ***\nProcedure today: removal of 2 screws L ring "
+        "finger P1 through a dorsal incision, screws removed intact.\n*** end of copied text ***\n"
+        "Exam: incision healed. Sutures removed today. Assessment: doing well s/p HWR.\n"
+    )
+    assert checker.check(visit).procedure.suggested_cpt is None
+    today = (
+        "PLAN (carried forward from 05/19 note): Return to OR at 4-5 weeks for removal of K-wires.\n"
+        "PROCEDURE TODAY: In OR, digital block. Both K-wires of the R ring finger P2 removed with needle driver.\n"
+    )
+    assert checker.check(today).procedure.suggested_cpt == "26320"

@@ -98,6 +98,10 @@ class NoteView:
         text = self.text
         quoted = original_text(doc)  # evidence is the note as written, wrapped lines and all
         starts, sections = self._section_starts, self.sections
+        # Text the note marks as copied from an earlier note ("*** copied forward from op note of 3/4/2025
+        # - for reference *** ... *** end of copied text ***") tells that day, not this one.
+        copied = rules.vocabulary.copied_block
+        blocks = [m.span() for m in copied.finditer(text)] if copied is not None else []
         for span in doc.spans.get(SPANS_KEY, []):
             start_char, end_char = span.start_char, span.end_char
             label, rule = span.label_, span.id_
@@ -115,7 +119,10 @@ class NoteView:
                 mods.add("OTHER_PERSON")
                 trace.section_role((label, rule, start_char, end_char), "OTHER_PERSON", "other_person_sections")
             if label in _PAST_LABELS:
-                if section in history:
+                if blocks and any(lo <= start_char < hi for lo, hi in blocks):
+                    mods.add("HISTORICAL")
+                    trace.section_role((label, rule, start_char, end_char), "HISTORICAL", "copied_block_regex")
+                elif section in history:
                     mods.add("HISTORICAL")
                     trace.section_role((label, rule, start_char, end_char), "HISTORICAL", "history_sections")
                 elif section in plan:
