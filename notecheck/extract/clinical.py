@@ -276,9 +276,12 @@ def same_site_procedures(view: NoteView, removal_rays: frozenset[int] = frozense
     return _grouped(found)
 
 
+_LEADING_BLANKS = re.compile(r"\s*")
+
+
 def _first_line_title(view: NoteView, proc: Mention) -> bool:
     text = view.text
-    start = len(text) - len(text.lstrip())
+    start = _LEADING_BLANKS.match(text).end()
     end = text.find("\n", start)
     if end < 0 or not start <= proc.start_char < end:
         return False
