@@ -277,16 +277,20 @@ def same_site_procedures(view: NoteView, removal_rays: frozenset[int] = frozense
 
 
 _LEADING_BLANKS = re.compile(r"\s*")
+_SENTENCE_BREAK = re.compile(r"[.!?;]\s")
 
 
 def _first_line_title(view: NoteView, proc: Mention) -> bool:
+    """`proc` is on the note's first line, the note has more lines, the line is a title rather than
+    a sentence (no sentence break in it, but for one before a trailing date: "... DIP arthrodesis.
+    13 April 2024"), and no act comes before the procedure on it."""
     text = view.text
     start = _LEADING_BLANKS.match(text).end()
     end = text.find("\n", start)
     if end < 0 or not start <= proc.start_char < end:
         return False
     line = text[start:end]
-    if re.search(r"[.!?;]\s", line + " ") and not line.rstrip().endswith(tuple("0123456789")):
+    if _SENTENCE_BREAK.search(line + " ") and not line.rstrip().endswith(tuple("0123456789")):
         return False
     return not any(a.start_char < proc.start_char for a in view.of("ACT") if start <= a.start_char < end)
 
