@@ -187,3 +187,14 @@ def test_a_header_inside_a_quotation_is_the_quoted_documents(checker: Checker) -
     note = ('Indications: CRPP R index P1 on 3/2/2025. The op note reads: "Plan: K-wires to be removed at 4 weeks in '
             'theatre under LA." Fracture united. Procedure: digital block, both K-wires removed through stab incisions.')
     assert _planned(checker, note) == "planned"
+
+
+def test_exposed_pins_pulled_are_exposed_by_design(checker: Checker) -> None:
+    """b110, b129: "2 exposed K-wires removed in clinic w/o anesthesia per plan" are pins left out of the
+    skin on purpose, not an exposure complication; "waiting for the plate to come out" is no migration."""
+    note = ("Fracture clinic 01/05/25: R index P1 fracture, CRPP 02/04/25. 4/52 today. Pin sites clean, XR united. 2 "
+            "exposed K-wires removed in clinic, no LA, pt tolerated well.\n")
+    assert "exposure" not in [i.value for i in checker.check(note).findings.indications]
+    waiting = ("Indications: distal radius fracture united; no hardware complaints, she is waiting for the plate to "
+               "come out so she can start wrist motion.\nDescription: volar approach, plate and 8 screws removed.\n")
+    assert "migration" not in [i.value for i in checker.check(waiting).findings.indications]
