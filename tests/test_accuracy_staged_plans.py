@@ -198,3 +198,14 @@ def test_exposed_pins_pulled_are_exposed_by_design(checker: Checker) -> None:
     waiting = ("Indications: distal radius fracture united; no hardware complaints, she is waiting for the plate to "
                "come out so she can start wrist motion.\nDescription: volar approach, plate and 8 screws removed.\n")
     assert "migration" not in [i.value for i in checker.check(waiting).findings.indications]
+
+
+def test_a_preop_postop_dx_line_states_the_complication(checker: Checker) -> None:
+    """b126: "Preop/postop dx: K-wire exposed through the skin" is a diagnosis header: the exposure is a
+    pre-operative reason, and the removal planned at the index is unplanned now (78)."""
+    note = (
+        "Preop/postop dx: K-wire exposed through the skin, L ring finger P2. This wire was buried at surgery.\n"
+        "hx: At the index surgery two wires were cut under the skin, and removal in the OR at 5 wks was planned.\n"
+        "Procedure: the exposed K-wire and the buried one were removed under digital block.\n"
+    )
+    assert _planned(checker, note) == "unplanned"
