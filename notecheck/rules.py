@@ -531,6 +531,9 @@ class CodingRules(_Strict):
     # Forearm bones whose hardware is a site of its own beside hand hardware removed in the same
     # operation (a carpal bone may share one construct with a metacarpal; the radius does not).
     separate_from_hand_bones: list[str] = []
+    # The implants of a plate that spans the wrist (findings.spanning_plate): with only these out of the
+    # radius and a metacarpal, the two sites are one construct.
+    spanning_plate_types: list[str] = []
     global_modifiers: list[Modifier]
     assistant_modifiers: list[str]
     removal_codes: list[str]

@@ -162,7 +162,7 @@ class TargetMatcher:
         if drops is not None:
             for key, start, end in gated_out or ():
                 drops.add((*split[key], start, end), "no_hardware")
-            doc.user_data[TARGET_DROPS_KEY] = drops.rows
+            doc.user_data[TARGET_DROPS_KEY] = drops.rows  # the post-filter below appends to it
         if not raw:
             doc.spans[SPANS_KEY] = []
             return doc
@@ -242,9 +242,7 @@ class TargetMatcher:
             if label not in self.hidden:
                 label_hash, value_hash, id_hash = hashes[label, value, rule_id]
                 final.append(Span(doc, start, end, label=label_hash, kb_id=value_hash, span_id=id_hash))
-        doc.spans[SPANS_KEY] = final
-        if drops is not None:
-            doc.user_data[TARGET_DROPS_KEY] = drops.rows
+        doc.spans[SPANS_KEY] = final  # drops.rows went to TARGET_DROPS_KEY above and keeps filling
         return doc
 
 

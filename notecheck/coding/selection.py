@@ -93,7 +93,7 @@ def _select(f: Findings, rules: CodingRules, why: list[Fact]) -> Selection:
     wrist_site = {b.value for b in f.bones if b.value in rules.wrist_bones}
     # A plate named as spanning the wrist ("dorsal spanning bridge plate") out of the radius and a
     # metacarpal, no finger named: one construct (DOMAIN 2.1-2: mixed site, one construct -> 20680).
-    one_bridge_plate = hand and wrist and not f.digits and types <= {"plate", "screw"} and bool(f.spanning_plate)
+    one_bridge_plate = hand and wrist and not f.digits and types <= set(rules.spanning_plate_types) and bool(f.spanning_plate)
     if hand and wrist and wrist_site and wrist_site <= set(rules.separate_from_hand_bones) and not one_bridge_plate:
         return Selection(True, "26320", f"Hardware came out of a hand site and a separate forearm site ({where}): the hand site is 26320; the forearm site is a distinct anatomic site that takes its own 20680/20670 line (NCCI Ch. IV unit of service: a distinct and separate anatomic site).", "removal", ["wrist_hand_ambiguity"])
     if hand and wrist:

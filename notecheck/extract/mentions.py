@@ -2,6 +2,7 @@
 ConText categories that modify it. This is the only module of the engine that touches spaCy."""
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from typing import Iterable, NamedTuple, Optional
 
@@ -66,25 +67,13 @@ class NoteView:
         # An addendum that says it corrects the history ("Correction to history: the 2019 plate is in
         # the LEFT radius. No change to the procedure.") is history, not a correction of this operation.
         corrects_history = rules.vocabulary.word_regex("history_correction_cues")
-        if corrects_history is not None and roles.history_sections:
-            addenda, history = set(roles.addendum_sections), roles.history_sections[0]
-            self.sections = [
-                (history, start, end, stop)
-                if cat in addenda and corrects_history.search(self.text[start:stop].lower())
-                else (cat, start, end, stop)
-                for cat, start, end, stop in self.sections
-            ]
+        if roles.history_sections:
+            self.sections = _relabel(self.sections, self.text, set(roles.addendum_sections), corrects_history,
+                                     roles.history_sections[0])
         # A plan that records the operation as done ("P: Discussed leaving it - pt declines. Done today
         # in office proc rm: - dig block ... - 4mm incision ... wire pulled") is the operation's account.
-        done_today = rules.vocabulary.word_regex("plan_done_today_cues")
-        if done_today is not None:
-            plans, operation = set(roles.plan_sections), rules.sections.operation_section
-            self.sections = [
-                (operation, start, end, stop)
-                if cat in plans and done_today.search(self.text[start:stop].lower())
-                else (cat, start, end, stop)
-                for cat, start, end, stop in self.sections
-            ]
+        self.sections = _relabel(self.sections, self.text, set(roles.plan_sections),
+                                 rules.vocabulary.word_regex("plan_done_today_cues"), rules.sections.operation_section)
         self._section_starts = [s[1] for s in self.sections]
         # A list: indexing a numpy array one token at a time costs ~10x a list's.
         sent: list[int] = sentence_ids(doc).tolist() if len(doc) else []
@@ -247,3 +236,12 @@ class MentionIndex:
                 if best.gap(m) <= radius or len(near) == len(group):
                     return best
             radius *= 8  # algorithm: see above
+
+
+def _relabel(sections: list[tuple[str, int, int, int]], text: str, categories: set[str], cue: Optional[re.Pattern[str]],
+             to: str) -> list[tuple[str, int, int, int]]:
+    """Sections of `categories` whose text holds `cue` read as section `to`."""
+    if cue is None:
+        return sections
+    return [(to, start, end, stop) if cat in categories and cue.search(text[start:stop].lower()) else (cat, start, end, stop)
+            for cat, start, end, stop in sections]
