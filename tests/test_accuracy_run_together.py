@@ -1,0 +1,74 @@
+"""Notes that arrive with their line breaks gone (a transcription pasted into one field, an export
+that joins lines): what a line used to end must still end where the words say it does."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+from claim_lines import claim_lines
+
+_CARRIED = (
+    "*** TEXT BELOW CARRIED FORWARD FROM PRIOR ENCOUNTER (OPERATIVE NOTE, 02/11/2024) - REVIEW ONLY *** "
+    "PROCEDURE: Open reduction and internal fixation, right middle finger proximal phalanx. "
+    "DESCRIPTION: Dorsal approach. A 1.5 mm plate with five screws was placed. "
+    "PLAN: therapy at 1 week. *** END CARRIED FORWARD TEXT *** "
+)
+_TODAY = (
+    "OPERATIVE NOTE Date of surgery: 04/22/2025 Anesthesia: WALANT. "
+    "Procedure performed: Removal of dorsal plate and five screws, right middle finger proximal phalanx. "
+    "Indications: healed fracture, plate prominent and catching the extensor. "
+    "Description: 3 cm dorsal incision through the old scar, extensor split, plate and five screws "
+    "removed intact. Skin closed with 4-0 nylon."
+)
+
+
+def test_an_end_marker_without_of_closes_a_carried_forward_block(checker: Checker) -> None:
+    # "*** END CARRIED FORWARD TEXT ***" ends the copied note as "end of copied text" does: what
+    # follows is today's operation, even with every line break gone.
+    assert claim_lines(checker, _CARRIED + _TODAY) == [("26320", ["F7", "RT"])]
+    with_lines = _CARRIED.replace("*** ", "***\n").replace(". ", ".\n") + "\n" + _TODAY.replace(". ", ".\n")
+    assert claim_lines(checker, with_lines) == [("26320", ["F7", "RT"])]
+
+
+def test_the_copied_block_still_tells_the_index_operation(checker: Checker) -> None:
+    # The placement inside the block is that day's: no plate was placed today.
+    result = checker.check(_CARRIED + _TODAY)
+    assert [i.type for i in result.findings.implants] == ["plate", "screw"]
+    assert result.procedure.suggested_cpt == "26320"
+
+
+def test_a_marker_without_an_end_holds_a_bounded_stretch_of_a_note_without_line_breaks(checker: Checker) -> None:
+    # Without an end marker the copy runs to the end of its line; in a note with no line breaks
+    # that would be the whole note, today's removal included.
+    note = (
+        "Clinic procedure note. PLAN (carried forward from 05/19 note): K-wires out at 4 weeks in clinic. "
+        "Interval history: 4 weeks today. " + "Doing well, no fevers, pain controlled with paracetamol, splint worn. " * 5
+        + "X-ray today: fracture healed. Procedure: digital block with 1% lidocaine, two K-wires from the right "
+        "ring finger middle phalanx withdrawn through the pin sites with a needle driver, intact, bandaid. "
+        "Plan: hand therapy referral, wound check in ten days."
+    )
+    assert claim_lines(checker, note) == [("26320", ["F8", "RT"])]
+
+
+def test_a_carried_forward_line_is_copied_to_its_end_however_long(checker: Checker) -> None:
+    # A guard for the bound above: with line layout, the whole line is the copy, however long (a
+    # teenage pin pull told at its end is history).
+    note = (
+        "Procedure: removal of plate and screws, right ring finger P1, under MAC with local.\n"
+        "Indication (carried forward from pre-op H&P 07/02/2024): " + "plate palpable and painful with grip, fx healed. " * 8
+        + "Pt also has hx of L small finger CRPP as a teen with pins pulled in clinic.\n"
+        "Description: 3 cm ulnar midaxial incision, plate and 5 screws removed intact, skin closed 4-0 nylon.\n"
+    )
+    result = checker.check(note)
+    assert claim_lines(checker, note) == [("26320", ["F8", "RT"])]
+    assert result.findings.laterality.value == "right"
+
+
+def test_a_colon_ends_the_from_of_a_message_header(checker: Checker) -> None:
+    # 'Text from Dr (pasted ...): "took the screw out ..."': "from" names who wrote the message,
+    # not the past operation the act came from; the quoted words are this removal.
+    note = ('Text from Dr (pasted into chart 6/12/24): "took the screw out of her L small finger P1 this am '
+            'thru a little incision, wasnt tight, she said it kept catching on everything. sutures out 10-14d"')
+    assert claim_lines(checker, note) == [("26320", ["F4", "LT"])]
+    # "from" right before the act still dates it to the past operation.
+    past = "Hardware from the ORIF 2023 was left alone. Carpal tunnel release, left, under local."
+    assert checker.check(past).procedure.suggested_cpt is None
