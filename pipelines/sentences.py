@@ -28,13 +28,16 @@ from pipelines.lines import Lines
 # a note in capitals "WIRES EXPOSED; REMOVED PERCUTANEOUSLY" is one sentence, as in lower case).
 _BREAK = re.compile(
     r"[\n.!?;•▪◦‣*\-–—](?:(?<=\n)[ \t]*(?=\S)"
-    r"|(?<=[.!?])(?P<stop>[\"')\]]?[ \t]+(?=[A-Z0-9•*(\[-]))"
+    r"|(?<=[.!?])(?P<stop>[\"')\]]?[ \t]+(?=[A-Z0-9•*(\[#-]))"
     r"|(?<=;)[ \t]+(?=[A-Z][a-z]|[A-Z][ \t])"
     r"|(?<=[ \t][•▪◦‣])[ \t]*(?=\S)"
     r"|(?<=[ \t][*\-–—])[ \t]+(?=[A-Z][a-z]))"
 )
 # A sentence written in lower case after a full stop ("ulnar gutter splint. should the fx displace").
 _LOWER_START = re.compile(r"[.!?](?P<stop>[\"')\]]?[ \t]+(?=[a-z]))")
+# A labelled field after the stop ("... at ~6-8 wks. XR: healed"): a new sentence even after an
+# abbreviation's full stop.
+_LABEL_NEXT = re.compile(r"[A-Z][A-Za-z/&]*(?:[ \t][A-Za-z/&]+){0,2}:[ \t]")
 _SOFT_WRAP_BEFORE = re.compile(r"[a-z,]\s*$")
 _WORD = re.compile(r"\S+")
 
@@ -76,7 +79,7 @@ def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None
             lo = max(0, at - layout.word_lookback_chars)
             word_start = max(text.rfind(" ", lo, at), text.rfind("\n", lo, at), text.rfind("\t", lo, at), lo - 1) + 1
             word = text[word_start: at].lower().rstrip(".")
-            if word in abbreviations or (len(word) == 1 and word.isalpha()):
+            if (word in abbreviations or (len(word) == 1 and word.isalpha())) and _LABEL_NEXT.match(text, pos) is None:
                 continue
             if word.isdigit() and not text[max(0, word_start - 1): word_start].strip():
                 line_start = lines.start_of(word_start)

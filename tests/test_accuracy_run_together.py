@@ -72,3 +72,18 @@ def test_a_colon_ends_the_from_of_a_message_header(checker: Checker) -> None:
     # "from" right before the act still dates it to the past operation.
     past = "Hardware from the ORIF 2023 was left alone. Carpal tunnel release, left, under local."
     assert checker.check(past).procedure.suggested_cpt is None
+
+
+def test_a_field_after_an_abbreviated_unit_is_out_of_the_plan_sentence(checker: Checker) -> None:
+    # "... office removal at ~6-8 wks. XR: healed distal radius." with its line breaks gone: the
+    # healed fracture is today's finding, not part of the index operation's plan.
+    note = ("Hand Surgery NP Office Procedure Note 6/10/2025 Pt is 7 wks s/p perc pinning L distal radius. "
+            "Radial styloid K-wire was cut and buried under the skin at surgery; plan at index op was office "
+            "removal at ~6-8 wks. XR: healed distal radius. Under local (1% lido), 5 mm incision over the wire "
+            "tip, wire grasped and removed intact. Steri-strips.")
+    assert "fracture_healed" in [i.value for i in checker.check(note).findings.indications]
+
+
+def test_a_fracture_sign_after_a_negated_sentence_is_affirmed(checker: Checker) -> None:
+    note = "HWR R middle finger P1 plate. GA, tourniquet. Old dorsal incision reopened. Plate + 4 screws out, no problems. # healed. Closed 5/0 nylon."
+    assert [i.value for i in checker.check(note).findings.indications] == ["fracture_healed"]

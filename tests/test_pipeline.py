@@ -121,6 +121,14 @@ SENTENCE_CASES = [
     pytest.param("Left hand: same - 1 cm incision. Screw count - ALL OUT. Pain - worse at night.",
                  ["Left hand: same - 1 cm incision.", "Screw count - ALL OUT.", "Pain - worse at night."],
                  id="dashes-that-are-not-bullets"),
+    # A labelled field after an abbreviation's full stop starts a sentence ("wks." ends a sentence
+    # here); "approx. 6 wks. post-op" stays one.
+    pytest.param("plan was office removal at ~6-8 wks. XR: healed distal radius.",
+                 ["plan was office removal at ~6-8 wks.", "XR: healed distal radius."], id="label-after-abbreviation"),
+    pytest.param("pins out approx. 6 wks. post-op", ["pins out approx. 6 wks. post-op"], id="abbreviations-mid-sentence"),
+    # "#" for fracture opens a sentence as a capital does.
+    pytest.param("Plate + 4 screws out, no problems. # healed. Closed 5/0 nylon.",
+                 ["Plate + 4 screws out, no problems.", "# healed.", "Closed 5/0 nylon."], id="fracture-sign-opens-a-sentence"),
 ]
 # fmt: on
 
