@@ -87,3 +87,23 @@ def test_a_field_after_an_abbreviated_unit_is_out_of_the_plan_sentence(checker: 
 def test_a_fracture_sign_after_a_negated_sentence_is_affirmed(checker: Checker) -> None:
     note = "HWR R middle finger P1 plate. GA, tourniquet. Old dorsal incision reopened. Plate + 4 screws out, no problems. # healed. Closed 5/0 nylon."
     assert [i.value for i in checker.check(note).findings.indications] == ["fracture_healed"]
+
+
+def test_a_wire_end_felt_to_place_the_incision_is_no_complaint(checker: Checker) -> None:
+    # "incision over the palpable wire end": touch finds where to cut. Buried wires taken out as
+    # planned are not prominent hardware, whether or not the note has an indication section.
+    note = ("Office procedure note. L thumb P1 fx pinned 6 wks ago, wire cut and buried, removal planned at the index "
+            "operation. XR healed. Under local, a 5 mm incision was made over the palpable wire end on the radial "
+            "side of the thumb P1 base; wire withdrawn intact. Steri-strips.")
+    values = [i.value for i in checker.check(note).findings.indications]
+    assert "prominence" not in values and "fracture_healed" in values
+    # Felt as a complaint, it is one.
+    complaint = note.replace("XR healed.", "XR healed. The wire end is palpable and catches on her glove.")
+    assert "prominence" in [i.value for i in checker.check(complaint).findings.indications]
+
+
+def test_wire_ends_that_tent_the_skin_are_prominent(checker: Checker) -> None:
+    note = ("removal of two k wires left middle finger middle phalanx under block. both fractures united but she "
+            "cannot wear her gloves because the wire ends tent the skin, so removal was recommended. 1 cm incisions, "
+            "both k wires pulled out intact, 5-0 nylon.")
+    assert "prominence" in [i.value for i in checker.check(note).findings.indications]
