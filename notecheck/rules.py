@@ -212,6 +212,8 @@ class Layout(_Strict):
     # In a run-on note: lower-case words in an administrative value that make it narrative.
     runon_administrative_words: int = Field(default=6, ge=2, le=100)
     soft_wrap_lookback_chars: int = Field(ge=1, le=20)
+    # A line this long carried on to an indented line is wrapped prose, not a list item.
+    hanging_line_chars: int = Field(default=40, ge=10, le=200)
     word_lookback_chars: int = Field(ge=8, le=200)
     sentence_abbreviations: list[str]
     # Quotation marks as "<open><close>" pairs: a header right before an opening mark, or inside an

@@ -106,6 +106,7 @@ _UPPER_AFTER_STOP = re.compile(r"[.!?][ \t]+[A-Z]")
 _CLAUSE_START = re.compile(r"(?<=[^\s.!?:][ \t])[A-Z][a-z]+(?=[ \t]+[a-z])")
 _TITLE_WORD_BEFORE = re.compile(r"(?<![^\s(])[A-Z][a-z]+[ \t]+$")
 _TITLE_WORD = re.compile(r"[A-Z][a-z]")
+_CARRIED_ON = re.compile(r"\n[ \t]+(?=[a-z])")
 _LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z]{2,}(?![A-Za-z])")
 _LAST_WORD = re.compile(r"(\S+)[ \t]+$")
 
@@ -439,6 +440,14 @@ class SectionMatcher:
         if line_end < 0:
             return stop
         if text[header_end:line_end].strip():
+            # A value carried on to an indented line in lower case ("Risks: pin-site infection, pin\n
+            # breakage, stiffness") is still the field's: the writer's own wrap, not the next line.
+            while line_end < stop:
+                carried = _CARRIED_ON.match(text, line_end)
+                if carried is None or text[line_end - 1] in ".:;!?":
+                    break
+                next_end = text.find("\n", carried.end(), stop)
+                line_end = stop if next_end < 0 else next_end
             return line_end
         blank = re.search(r"\n[ \t]*\n", text[line_end:stop])
         return line_end + blank.start() if blank else stop

@@ -67,6 +67,11 @@ def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None
                 # healed" in a note typed a fact a line). A comma always continues.
                 if before.rstrip().endswith(","):
                     continue
+                line_start = lines.start_of(m.start())
+                if pos - m.start() > 1 and m.start() - line_start >= layout.hanging_line_chars:
+                    # Carried on to an indented line ("... a delayed fusion\n  or reimplantation will
+                    # be considered"): a hanging indent, the writer's own wrap, whatever the width.
+                    continue
                 if width is None:
                     width = lines.longest()
                 next_word = _WORD.match(text, pos)

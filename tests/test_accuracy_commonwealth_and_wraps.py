@@ -1,0 +1,64 @@
+"""Words of other English usages and hand-wrapped layouts that the rules must read as meant."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+from claim_lines import claim_lines
+
+
+def test_a_bridge_plate_called_an_internal_fixator_is_no_external_fixator(checker: Checker) -> None:
+    note = ("Procedure: Removal of dorsal distraction bridge plate and screws, right distal radius and second metacarpal.\n"
+            "Indications: comminuted right distal radius fracture treated with a dorsal spanning bridge plate from the "
+            "radial shaft to the second metacarpal. As documented at that surgery, the bridge plate is a temporary "
+            "internal fixator planned for removal at about 12 weeks once the fracture has united. CT shows it healed.\n"
+            "Description: block and MAC. Incisions over the 2nd MC base and the radial shaft, plate and screws removed.\n")
+    result = checker.check(note)
+    assert "external_fixator" not in [i.type for i in result.findings.implants]
+    assert claim_lines(checker, note) == [("20680", ["RT"])]
+
+
+def test_mc_for_days_is_a_medical_certificate(checker: Checker) -> None:
+    note = ("Procedure: removal of plate and 6 screws, right ulna shaft, under GA. Deep fascia opened, plate removed, "
+            "layered closure.\nDischarge orders:\n - MC 7 days; memo re implant removal\n - XR R forearm at 6 weeks\n")
+    result = checker.check(note)
+    assert [b.value for b in result.findings.bones] == ["ulna"]
+    assert claim_lines(checker, note) == [("20680", ["RT"])]
+    # A metacarpal stays one: "MC 5 fracture", "4th MC".
+    assert [b.value for b in checker.check("Removal of plate and screws, left 4th MC, under WALANT.").findings.bones] == ["metacarpal"]
+
+
+def test_a_bulleted_risk_list_under_its_own_header_is_no_indication(checker: Checker) -> None:
+    note = ("Indications: healed right ulna fracture; asymptomatic, he asks for removal before national service.\n"
+            "Exam: no pain, plate not prominent.\n\n"
+            "Risks explained (consent form 07):\n"
+            " - infection, bleeding, wound problems, scar\n"
+            " - retained / broken screw may need to be left in situ\n"
+            " - persistent or new pain, CRPS\n"
+            "Pt and father understood, consent signed.\n\n"
+            "Procedure: removal of plate and 6 screws, right ulna, through the old incision, deep fascia closed.\n")
+    values = [i.value for i in checker.check(note).findings.indications]
+    assert "infection" not in values and "breakage" not in values and "pain" not in values
+    assert "fracture_healed" in values
+
+
+def test_a_field_carried_on_to_an_indented_line_keeps_its_value(checker: Checker) -> None:
+    # "Risks: pin-site infection, pin\n  breakage, stiffness": the wrapped line is still the risk list.
+    note = ("Indications: K-wires R ring P1 placed 5 wks ago, planned removal today; fracture healed.\n"
+            "Risks: pin-site infection, pin\n  breakage, stiffness, loss of reduction. Consent.\n"
+            "Procedure: digital block, both K-wires withdrawn percutaneously, intact.\n")
+    values = [i.value for i in checker.check(note).findings.indications]
+    assert "breakage" not in values and "stiffness" not in values
+
+
+def test_a_hanging_indent_keeps_a_sentence_whole(checker: Checker) -> None:
+    # A hand-wrapped procedure line: "a delayed fusion\n  or reimplantation will be considered" is
+    # one sentence, so the fusion stays hypothetical and the implant removal is coded.
+    note = ("OPERATIVE NOTE\n"
+            "Preop diagnosis: Infected silicone PIP arthroplasty, left long finger.\n"
+            "Procedure: Removal of infected silicone PIP implant, left long finger; a delayed fusion\n"
+            "  or reimplantation will be considered after the infection clears (not today).\n"
+            "Anesthesia: GETA.\n"
+            "Details: Time-out. Dorsal curvilinear incision over the PIP, extensor split, implant removed intact, "
+            "joint debrided, cultures sent. Skin closed with 4-0 nylon, splint.\n"
+            + "Nursing: vitals stable, patient comfortable, discharge instructions reviewed with family members. " * 2 + "\n")
+    assert claim_lines(checker, note) == [("26320", ["F2", "LT"])]
