@@ -102,6 +102,9 @@ class Procedures(_Strict):
     fixation_gap: int = Field(ge=0, le=30)
     # Characters before a procedure's name read for vocabulary.part_of_words ("as part of the wrist").
     part_of_chars: int = Field(default=40, ge=0, le=200)
+    # Characters after a procedure's name read for vocabulary.with_removal_words ("repair of nonunion
+    # left fifth metacarpal with removal of failed plate").
+    with_removal_chars: int = Field(default=60, ge=0, le=200)
     always_same_site: list[str]
 
 

@@ -283,6 +283,9 @@ class Vocabulary(_Strict):
     # Words right before a procedure that make this removal a step of it ("removed ... as part of the
     # wrist arthrodesis"): the procedure is done today, at the removal's site.
     part_of_words: list[str] = []
+    # Words right after a procedure's name that make the removal one of its steps ("amputation left
+    # small finger with removal of the two k-wires"): the procedure is done today, at that site.
+    with_removal_words: list[str] = []
     plan_future_words: list[str] = []
     correction_cues: list[str]
     # An addendum that corrects the history or another operation, not this one ("Correction to

@@ -62,3 +62,29 @@ def test_a_hanging_indent_keeps_a_sentence_whole(checker: Checker) -> None:
             "joint debrided, cultures sent. Skin closed with 4-0 nylon, splint.\n"
             + "Nursing: vitals stable, patient comfortable, discharge instructions reviewed with family members. " * 2 + "\n")
     assert claim_lines(checker, note) == [("26320", ["F2", "LT"])]
+
+
+def test_a_procedure_named_with_the_removal_as_its_step_makes_it_integral(checker: Checker) -> None:
+    # A transcription without punctuation: the history ("was treated with iv antibiotics") ends at
+    # the patient's choice, and "amputation ... with removal of the two k-wires" names the removal as
+    # a step of the amputation.
+    note = ("op note date of surgery 03/17/2025 61 year old female who had closed reduction and percutaneous pinning of "
+            "a left small finger proximal phalanx fracture on 01/06/2025 with two buried kirschner wires and presented "
+            "with osteomyelitis she was treated with iv antibiotics and after long discussion she chose amputation "
+            "preoperative diagnosis osteomyelitis left small finger proximal phalanx with retained k-wires postoperative "
+            "diagnosis same procedure amputation left small finger through the proximal phalanx base with removal of "
+            "the two k-wires anesthesia general the two k-wires were pulled out and the phalanx was cut with a saw")
+    assert checker.check(note).procedure.suggested_cpt is None
+    nonunion = ("PROCEDURE PERFORMED repair of nonunion left fifth metacarpal with removal of\nfailed plate and screws, "
+                "debridement of nonunion and revision plate fixation\nDESCRIPTION old plate and screws removed, nonunion "
+                "debrided, new 2.0 mm plate applied.\n")
+    assert checker.check(nonunion).procedure.suggested_cpt is None
+
+
+def test_failed_before_the_hardware_names_it_and_does_not_cancel_its_removal(checker: Checker) -> None:
+    note = ("Procedure: removal of failed K-wire fixation, left ring finger P1, under block. Both K-wires had backed "
+            "out; 2 mm stab incisions and both wires withdrawn intact.")
+    assert claim_lines(checker, note) == [("26320", ["F3", "LT"])]
+    # A removal that failed did not happen.
+    failed = "Clinic: buried K-wire, left ring finger P1: removal under local failed; booked for theatre."
+    assert checker.check(failed).procedure.suggested_cpt is None

@@ -237,6 +237,7 @@ def same_site_procedures(view: NoteView, removal_rays: frozenset[int] = frozense
     healed_fusion = _healed_fusion(view)
     today = view.rules.vocabulary.word_regex("today_words")
     part_of = view.rules.vocabulary.word_regex("part_of_words")
+    with_removal = view.rules.vocabulary.word_regex("with_removal_words")
     past = tuple(view.rules.vocabulary.past_act_suffixes)
     # "Removal of silicone PIP arthroplasty implant", "the IP fusion screw": a procedure word in the
     # implant's name names the implant taken out, not an operation done today ("silicone implant
@@ -260,6 +261,10 @@ def same_site_procedures(view: NoteView, removal_rays: frozenset[int] = frozense
         told_done = any(word.endswith(past) for word in m.text.lower().split())
         # "... removed through the same incision as part of the wrist arthrodesis": a step of it.
         step_of = part_of is not None and part_of.search(view.text[max(0, m.start_char - procs.part_of_chars): m.start_char].lower()) is not None
+        if not step_of and with_removal is not None:
+            # "... amputation left small finger ... with removal of the two k-wires": it names the removal as its step.
+            after = view.text[m.end_char: min(m.end_char + procs.with_removal_chars, view.sentence_end(m.sent))].lower()
+            step_of = with_removal.search(after) is not None
         if removal_rays:
             if sentence_rays is None:
                 sentence_rays = _rays_by_sentence(view)
