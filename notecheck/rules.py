@@ -293,6 +293,7 @@ class Vocabulary(_Strict):
     history_correction_cues: list[str] = []
     # A block the note marks as copied from an earlier note, up to its end marker or a blank line.
     copied_block_regex: Optional[Regex] = None
+    addendum_void_regex: Optional[Regex] = None
     # Words every copied block holds (lower case): the regex runs only in a note that has them.
     copied_block_anchor: str = ""
     # A plan section that records the operation as done today ("Done today in office proc rm:").
@@ -338,6 +339,10 @@ class Vocabulary(_Strict):
     @cached_property
     def copied_block(self) -> Optional[re.Pattern[str]]:
         return re.compile(self.copied_block_regex) if self.copied_block_regex else None
+
+    @cached_property
+    def addendum_void(self) -> Optional[re.Pattern[str]]:
+        return re.compile(self.addendum_void_regex) if self.addendum_void_regex else None
 
     @cached_property
     def cancellation(self) -> Optional[re.Pattern[str]]:

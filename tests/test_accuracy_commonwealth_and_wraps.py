@@ -88,3 +88,34 @@ def test_failed_before_the_hardware_names_it_and_does_not_cancel_its_removal(che
     # A removal that failed did not happen.
     failed = "Clinic: buried K-wire, left ring finger P1: removal under local failed; booked for theatre."
     assert checker.check(failed).procedure.suggested_cpt is None
+
+
+def test_a_hospital_named_general_gives_no_general_anaesthesia(checker: Checker) -> None:
+    # An exposed-wire pull in clinic without anaesthesia stays in the index global package.
+    note = ("HAND CLINIC - FOLLOW UP\nLagos Island General Hospital, Dept of Surgery (Plastics & Hand)\n"
+            "s/p CRPP Rt index finger middle phalanx # (2 x 1.1mm K-wires, ends left out of skin & bent) on 20/01/2025.\n"
+            "Xray today: # united.\nBoth K wires removed in clinic with wire-holder, no LA required, pt tolerated well.\n")
+    result = checker.check(note)
+    assert [a.value for a in result.findings.anesthesia] == ["no_anesthesia"]
+    assert result.procedure.suggested_cpt is None
+
+
+def test_a_past_surgical_hx_header_holds_history(checker: Checker) -> None:
+    note = ("Procedure: Rt ring finger A1 pulley release under WALANT.\n\nPast surgical hx:\n"
+            "- ORIF Lt hand 4th metacarpal with plate & screws (2019) - implant still in situ\n"
+            "- K-wires Lt little finger 2016, which were removed in clinic\n\n"
+            "Procedure:\nTransverse incision over the A1 pulley, pulley released, skin closed with 4-0 nylon.\n")
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_an_addendum_that_withdraws_the_operation_voids_the_template_description(checker: Checker) -> None:
+    note = ("Procedure: Removal of hardware, left index finger proximal phalanx (plate and screws)\n"
+            "Description: The previous dorsal incision over P1 was opened. The plate was exposed and the screws were "
+            "removed followed by the plate. Skin closed with 5-0 nylon.\n\n"
+            "ADDENDUM 04/08/2025 11:47\nThis note was pre-populated from the procedure template and signed in error. "
+            "CORRECTION: hardware was not removed, procedure abandoned. The patient developed bradycardia after the "
+            "block and the case was cancelled before prep. The plate and screws remain in the left index finger.\n")
+    assert checker.check(note).procedure.suggested_cpt is None
+    # An addendum that corrects how it was done keeps the removal.
+    approach = note.split("ADDENDUM")[0] + "Attending addendum: Correction: NO incision was made; the wires were withdrawn through the pin sites.\n"
+    assert checker.check(approach).procedure.suggested_cpt == "26320"

@@ -188,6 +188,12 @@ def _called_off(view: NoteView, removed: list[Mention], acts: list[Mention], rem
     """A cancelled case: the note says so, and its removal is only the booked procedure's name
     ("Scheduled: removal of buried K-wires", "pt here for planned removal of ..."): no act of it is
     told as done ("pulled", "removed") and no implant is listed as removed hardware."""
+    void = view.rules.vocabulary.addendum_void
+    if void is not None and any(
+        void.search(view.text, start, stop) for name, start, _, stop in view.sections
+        if name in view.rules.sections.roles.addendum_sections
+    ):
+        return True  # an addendum withdraws the operation told above ("hardware was not removed, procedure abandoned")
     cue = view.rules.vocabulary.cancellation
     if cue is None or any(m.section in removed_hw_sections for m in removed):
         return False
