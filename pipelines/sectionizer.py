@@ -124,6 +124,7 @@ def clause_start(text: str, start: int, stop: int, lookback: int) -> Optional[in
 
 _BLANKS = re.compile(r"[ \t]*")
 _WORD_END = re.compile(r"(?<=\w)(?=\s)|$")
+_DATED_LABEL = re.compile(r"[ \t]+\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{2,4})?(?:[ \t]+\d{1,2}:\d{2})?(?:[ \t]*\([^()\n]{0,60}\))?[ \t]*:")
 _TITLED_NEXT = re.compile(r"[ \t]+(?:[A-Z][a-z]|\d)")
 _AFTER_STOP = re.compile(r"[.!?*][\"')]?[ \t]{1,3}$")
 _AFTER_STOP_CHARS = 5  # algorithm: the longest _AFTER_STOP match (a stop, a quote, three blanks)
@@ -208,6 +209,7 @@ class SectionMatcher:
         self._operation = sections.operation_section
         self._narrative = frozenset(sections.roles.narrative_sections)
         self._history = frozenset(sections.roles.history_sections)
+        self._addenda = frozenset(sections.roles.addendum_sections)
         cues = "(?:" + "|".join(sections.description_cues) + ")"
         self._cue = re.compile(
             r"^[ \t]*(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?" + cues,
@@ -263,7 +265,9 @@ class SectionMatcher:
                 # with no colon, followed straight by a capital or a number ("Procedure was
                 # performed" stays a sentence).
                 titled = header[:1].isupper() and not header.isupper() and _TITLED_NEXT.match(rest) is not None
-                ok = colon or rest_blank or titled or (header.isupper() and any(c.islower() for c in rest))
+                # "Provider reply 05/23/2025 (M. Smith MD): ...": a label dated before its colon.
+                dated = category in self._addenda and _DATED_LABEL.match(text, start + len(header)) is not None
+                ok = colon or rest_blank or titled or dated or (header.isupper() and any(c.islower() for c in rest))
             else:
                 # Run-on dictation: "...done. PROCEDURE: ..." or "...same. PROCEDURE removal of ..."
                 # A lower-case header after a title-case word is the end of a phrase ("Left side:

@@ -1,0 +1,44 @@
+"""Coder queries, the surgeon's replies, and what a patient asked about: who says what about this
+operation."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+from claim_lines import claim_lines
+
+_OP = ("Preop Dx: painful retained DIP fusion screw, LEFT small finger.\n"
+       "Procedure: removal of headless screw, LEFT small finger DIP.\n"
+       "HPI: DIP fusion of the right small finger 08/2024, fused solid; screw tip irritates the pulp.\n"
+       "PROCEDURE: digital block, 5 mm incision at the fingertip, screw backed out fully, intact. 5-0 nylon.\n"
+       "Plan: f/u 10 days.\n\n----\n"
+       "Coding query 05/23/2025 (H. Abara, CCS): header says LEFT, HPI says right. Please confirm the side.\n")
+
+
+def test_a_provider_reply_dated_before_its_colon_corrects_the_side(checker: Checker) -> None:
+    note = _OP + ("Provider reply 05/23/2025 (M. Oduya MD): RIGHT small finger. The left in the header and procedure "
+                  "lines is wrong (copied from another note).\n")
+    assert claim_lines(checker, note) == [("26320", ["F9", "RT"])]
+
+
+def test_a_screw_backed_out_fully_with_the_driver_is_removed(checker: Checker) -> None:
+    note = "R index DIP: 5 mm fingertip incision under digital block. Screwdriver engaged, screw backed out fully, intact. 5-0 nylon."
+    assert claim_lines(checker, note) == [("26320", ["F6", "RT"])]
+
+
+def test_what_the_patient_asked_about_is_not_done_today(checker: Checker) -> None:
+    note = ("Procedure: removal of plate and screws, right thumb proximal phalanx, under WALANT; 3 cm dorsal "
+            "incision, plate and 4 screws removed, 4-0 nylon.\n"
+            "She also asked about removal of a screw in her left distal radius from a childhood injury; this is not "
+            "symptomatic and was not addressed.\n")
+    result = checker.check(note)
+    assert result.findings.laterality.value == "right"
+    assert claim_lines(checker, note) == [("26320", ["F5", "RT"])]
+
+
+def test_a_dated_history_label_does_not_swallow_the_operation(checker: Checker) -> None:
+    # A guard: only an addendum's label is read with a date before its colon; "Index op 11/04/2024:" stays a
+    # line of the note, not a history section holding what follows.
+    note = ("OP NOTE 12/09/2024\nLeft hand. Removal of 2 buried K-wires, L 4th metacarpal.\n"
+            "Index op 11/04/2024: percutaneous pinning L ring finger metacarpal neck fx, wires cut under the skin.\n"
+            "Local infiltration, 2 stab incisions over the wire ends, both wires withdrawn intact. Steri-strips.\n")
+    assert claim_lines(checker, note) == [("26320", ["LT"])]
