@@ -306,6 +306,7 @@ class Vocabulary(_Strict):
     cancellation_regex: Optional[Regex] = None
     staged_plan_rules: list[str] = []
     plan_overtaken_rules: list[str] = []
+    plan_kept_words: list[str] = []
     # Words that name a plate spanning the wrist from the radius to a metacarpal ("dorsal spanning
     # bridge plate"): one construct, coded once as 20680, not two sites (findings.spanning_plate).
     spanning_plate_words: list[str] = []

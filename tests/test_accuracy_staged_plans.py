@@ -209,3 +209,24 @@ def test_a_preop_postop_dx_line_states_the_complication(checker: Checker) -> Non
         "Procedure: the exposed K-wire and the buried one were removed under digital block.\n"
     )
     assert _planned(checker, note) == "unplanned"
+
+
+def test_pins_pulled_early_because_of_an_infection_are_an_unplanned_return(checker: Checker) -> None:
+    note = ("PROCEDURE NOTE, procedure room. 3 weeks s/p CRPP right index finger middle phalanx, two K-wires left "
+            "exposed. Plan at surgery was pins out at 5-6 weeks. Pin tract infection, both pins, not improving on "
+            "oral abx, so the plan is to take the pins out now instead of waiting the extra 2-3 weeks; we are pulling "
+            "the pins early because of the infection.\nProcedure: digital block, both K-wires withdrawn intact.\n")
+    assert checker.check(note).findings.planned_status.value == "unplanned"
+
+
+def test_a_staged_removal_kept_to_schedule_beside_an_infection_stays_planned(checker: Checker) -> None:
+    note = ("Pre/Post-op dx: L small finger P1 neck fracture, s/p CRPP with two percutaneous K-wires; superficial pin "
+            "tract infection, ulnar pin.\nAt the index CRPP it was decided that pins would come out in the OR under a "
+            "brief anesthetic at 4 weeks. Started cephalexin at 3.5 weeks, improving. To be clear: today's removal is "
+            "the planned 4-week removal, not brought forward; the infection is being treated alongside.\n"
+            "Procedure: mask GA, both K-wires pulled intact.\n")
+    assert checker.check(note).findings.planned_status.value == "planned"
+    # "rather than on the planned date" is the plan overtaken, not kept.
+    early = note.replace("not brought forward; the infection is being treated alongside",
+                         "brought back now because of the broken wire rather than on the planned date")
+    assert checker.check(early).findings.planned_status.value == "unplanned"

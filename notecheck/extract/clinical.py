@@ -160,6 +160,11 @@ def planned_status(view: NoteView, found: list[ValueFinding]) -> PlannedStatusFi
         roles = view.rules.sections.roles
         told_or_met = set(roles.history_sections) | set(roles.operative_sections)
         early = [m for m in view.of("PLANNING") if m.affirmed and m.value == "unplanned_return"]
+        kept = view.rules.vocabulary.word_regex("plan_kept_words")
+        if not early and kept is not None and kept.search(view.text.lower()) is not None:
+            _planned_why("planned_on_schedule", "Staged removal stated, and the note says it keeps to its schedule "
+                         "despite the complication (vocabulary plan_kept_words).", by_value["staged_removal"])
+            return PlannedStatusFinding(value="planned", evidence=by_value["staged_removal"].evidence[:6])
         if not early and all(e.section in told_or_met for f in complications for e in f.evidence):
             _planned_why("planned_despite_complication", "Staged removal stated; the complications "
                          f"({', '.join(f.value for f in complications)}) are only told in the history or met during the operation.",
