@@ -230,3 +230,22 @@ def test_a_staged_removal_kept_to_schedule_beside_an_infection_stays_planned(che
     early = note.replace("not brought forward; the infection is being treated alongside",
                          "brought back now because of the broken wire rather than on the planned date")
     assert checker.check(early).findings.planned_status.value == "unplanned"
+
+
+def test_a_form_question_answered_yes_or_no_decides_the_plan(checker: Checker) -> None:
+    note = ("PROCEDURE: Removal of implant, finger - right small finger P1 (buried K-wires)\n"
+            "Planned/staged at index surgery?  (•) Yes  ( ) No   ( ) Unknown\n"
+            "INDICATIONS: CRPP with 2 K-wires cut under the skin; healed enough, wires can come out.\n"
+            "Two stab incisions, both wires removed intact.\n")
+    result = checker.check(note)
+    assert result.findings.planned_status.value == "planned"
+    assert "migration" not in [i.value for i in result.findings.indications]  # "can come out" is permission
+    answered_no = note.replace("(•) Yes  ( ) No", "( ) Yes  (•) No")
+    assert checker.check(answered_no).findings.planned_status.value != "planned"
+
+
+def test_a_plan_discussed_with_a_parent_is_the_childs_plan(checker: Checker) -> None:
+    note = ("Hx: L index P1 Salter-Harris II base fx, CRPP 05/27/2025 w/ 2 x 0.035 K-wires left protruding through "
+            "the skin with pin caps. Plan at that surgery (documented + discussed with mom): pins out at 4 wks under a "
+            "brief mask anesthetic.\nProcedure: main OR, mask GA, both pins pulled intact. Dressing.\n")
+    assert checker.check(note).findings.planned_status.value == "planned"
