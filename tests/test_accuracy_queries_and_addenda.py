@@ -42,3 +42,12 @@ def test_a_dated_history_label_does_not_swallow_the_operation(checker: Checker) 
             "Index op 11/04/2024: percutaneous pinning L ring finger metacarpal neck fx, wires cut under the skin.\n"
             "Local infiltration, 2 stab incisions over the wire ends, both wires withdrawn intact. Steri-strips.\n")
     assert claim_lines(checker, note) == [("26320", ["LT"])]
+
+
+def test_the_index_plan_names_the_index_operation_not_the_index_finger(checker: Checker) -> None:
+    note = ("Clinic proc rm. s/p CRPP L SF P3 tuft fx 01/08/2025 - longitudinal 0.035 KW, cut & buried. "
+            "plan @ index = remove ~5 wk.\nToday: 5 wks, XR healed. Digital block, 3 mm incision over the tip, KW out intact.\n")
+    assert claim_lines(checker, note) == [("26320", ["F4", "LT"])]
+    other = ("Ind: closed P1 shaft fx L long + L ring fingers, CRPP both digits w/ wires buried. Index plan was OR "
+             "removal of the buried wires at 4 wks.\nProcedure: long finger: wires removed; ring finger: wires removed.\n")
+    assert [d.value for d in checker.check(other).findings.digits] == ["middle", "ring"]
