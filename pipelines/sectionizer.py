@@ -56,6 +56,8 @@ _CANDIDATES = (
     # started inside one, the scan would re-read the run from every blank (quadratic).
     re.compile(r"  (?<![ \t]  )[ \t]*(?=[A-Z])"),
     re.compile(r"\t(?<![ \t]\t)[ \t]*(?=[A-Z])"),
+    # An inline correction after a dash ("... a booking error -- correction: ring finger").
+    re.compile(r"[-–—][ \t]+(?=[Cc]orrection[ \t]*:)"),
 )
 # Capitals after a word: the match is the first capital (its start is the candidate). Led by
 # "[A-Z]" rather than by the blank before it, which re met ~5x as often (~35% faster).
@@ -223,6 +225,7 @@ class SectionMatcher:
 
     def find(self, text: str) -> list[tuple[str, int, int, int]]:
         found: list[tuple[str, int, int]] = []
+        inline: set[int] = set()  # corrections inside a line ("... error -- correction: ring finger."): one sentence each
         starts = header_candidates(text)
         # A note on one line is run together whatever its length (a short note pasted into one
         # field: "Anaesth: digital block Findings: wire migrated ...").
@@ -273,6 +276,8 @@ class SectionMatcher:
                 # A lower-case header after a title-case word is the end of a phrase ("Left side:
                 # tq 250 ..." is the left hand's paragraph, not a side field without a side).
                 ok = (colon and (header[:1].isupper() or (runon and not self._ends_phrase(text, start)))) or (
+                    colon and category in self._addenda and header.lower() == "correction"
+                ) or (
                     header.isupper() and any(c.islower() for c in rest[: self._layout.runon_header_rest_chars])
                 ) or (
                     # A note run together from lines: "... reasonable. Operation Patient awake ..."
@@ -286,6 +291,8 @@ class SectionMatcher:
             if not ok or self._quoted("" if runon else before, opens):
                 continue
             found.append((category, start, end))
+            if not at_line_start and category in self._addenda and header.islower():
+                inline.add(start)
             covered = end
             # Headers may follow each other with nothing between ("OPERATIVE REPORT PREOPERATIVE
             # DIAGNOSIS left ..."): try again where this one ends.
@@ -305,7 +312,12 @@ class SectionMatcher:
         held: Optional[str] = None  # a paragraph held to the next header in a run-on note
         for i, (cat, start, end) in enumerate(found):
             stop = found[i + 1][1] if i + 1 < len(found) else len(text)
-            if runon and cat in self._titles and cat in titles_seen:
+            if start in inline:
+                line_end = text.find("\n", end, stop)
+                line_end = stop if line_end < 0 else line_end
+                sentence = self._field_stop[lower_style].search(text, end, line_end)
+                field_end = sentence.end() if sentence else line_end
+            elif runon and cat in self._titles and cat in titles_seen:
                 # A title named a second time in a note without line layout ("Procedure: removal
                 # ..." in the heading, then "Procedure: Right side first ..." after the indications)
                 # holds its paragraph to the next header, as its line would have.

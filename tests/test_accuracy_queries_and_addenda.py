@@ -51,3 +51,24 @@ def test_the_index_plan_names_the_index_operation_not_the_index_finger(checker: 
     other = ("Ind: closed P1 shaft fx L long + L ring fingers, CRPP both digits w/ wires buried. Index plan was OR "
              "removal of the buried wires at 4 wks.\nProcedure: long finger: wires removed; ring finger: wires removed.\n")
     assert [d.value for d in checker.check(other).findings.digits] == ["middle", "ring"]
+
+
+def test_an_inline_correction_after_a_dash_corrects_the_digit(checker: Checker) -> None:
+    note = ("PREOP DX: Symptomatic retained hardware, left long finger proximal phalanx.\n"
+            "PROCEDURE: Removal of plate and screws, left long finger proximal phalanx.\n"
+            "The booking sheet and preop diagnosis read long finger; this is a dictation/booking error -- correction: "
+            "ring finger. Consent was re-signed for the left ring finger.\n"
+            "Description: incision through the old dorsal scar over P1 of the ring finger, plate and five screws removed.\n")
+    assert claim_lines(checker, note) == [("26320", ["F3", "LT"])]
+    # A dictated correction of another word holds its own sentence only: the operation goes on.
+    graft = ("Operation: revision ORIF left small finger P1 nonunion with removal of failed hardware and iliac crest... "
+             "correction: DISTAL RADIUS bone graft.\n\nDescription: old plate and screws removed, nonunion debrided, "
+             "graft packed, new plate applied.\n")
+    assert checker.check(graft).procedure.suggested_cpt is None
+
+
+def test_a_blank_left_for_the_finger_names_no_digit(checker: Checker) -> None:
+    note = "Procedure: Removal of screw, left ___ finger middle phalanx.\nDigital block; 1 cm incision, screw removed intact.\n"
+    assert claim_lines(checker, note) == [("26320", ["LT"])]
+    named = note.replace("left ___ finger", "left middle finger")
+    assert claim_lines(checker, named) == [("26320", ["F2", "LT"])]

@@ -313,7 +313,8 @@ def _addendum_digit(view: NoteView) -> Optional[Mention]:
     link = view.rules.relations.side_anatomy
     addenda = set(view.rules.sections.roles.addendum_sections)
     digits = [m for m in view.of("DIGIT") if m.section in addenda and not m.has("OTHER_PERSON", "HYPOTHETICAL")]
-    if not digits or not any(vocab.correction_cue.search(view.sentence_text(s).lower()) for s in {m.sent for m in digits}):
+    if not digits or not (any(vocab.correction_cue.search(view.sentence_text(s).lower()) for s in {m.sent for m in digits})
+                          or any(_opens_correction(view, m) for m in digits)):
         return None
     side_tokens = {i for s in view.of("SIDE") for i in range(s.start, s.end)}
     scores: dict[str, int] = {}
@@ -332,7 +333,7 @@ def _addendum_digit(view: NoteView) -> Optional[Mention]:
         score = link.capitals_weight if first.isupper() and len(first) >= link.capitals_min_letters else 0
         if d.has("NEGATED") or any(before.endswith(w) for w in vocab.wrong_side_before):
             score -= link.cue_weight  # "not the index finger", "the index finger was not operated on"
-        elif any(before.endswith(w) for w in vocab.corrected_side_before):
+        elif any(before.endswith(w) for w in vocab.corrected_side_before) or _opens_correction(view, d):
             score += link.cue_weight
         scores[d.value] = scores.get(d.value, 0) + score
         best.setdefault(d.value, d)
@@ -344,6 +345,14 @@ def _addendum_digit(view: NoteView) -> Optional[Mention]:
     if ranked[0][1] < 0 or (ranked[0][1] == 0 and len(ranked) == 1):
         return None
     return best[ranked[0][0]]
+
+
+def _opens_correction(view: NoteView, d: Mention) -> bool:
+    """The digit opens a correction headed so ("... a booking error -- correction: ring finger.")."""
+    for _, start, end, stop in view.sections:
+        if start <= d.start_char < stop:
+            return view.text[start:end].rstrip(" \t:").lower() == "correction" and not view.text[end:d.start_char].strip(" \t:")
+    return False
 
 
 def _apply_digit_correction(site: Site, corrected: Mention, ray: int) -> None:
