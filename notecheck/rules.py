@@ -214,6 +214,8 @@ class Layout(_Strict):
     soft_wrap_lookback_chars: int = Field(ge=1, le=20)
     # A line this long carried on to an indented line is wrapped prose, not a list item.
     hanging_line_chars: int = Field(default=40, ge=10, le=200)
+    # The header of a correction dictated inside a line ("... booking error -- correction: ring finger.").
+    inline_correction_header: str = ""
     word_lookback_chars: int = Field(ge=8, le=200)
     sentence_abbreviations: list[str]
     # Quotation marks as "<open><close>" pairs: a header right before an opening mark, or inside an

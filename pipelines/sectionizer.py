@@ -56,8 +56,6 @@ _CANDIDATES = (
     # started inside one, the scan would re-read the run from every blank (quadratic).
     re.compile(r"  (?<![ \t]  )[ \t]*(?=[A-Z])"),
     re.compile(r"\t(?<![ \t]\t)[ \t]*(?=[A-Z])"),
-    # An inline correction after a dash ("... a booking error -- correction: ring finger").
-    re.compile(r"[-–—][ \t]+(?=[Cc]orrection[ \t]*:)"),
 )
 # Capitals after a word: the match is the first capital (its start is the candidate). Led by
 # "[A-Z]" rather than by the blank before it, which re met ~5x as often (~35% faster).
@@ -212,6 +210,8 @@ class SectionMatcher:
         self._narrative = frozenset(sections.roles.narrative_sections)
         self._history = frozenset(sections.roles.history_sections)
         self._addenda = frozenset(sections.roles.addendum_sections)
+        word = sections.layout.inline_correction_header
+        self._inline_correction = re.compile(rf"[-–—][ \t]+(?=(?i:{re.escape(word)})[ \t]*:)") if word else None
         cues = "(?:" + "|".join(sections.description_cues) + ")"
         self._cue = re.compile(
             r"^[ \t]*(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]*)?" + cues,
@@ -227,6 +227,9 @@ class SectionMatcher:
         found: list[tuple[str, int, int]] = []
         inline: set[int] = set()  # corrections inside a line ("... error -- correction: ring finger."): one sentence each
         starts = header_candidates(text)
+        if self._inline_correction is not None:
+            # An inline correction after a dash ("... a booking error -- correction: ring finger").
+            starts = sorted(set(starts).union(m.end() for m in self._inline_correction.finditer(text)))
         # A note on one line is run together whatever its length (a short note pasted into one
         # field: "Anaesth: digital block Findings: wire migrated ...").
         runon = len(text) >= self._layout.runon_line_chars * (text.count("\n") + 1) or "\n" not in text.strip()
@@ -276,7 +279,7 @@ class SectionMatcher:
                 # A lower-case header after a title-case word is the end of a phrase ("Left side:
                 # tq 250 ..." is the left hand's paragraph, not a side field without a side).
                 ok = (colon and (header[:1].isupper() or (runon and not self._ends_phrase(text, start)))) or (
-                    colon and category in self._addenda and header.lower() == "correction"
+                    colon and category in self._addenda and header.lower() == self._layout.inline_correction_header
                 ) or (
                     header.isupper() and any(c.islower() for c in rest[: self._layout.runon_header_rest_chars])
                 ) or (
