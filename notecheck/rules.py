@@ -297,7 +297,7 @@ class Vocabulary(_Strict):
     copied_block_regex: Optional[Regex] = None
     addendum_void_regex: Optional[Regex] = None
     # Words every copied block holds (lower case): the regex runs only in a note that has them.
-    copied_block_anchor: str = ""
+    copied_block_anchors: list[str] = []
     # A plan section that records the operation as done today ("Done today in office proc rm:").
     plan_done_today_cues: list[str] = []
     corrected_side_before: list[str]

@@ -107,3 +107,29 @@ def test_wire_ends_that_tent_the_skin_are_prominent(checker: Checker) -> None:
             "cannot wear her gloves because the wire ends tent the skin, so removal was recommended. 1 cm incisions, "
             "both k wires pulled out intact, 5-0 nylon.")
     assert "prominence" in [i.value for i in checker.check(note).findings.indications]
+
+
+def test_a_ruled_marker_line_heads_a_block_copied_from_another_record(checker: Checker) -> None:
+    today = ("OPERATIVE NOTE 04/29/2025\nProcedure: Removal of 2 screws, right middle finger middle phalanx.\n"
+             "Indication: screws prominent and catching, fracture healed.\nProcedure: block, old incision, both screws "
+             "removed intact. Routine removal.\n")
+    copied = ("\n- - - - - - - - - -\n[Copied from chart for reference -- INDEX OPERATION]\nDate: 10/07/2024\n"
+              "Procedure: ORIF bicondylar fracture right middle finger P2.\nDescription: the fracture was comminuted; "
+              "this was an unusually difficult fixation and operative time was prolonged by 60 minutes.\n")
+    result = checker.check(today + copied)
+    assert result.findings.complexity_factors == [] and claim_lines(checker, today + copied) == [("26320", ["F7", "RT"])]
+    # A ruled line ends the copy: what follows is today's again.
+    ruled = ("OPERATIVE NOTE\n\n******** copied from operative note 07/02/2024 ********\nProcedure: ORIF right distal "
+             "radius, volar plate.\n********************************\n\nToday's procedure: removal of 2 screws, LEFT index "
+             "finger middle phalanx, WALANT; midaxial incision, both screws removed intact.\n")
+    assert claim_lines(checker, ruled) == [("26320", ["F1", "LT"])]
+    # A message pasted into the chart is today's words, not a copied record.
+    message = "[Pasted from secure message, Mar 5 2025]\nR index P2 kwires out in proc room under ring block as planned. both intact.\n"
+    assert claim_lines(checker, message) == [("26320", ["F6", "RT"])]
+
+
+def test_a_count_of_extra_minutes_is_no_statement_of_substantial_work(checker: Checker) -> None:
+    note = ("Removal of broken K-wire fragment, left middle finger P2, under block. The fragment was solidly incorporated "
+            "in bone; a 1 mm burr was used to unroof the cortex, which took about 10 extra minutes, then it came out intact.\n")
+    substantial = [e.text for e in checker.check(note).findings.substantial_work]
+    assert substantial == []

@@ -198,7 +198,12 @@ def complexity(view: NoteView) -> tuple[list[ValueFinding], list[Evidence]]:
     usable = [m for m in view.of("COMPLEXITY") if m.affirmed and not m.has("NO_EFFECT", "CONSENT") and m.section in sections]
     trace.dropped("complexity_factors", view.of("COMPLEXITY"), usable, "not_usable",
                   "Not affirmed, said to have had no effect, a consent risk, or outside the operative sections.")
-    substantial = [m.evidence() for m in view.of("SUBSTANTIAL") if m.affirmed and not m.has("NO_EFFECT") and m.section in sections]
+    # A statement of substantially greater work says more than a count of minutes: the "extra" of
+    # "took about 10 extra minutes" is the extra time, not a statement that it was hard ("took
+    # substantially longer" is one).
+    factor_tokens = {i for m in usable if any(c.isdigit() for c in m.text) for i in range(m.start, m.end)}
+    substantial = [m.evidence() for m in view.of("SUBSTANTIAL") if m.affirmed and not m.has("NO_EFFECT") and m.section in sections
+                   and factor_tokens.isdisjoint(range(m.start, m.end))]
     return _grouped(usable), substantial
 
 

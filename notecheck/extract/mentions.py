@@ -92,8 +92,9 @@ class NoteView:
         copied = rules.vocabulary.copied_block
         # Its anchor first (one substring test of the lower-cased text every component shares): the
         # regex, tried at every position of every note, cost ~4 % of a check.
-        anchor = rules.vocabulary.copied_block_anchor
-        marked = copied is not None and (not anchor or anchor in lower_text(text))
+        anchors = rules.vocabulary.copied_block_anchors
+        lowered = lower_text(text) if anchors else ""
+        marked = copied is not None and (not anchors or any(a in lowered for a in anchors))
         blocks = [m.span() for m in copied.finditer(text)] if marked else []
         for span in doc.spans.get(SPANS_KEY, []):
             start_char, end_char = span.start_char, span.end_char
