@@ -249,3 +249,16 @@ def test_a_plan_discussed_with_a_parent_is_the_childs_plan(checker: Checker) -> 
             "the skin with pin caps. Plan at that surgery (documented + discussed with mom): pins out at 4 wks under a "
             "brief mask anesthetic.\nProcedure: main OR, mask GA, both pins pulled intact. Dressing.\n")
     assert checker.check(note).findings.planned_status.value == "planned"
+
+
+def test_a_clinic_plan_that_records_the_pull_as_planned_is_the_staged_removal(checker: Checker) -> None:
+    note = ("S: 4 wks s/p CRPP R index P2, here for pin removal.\nO: pin sites clean, XR healed.\n"
+            "P: pins pulled in clinic today as planned, intact x2; buddy tape, f/u 2 wks.\n")
+    assert checker.check(note).findings.planned_status.value == "planned"
+    # A plan that only looks ahead, or a removal earlier than planned, is no staged removal.
+    ahead = ("S: 3 wks s/p CRPP R index P2, one pin infected.\nO: radial pin site red.\n"
+             "P: radial pin pulled today; remaining wire out at 5 wks as originally planned.\n")
+    assert "staged_removal" not in [i.value for i in checker.check(ahead).findings.indications]
+    early = ("S: pin site infection R index.\nP: The wire came out a week earlier than planned because of the "
+             "infection; cephalexin 7 days.\n")
+    assert "staged_removal" not in [i.value for i in checker.check(early).findings.indications]

@@ -60,10 +60,27 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
     # The index operation's plan is history by nature: a staged removal told in the past history
     # ("PSH: ... At CRPP (7/7/2025) we planned wire removal at ~4 wks") is read there too.
     history = set(view.rules.sections.roles.history_sections)
+    # So is one a clinic note's plan records as done, in the sentence of the removal told as done
+    # ("P: pins pulled in clinic today as planned").
+    plan = set(view.rules.sections.roles.plan_sections)
+    past = tuple(view.rules.vocabulary.past_act_suffixes)
+    today, future = view.rules.vocabulary.word_regex("today_words"), view.rules.vocabulary.word_regex("plan_future_words")
+    overtaken_tokens = {i for p in view.of("PLANNING") if p.value == "unplanned_return" for i in range(p.start, p.end)}
+
+    def done_now(sent: int) -> bool:
+        sentence = view.sentence_text(sent).lower()
+        return (today is not None and today.search(sentence) is not None) or (future is not None and future.search(sentence) is None)
+
+    done_sents = {a.sent for a in view.of("ACT") if a.section in plan and a.value in ("removal", "removal_and_implant")
+                  and not a.has("NEGATED", "HYPOTHETICAL") and any(w.endswith(past) for w in a.text.lower().split())
+                  and done_now(a.sent)}
     found += [
         m for m in usable
         if m.value in anywhere and id(m) not in chosen
-        and (m.section in fallback or (m.value == "staged_removal" and (m.section in history or m.rule in told)))
+        and (m.section in fallback or (m.value == "staged_removal" and (
+            m.section in history or m.rule in told
+            or (m.section in plan and m.sent in done_sents and overtaken_tokens.isdisjoint(range(m.start, m.end))
+                and not any(c.isdigit() for c in m.text)))))  # "out at 5 wks as planned" is still ahead
     ]
     trace.dropped("indications", usable, found, "not_preoperative",
                   "Not in an indication section (sections.yaml roles.indication_sections) while the note states indications there.")
