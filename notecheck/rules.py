@@ -413,6 +413,15 @@ def load_model(model: type[BaseModel], path: Path) -> Any:
     return obj
 
 
+class Homophone(_Strict):
+    """A real word dictation software writes for another ("lift" for left, "played" for plate): read
+    as that word only beside the words that show it is meant so ("lift index finger", "the played")."""
+    reads: str
+    before: list[str] = []  # words right after it that show the meaning ("lift" + "index")
+    after: list[str] = []  # words right before it that show the meaning ("the" + "played")
+    never_before: list[str] = []  # words right after it that keep its own meaning ("scrub" + "nurse")
+
+
 class Normalization(_Strict):
     version: str
     kind: Literal["normalization"]
@@ -428,6 +437,7 @@ class Normalization(_Strict):
     spoken_marks: dict[Literal[".", "\n", ":", ","], list[str]] = {}
     spoken_stop_min: int = Field(ge=1)
     period_noun_after: list[str]
+    homophones: dict[str, Homophone] = {}
 
     @property
     def spoken_stops(self) -> list[str]:

@@ -159,7 +159,9 @@ class Normalizer:
         for slip, canonical in slips(spec.fuzzy_short_words).items():
             if slip not in self.speller.known:
                 self.single.setdefault(slip, canonical)
-        self._single_hashes = np.array(sorted({hash_string(w) for w in self.single}), dtype=np.uint64)
+        self.homophones = {w.lower(): (h.reads, frozenset(h.before), frozenset(h.after), frozenset(h.never_before))
+                           for w, h in spec.homophones.items()}
+        self._single_hashes = np.array(sorted({hash_string(w) for w in (*self.single, *self.homophones)}), dtype=np.uint64)
         self._known_hashes = np.array(sorted({hash_string(w) for w in self.speller.known}), dtype=np.uint64)
         words = alternation(spec.spoken_stops, blank=r"[ \t]+")
         # Led by "[ \t]" (not by the lookbehind) so that re skips to the next blank in C.
@@ -187,6 +189,13 @@ class Normalizer:
             stops.append(m.end())
         return stops if len(stops) >= self._spoken_min else []
 
+    def _homophone(self, doc: Doc, i: int, text: str) -> Optional[str]:
+        reads, before, after, never = self.homophones[text]
+        following = _neighbour(doc, i, 1)
+        if following not in never and (following in before or _neighbour(doc, i, -1) in after):
+            return reads
+        return None
+
     def __call__(self, doc: Doc) -> Doc:
         if len(doc) == 0:
             return doc
@@ -213,6 +222,8 @@ class Normalizer:
             token = doc[i]
             text = token.lower_
             canonical = single.get(text)
+            if canonical is None and text in self.homophones:
+                canonical = self._homophone(doc, i, text)
             if canonical is None and len(text) >= self.speller.min_length and token.is_alpha:
                 canonical = correct(text)
             if canonical is not None:
@@ -223,6 +234,14 @@ class Normalizer:
             if normalized is not None:
                 doc.user_data[NORMALIZED_TEXT_KEY] = normalized
         return doc
+
+
+def _neighbour(doc: Doc, i: int, step: int) -> str:
+    """The lower-case word next to token i (step -1 before, +1 after), past blanks and commas."""
+    j = i + step
+    while 0 <= j < len(doc) and (doc[j].is_space or doc[j].text == ","):
+        j += step
+    return doc[j].lower_ if 0 <= j < len(doc) else ""
 
 
 def _written_as(text: str, edits: list[tuple[int, int, str]]) -> Optional[str]:

@@ -71,7 +71,8 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
         sentence = view.sentence_text(sent).lower()
         return (today is not None and today.search(sentence) is not None) or (future is not None and future.search(sentence) is None)
 
-    done_sents = {a.sent for a in view.of("ACT") if a.section in plan and a.value in ("removal", "removal_and_implant")
+    removal_acts = set(view.rules.relations.implant_types.removal_acts)
+    done_sents = {a.sent for a in view.of("ACT") if a.section in plan and a.value in removal_acts
                   and not a.has("NEGATED", "HYPOTHETICAL") and any(w.endswith(past) for w in a.text.lower().split())
                   and done_now(a.sent)}
     found += [
