@@ -39,6 +39,10 @@ def test_a_ticked_box_still_counts(checker: Checker) -> None:
     ("Extra time for this ~5 min.", False),
     ("This added about 8 minutes.", False),
     ("Extra time for this was 45 min, more than doubling the usual operating time.", True),
+    # "Extra" and "additional" count time; they do not say the work was substantially greater.
+    ("It took about 15 minutes extra to localize with fluoro.", False),
+    ("Additional time for the screw ~25 min.", False),
+    ("Additional time ~25 min; this was substantially more difficult than a routine removal.", True),
 ])
 def test_extra_time_in_single_minutes_is_not_substantial_work(checker: Checker, extra: str, supported: bool) -> None:
     note = (
