@@ -41,7 +41,8 @@ def test_a_finger_plate_and_a_separate_radius_plate_code_the_finger_as_26320(che
     result = checker.check(note)
     assert result.procedure.suggested_cpt == "26320"
     assert "wrist_hand_ambiguity" in result.procedure.flags
-    assert [(line.cpt, sorted(line.modifiers)) for line in result.claim_lines] == [("26320", ["F9", "RT"])]
+    # The radius is a distinct anatomic site with a line of its own (deep plate: 20680).
+    assert [(line.cpt, sorted(line.modifiers)) for line in result.claim_lines] == [("26320", ["F9", "RT"]), ("20680", ["RT"])]
 
 
 def test_wires_from_two_metacarpals_removed_are_a_removal(checker: Checker) -> None:

@@ -68,7 +68,7 @@ def code_note(f: Findings, ctx: ClaimContext, rules: CodingRules, icd: Icd10Rule
         extra = [glob.modifier] if glob.modifier else []
         if supports_22:
             extra.append("22")
-        lines = build_lines(sel.cpt, f, rules, extra)
+        lines = build_lines(sel.cpt, f, rules, extra, sel.forearm_cpt)
     if ncci.over_mue(sel.cpt, len(lines)) is not None:
         sel.flags.append("units_above_mue")
     procedure = Procedure(

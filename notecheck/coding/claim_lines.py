@@ -58,14 +58,29 @@ def line_sites(f: Findings, rules: CodingRules) -> list[LineSite]:
     return out
 
 
-def build_lines(cpt: str, f: Findings, rules: CodingRules, extra: list[str]) -> list[ClaimLine]:
-    lines = []
-    for site in line_sites(f, rules):
-        mods = []
-        if site.side:
-            mods.append(rules.side_modifiers[site.side])
-        if site.digit and site.side and cpt == "26320":
-            mods.append(rules.finger_modifiers[site.side][site.digit])
-        mods.extend(extra)
-        lines.append(ClaimLine(cpt=cpt, units=1, modifiers=mods, site=site.label))
+def forearm_sites(f: Findings, rules: CodingRules) -> list[LineSite]:
+    """The forearm and carpal sites of a note whose hand hardware has lines of its own: one each."""
+    note_side = f.laterality.value if f.laterality.value in ("left", "right") else None
+    bones = {(b.value, b.side or note_side) for b in f.bones if b.value in rules.separate_from_hand_bones}
+    return [LineSite(label=f"{side or ''} {bone}".strip(), side=side) for bone, side in sorted(bones, key=str)]
+
+
+def build_lines(cpt: str, f: Findings, rules: CodingRules, extra: list[str], forearm_cpt: Optional[str] = None) -> list[ClaimLine]:
+    hand_cpt = "26320" if forearm_cpt else cpt
+    lines = [_line(hand_cpt, site, rules, extra) for site in line_sites(f, rules)]
+    if forearm_cpt:
+        # Only on a side the hand lines share: a forearm bone of the other side beside a finger
+        # removal is more often an operation told in passing than a second removal.
+        sides = {line_site.side for line_site in line_sites(f, rules)}
+        lines += [_line(forearm_cpt, site, rules, extra) for site in forearm_sites(f, rules) if site.side in sides or site.side is None]
     return lines
+
+
+def _line(cpt: str, site: LineSite, rules: CodingRules, extra: list[str]) -> ClaimLine:
+    mods = []
+    if site.side:
+        mods.append(rules.side_modifiers[site.side])
+    if site.digit and site.side and cpt == "26320":
+        mods.append(rules.finger_modifiers[site.side][site.digit])
+    mods.extend(extra)
+    return ClaimLine(cpt=cpt, units=1, modifiers=mods, site=site.label)

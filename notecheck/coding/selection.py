@@ -18,6 +18,9 @@ class Selection:
     kind: str  # removal | not_removal | pin_pull | integral | external_fixator | no_site
     flags: list[str] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)  # what the chosen branch read, in order (--explain)
+    # Hardware out of a hand site and a separate forearm site: the forearm site's own code (20680 or
+    # 20670), on a line of its own beside the hand's 26320.
+    forearm_cpt: Optional[str] = None
 
 
 def _site_words(f: Findings) -> str:
@@ -95,27 +98,36 @@ def _select(f: Findings, rules: CodingRules, why: list[Fact]) -> Selection:
     # metacarpal, no finger named: one construct (DOMAIN 2.1-2: mixed site, one construct -> 20680).
     one_bridge_plate = hand and wrist and not f.digits and types <= set(rules.spanning_plate_types) and bool(f.spanning_plate)
     if hand and wrist and wrist_site and wrist_site <= set(rules.separate_from_hand_bones) and not one_bridge_plate:
-        return Selection(True, "26320", f"Hardware came out of a hand site and a separate forearm site ({where}): the hand site is 26320; the forearm site is a distinct anatomic site that takes its own 20680/20670 line (NCCI Ch. IV unit of service: a distinct and separate anatomic site).", "removal", ["wrist_hand_ambiguity"])
+        forearm = _depth_code(f, rules, types, in_or, anesthesia, where, []).cpt or "20680"
+        # The hand's 26320 is the code this checker is about and stays the suggested one; the payer
+        # ranks the lines by fee (DOMAIN §1: multiple-procedure ranking 100/50 %).
+        return Selection(True, "26320", f"Hardware came out of a hand site and a separate forearm site ({where}): the hand site is 26320 and the forearm site, a distinct anatomic site, takes its own {forearm} line (NCCI Ch. IV unit of service: a distinct and separate anatomic site).", "removal", ["wrist_hand_ambiguity"], forearm_cpt=forearm)
     if hand and wrist:
         return Selection(True, "20680", f"Hardware came out of both hand and wrist/carpal sites ({where}); one construct spanning both is coded once as 20680 (CPT Assistant June 2009 as discussed by AAPC: one construct, one code).", "removal", ["wrist_hand_ambiguity"])
     if hand:
         how = "through an incision" if f.approach.incision_documented or f.approach.type == "open" else "in the operating/procedure room"
         return Selection(True, "26320", f"Hardware removed from {where} {how}: a hand/finger site, so 26320 (CPT: the site-specific code for implant removal from a finger or hand).", "removal")
     if wrist or f.bones or regions:
-        shallow = set(rules.superficial_types)
-        if not in_or and anesthesia <= {"local", "walant", "no_anesthesia"}:
-            shallow |= set(rules.superficial_office_types)
-        # Wires pulled through the skin with no incision never went below it: a superficial removal
-        # (DOMAIN 2.2: 20670 = implant pulled or unscrewed, no layered closure), even under anaesthesia.
-        pulled_through_skin = f.approach.type == "percutaneous" and not f.approach.incision_documented and \
-            bool(types) and types <= set(rules.percutaneous_types)
-        superficial = pulled_through_skin or any(d.value == "superficial" for d in f.depth)
-        if superficial:
-            shallow |= set(rules.superficial_when_stated_types)
-        deep = any(d.value == "deep" for d in f.depth) or bool(types - shallow)
-        why.append(Fact.of_values("depth", f.depth))
-        why.append(Fact("superficial_types", ", ".join(sorted(shallow)), "rules"))
-        if superficial and not deep:
-            return Selection(True, "20670", f"A buried superficial implant removed from {where} through a small incision with simple closure: 20670 (CPT: removal of implant, superficial).", "removal")
-        return Selection(True, "20680", f"Hardware removed from {where}, not a finger/hand site: deep implant removal 20680 (CPT: removal of implant, deep).", "removal")
+        return _depth_code(f, rules, types, in_or, anesthesia, where, why)
     return Selection(True, None, "Hardware was removed but the note names no site, so the code cannot be chosen; name the digit or bone.", "no_site")
+
+
+def _depth_code(f: Findings, rules: CodingRules, types: set[str], in_or: bool, anesthesia: set[str], where: str,
+                why: list[Fact]) -> Selection:
+    """20670 or 20680 for a site that is not the hand: superficial or deep (DOMAIN 2.2)."""
+    shallow = set(rules.superficial_types)
+    if not in_or and anesthesia <= {"local", "walant", "no_anesthesia"}:
+        shallow |= set(rules.superficial_office_types)
+    # Wires pulled through the skin with no incision never went below it: a superficial removal
+    # (DOMAIN 2.2: 20670 = implant pulled or unscrewed, no layered closure), even under anaesthesia.
+    pulled_through_skin = f.approach.type == "percutaneous" and not f.approach.incision_documented and \
+        bool(types) and types <= set(rules.percutaneous_types)
+    superficial = pulled_through_skin or any(d.value == "superficial" for d in f.depth)
+    if superficial:
+        shallow |= set(rules.superficial_when_stated_types)
+    deep = any(d.value == "deep" for d in f.depth) or bool(types - shallow)
+    why.append(Fact.of_values("depth", f.depth))
+    why.append(Fact("superficial_types", ", ".join(sorted(shallow)), "rules"))
+    if superficial and not deep:
+        return Selection(True, "20670", f"A buried superficial implant removed from {where} through a small incision with simple closure: 20670 (CPT: removal of implant, superficial).", "removal")
+    return Selection(True, "20680", f"Hardware removed from {where}, not a finger/hand site: deep implant removal 20680 (CPT: removal of implant, deep).", "removal")
