@@ -39,3 +39,18 @@ def test_a_scrub_nurse_is_no_screw(checker: Checker) -> None:
     note = "Carpal tunnel release, left, under local. The scrub nurse counted all sponges; skin closed with 4-0 nylon."
     result = checker.check(note)
     assert result.findings.implants == [] and result.procedure.suggested_cpt is None
+
+
+def test_know_before_a_finding_is_the_negation_heard_wrong(checker: Checker) -> None:
+    note = ("CRPP right ring finger P1 with 2 kay wires cut and buried, with the stated plan of removal in the operating "
+            "room at 4 weeks period. Exam shows know evidence of infection comma know drainage period. Procedure colon "
+            "two stab incisions, both kay wires pulled intact period")
+    values = [i.value for i in checker.check(note).findings.indications]
+    assert "infection" not in values and "staged_removal" in values
+
+
+def test_a_return_to_the_or_told_as_the_plan_is_the_staged_removal(checker: Checker) -> None:
+    note = ('Dx: R middle finger P2 shaft fracture s/p CRPP with 2 buried K-wires. Pre-op note from that day: "wires cut '
+            'below skin, will return to OR ~4 wks for removal."\nProcedure: removal of buried K-wires x2 through stab '
+            'incisions, right middle finger.\n')
+    assert checker.check(note).findings.planned_status.value == "planned"
