@@ -295,8 +295,9 @@ class Vocabulary(_Strict):
     history_correction_cues: list[str] = []
     # A block the note marks as copied from an earlier note, up to its end marker or a blank line.
     copied_block_regex: Optional[Regex] = None
+    # An addendum that withdraws the operation told above ("hardware was not removed, procedure abandoned").
     addendum_void_regex: Optional[Regex] = None
-    # Words every copied block holds (lower case): the regex runs only in a note that has them.
+    # Words one of which every copied block holds (lower case): the regex runs only in a note that has one.
     copied_block_anchors: list[str] = []
     # A plan section that records the operation as done today ("Done today in office proc rm:").
     plan_done_today_cues: list[str] = []

@@ -67,11 +67,12 @@ def forearm_sites(f: Findings, rules: CodingRules) -> list[LineSite]:
 
 def build_lines(cpt: str, f: Findings, rules: CodingRules, extra: list[str], forearm_cpt: Optional[str] = None) -> list[ClaimLine]:
     hand_cpt = "26320" if forearm_cpt else cpt
-    lines = [_line(hand_cpt, site, rules, extra) for site in line_sites(f, rules)]
+    sites = line_sites(f, rules)
+    lines = [_line(hand_cpt, site, rules, extra) for site in sites]
     if forearm_cpt:
         # Only on a side the hand lines share: a forearm bone of the other side beside a finger
         # removal is more often an operation told in passing than a second removal.
-        sides = {line_site.side for line_site in line_sites(f, rules)}
+        sides = {hand_site.side for hand_site in sites}
         lines += [_line(forearm_cpt, site, rules, extra) for site in forearm_sites(f, rules) if site.side in sides or site.side is None]
     return lines
 

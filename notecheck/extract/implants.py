@@ -187,7 +187,9 @@ def _called_off(view: NoteView, removed: list[Mention], acts: list[Mention], rem
                 past: tuple[str, ...]) -> bool:
     """A cancelled case: the note says so, and its removal is only the booked procedure's name
     ("Scheduled: removal of buried K-wires", "pt here for planned removal of ..."): no act of it is
-    told as done ("pulled", "removed") and no implant is listed as removed hardware."""
+    told as done ("pulled", "removed") and no implant is listed as removed hardware. Or an addendum
+    withdraws the operation told above, template description and all (vocabulary addendum_void_regex:
+    "signed in error ... hardware was not removed, procedure abandoned")."""
     void = view.rules.vocabulary.addendum_void
     if void is not None and any(
         void.search(view.text, start, stop) for name, start, _, stop in view.sections

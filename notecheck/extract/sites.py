@@ -349,9 +349,9 @@ def _addendum_digit(view: NoteView) -> Optional[Mention]:
 
 def _opens_correction(view: NoteView, d: Mention) -> bool:
     """The digit opens a correction headed so ("... a booking error -- correction: ring finger.")."""
+    header = view.rules.sections.layout.inline_correction_header
     for _, start, end, stop in view.sections:
         if start <= d.start_char < stop:
-            header = view.rules.sections.layout.inline_correction_header
             return bool(header) and view.text[start:end].rstrip(" \t:").lower() == header and not view.text[end:d.start_char].strip(" \t:")
     return False
 
