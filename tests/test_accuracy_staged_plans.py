@@ -262,3 +262,15 @@ def test_a_clinic_plan_that_records_the_pull_as_planned_is_the_staged_removal(ch
     early = ("S: pin site infection R index.\nP: The wire came out a week earlier than planned because of the "
              "infection; cephalexin 7 days.\n")
     assert "staged_removal" not in [i.value for i in checker.check(early).findings.indications]
+
+
+def test_a_healed_wound_dehiscence_after_the_index_is_no_exposed_hardware(checker: Checker) -> None:
+    note = ("Indication: ORIF left thumb P1 fracture 09/05/2023, complicated postoperatively by a wound dehiscence that "
+            "healed by secondary intention. Fracture healed; the plate is prominent and painful.\n"
+            "Procedure: ulnar midaxial incision through the old scar, plate and 5 screws removed.\n")
+    result = checker.check(note)
+    assert "exposure" not in [i.value for i in result.findings.indications]
+    assert result.findings.planned_status.value is None
+    # Over the hardware it is one.
+    exposed = note.replace("Fracture healed;", "Now a wound dehiscence over the plate with the plate visible;")
+    assert "exposure" in [i.value for i in checker.check(exposed).findings.indications]
