@@ -308,6 +308,8 @@ class Vocabulary(_Strict):
     # note names only as the booked procedure ("here for removal of plate") did not happen.
     cancellation_regex: Optional[Regex] = None
     staged_plan_rules: list[str] = []
+    # Words that make a told plan an option, not a staged removal ("consider removal in 4-6 wks if sx persist").
+    staged_option_words: list[str] = []
     plan_overtaken_rules: list[str] = []
     plan_kept_words: list[str] = []
     # Words that name a plate spanning the wrist from the radius to a metacarpal ("dorsal spanning

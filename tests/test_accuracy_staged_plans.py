@@ -274,3 +274,13 @@ def test_a_healed_wound_dehiscence_after_the_index_is_no_exposed_hardware(checke
     # Over the hardware it is one.
     exposed = note.replace("Fracture healed;", "Now a wound dehiscence over the plate with the plate visible;")
     assert "exposure" in [i.value for i in checker.check(exposed).findings.indications]
+
+
+def test_a_removal_offered_as_an_option_is_no_staged_plan(checker: Checker) -> None:
+    note = ('HPI: ORIF R small MC, healed. Plate prominent, catches on his glove. [Prior text: "consider hardware removal '
+            'in 4-6 wks if sx persist" -- pt now here for that.]\nProcedure: dorsal incision, plate and 6 screws removed.\n')
+    result = checker.check(note)
+    assert "staged_removal" not in [i.value for i in result.findings.indications]
+    assert result.findings.planned_status.value is None
+    planned = note.replace('"consider hardware removal in 4-6 wks if sx persist"', '"we would take the plate out in 4-6 wks"')
+    assert checker.check(planned).findings.planned_status.value == "planned"

@@ -29,11 +29,17 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
     # was to remove them"): history and future cues do not cancel it, negation still does.
     # A plan told with its date ("we would take them out at 6 weeks", vocabulary staged_plan_rules)
     # is a plan even in the conditional.
+    # Not one offered as an option ("consider hardware removal in 4-6 wks if sx persist").
     told = set(view.rules.vocabulary.staged_plan_rules)
+    option = view.rules.vocabulary.word_regex("staged_option_words")
+
+    def a_plan(m: Mention) -> bool:
+        return m.rule in told and (option is None or option.search(view.sentence_text(m.sent).lower()) is None)
+
     usable = [
         m for m in view.of("INDICATION")
         if m.affirmed or (m.value == "staged_removal" and not m.has("NEGATED", "OTHER_PERSON")
-                          and (not m.has("HYPOTHETICAL") or m.rule in told))
+                          and (not m.has("HYPOTHETICAL") or a_plan(m)))
     ]
     trace.dropped("indications", view.of("INDICATION"), usable, "not_affirmed",
                   "Not affirmed for this patient and this removal.")
