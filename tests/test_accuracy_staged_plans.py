@@ -284,3 +284,9 @@ def test_a_removal_offered_as_an_option_is_no_staged_plan(checker: Checker) -> N
     assert result.findings.planned_status.value is None
     planned = note.replace('"consider hardware removal in 4-6 wks if sx persist"', '"we would take the plate out in 4-6 wks"')
     assert checker.check(planned).findings.planned_status.value == "planned"
+
+
+def test_a_removal_scheduled_at_the_index_surgery_is_staged(checker: Checker) -> None:
+    note = ("Procedure: Removal of buried percutaneous fixation as scheduled at index surgery, right ring finger P1.\n"
+            "Two stab incisions, both K-wires withdrawn intact.\n")
+    assert checker.check(note).findings.planned_status.value == "planned"
