@@ -290,3 +290,14 @@ def test_a_removal_scheduled_at_the_index_surgery_is_staged(checker: Checker) ->
     note = ("Procedure: Removal of buried percutaneous fixation as scheduled at index surgery, right ring finger P1.\n"
             "Two stab incisions, both K-wires withdrawn intact.\n")
     assert checker.check(note).findings.planned_status.value == "planned"
+
+
+def test_an_earlier_pull_of_other_wires_is_no_plan_for_todays_removal(checker: Checker) -> None:
+    note = ("Hx: CRPP L distal radius 04/15/2025 - 2 wires. One (dorsal) was exposed and pulled at 5 wks in clinic. The "
+            "radial styloid wire was cut and buried and is now painful and palpable.\n"
+            "Procedure: removal of buried K-wire L radial styloid through a 1 cm incision, steri-strips.\n")
+    result = checker.check(note)
+    assert "staged_removal" not in [i.value for i in result.findings.indications]
+    # "were to be removed at 4 weeks" is the plan, and a pull told as today's is this one.
+    planned = note.replace("One (dorsal) was exposed and pulled at 5 wks in clinic.", "Both were to be removed at 6 weeks.")
+    assert checker.check(planned).findings.planned_status.value == "planned"
