@@ -301,3 +301,16 @@ def test_an_earlier_pull_of_other_wires_is_no_plan_for_todays_removal(checker: C
     # "were to be removed at 4 weeks" is the plan, and a pull told as today's is this one.
     planned = note.replace("One (dorsal) was exposed and pulled at 5 wks in clinic.", "Both were to be removed at 6 weeks.")
     assert checker.check(planned).findings.planned_status.value == "planned"
+
+
+def test_a_course_complicated_by_a_treated_infection_and_a_risk_list_give_no_complication(checker: Checker) -> None:
+    note = ("Indications: ORIF of the left ring finger proximal phalanx fracture on 02/14/2023 with a 1.5 mm lateral plate, "
+            "which was complicated at 3 weeks by a superficial wound infection treated with oral antibiotics. Healed; the "
+            "plate is prominent and catches on her glove. She understands the risks which include infection, injury to the "
+            "digital nerve and stiffness.\nProcedure: ulnar midaxial incision, plate and 5 screws removed.\n")
+    result = checker.check(note)
+    assert "infection" not in [i.value for i in result.findings.indications]
+    assert result.findings.planned_status.value is None
+    listed = ("Procedure: removal of screw, right thumb P1. XR: healed, screw head proud. Risks explained incl. UCL "
+              "weakening, nerve injury, infection. Screw removed through a 1 cm incision.")
+    assert "infection" not in [i.value for i in checker.check(listed).findings.indications]
