@@ -18,8 +18,19 @@ class LineSite:
     digit: Optional[Digit] = None
 
 
+def _note_side(f: Findings) -> Optional[Hand]:
+    return f.laterality.value if f.laterality.value in ("left", "right") else None
+
+
+def _bone_sites(f: Findings, bones: list[str]) -> list[LineSite]:
+    """One line per bone of `bones` the removal names, on its own side (else the note's)."""
+    note_side = _note_side(f)
+    found = {(b.value, b.side or note_side) for b in f.bones if b.value in bones}
+    return [LineSite(label=f"{side or ''} {bone}".strip(), side=side) for bone, side in sorted(found, key=str)]
+
+
 def line_sites(f: Findings, rules: CodingRules) -> list[LineSite]:
-    note_side: Optional[Hand] = f.laterality.value if f.laterality.value in ("left", "right") else None
+    note_side = _note_side(f)
     # "Bilateral small finger P1 K-wire removal": a site named once with no side of its own is that
     # site on each hand (26320 has no bilateral modifier: one line per side).
     both: list[Optional[Hand]] = ["left", "right"] if f.laterality.value == "bilateral" else [note_side]
@@ -49,31 +60,25 @@ def line_sites(f: Findings, rules: CodingRules) -> list[LineSite]:
         # unit of service for 20670/20680: "an additional unit ... only if implant(s) are removed
         # from a distinct and separate anatomic site"; CPT Assistant June 2009: separate fractures
         # at different anatomical sites).
-        forearm = {(b.value, b.side or note_side) for b in f.bones if b.value in rules.wrist_bones}
+        forearm = _bone_sites(f, rules.wrist_bones)
         if len(forearm) > 1:
-            return [LineSite(label=f"{side or ''} {bone}".strip(), side=side) for bone, side in sorted(forearm, key=str)]
+            return forearm
         region = f.region[0].value if f.region else "hand"
         for side in both:
             out.append(LineSite(label=f"{side or ''} {region}".strip(), side=side))
     return out
 
 
-def forearm_sites(f: Findings, rules: CodingRules) -> list[LineSite]:
-    """The forearm and carpal sites of a note whose hand hardware has lines of its own: one each."""
-    note_side = f.laterality.value if f.laterality.value in ("left", "right") else None
-    bones = {(b.value, b.side or note_side) for b in f.bones if b.value in rules.separate_from_hand_bones}
-    return [LineSite(label=f"{side or ''} {bone}".strip(), side=side) for bone, side in sorted(bones, key=str)]
-
-
 def build_lines(cpt: str, f: Findings, rules: CodingRules, extra: list[str], forearm_cpt: Optional[str] = None) -> list[ClaimLine]:
-    hand_cpt = "26320" if forearm_cpt else cpt
+    """`forearm_cpt`: the code of a separate forearm site beside the hand's (selection.Selection)."""
     sites = line_sites(f, rules)
-    lines = [_line(hand_cpt, site, rules, extra) for site in sites]
+    lines = [_line(cpt, site, rules, extra) for site in sites]
     if forearm_cpt:
         # Only on a side the hand lines share: a forearm bone of the other side beside a finger
         # removal is more often an operation told in passing than a second removal.
         sides = {hand_site.side for hand_site in sites}
-        lines += [_line(forearm_cpt, site, rules, extra) for site in forearm_sites(f, rules) if site.side in sides or site.side is None]
+        lines += [_line(forearm_cpt, site, rules, extra) for site in _bone_sites(f, rules.separate_from_hand_bones)
+                  if site.side in sides or site.side is None]
     return lines
 
 

@@ -67,20 +67,11 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
     # ("PSH: ... At CRPP (7/7/2025) we planned wire removal at ~4 wks") is read there too.
     history = set(view.rules.sections.roles.history_sections)
     # So is one a clinic note's plan records as done, in the sentence of the removal told as done
-    # ("P: pins pulled in clinic today as planned").
+    # ("P: pins pulled in clinic today as planned"); read only when a plan section holds a staged cue.
     plan = set(view.rules.sections.roles.plan_sections)
-    past = tuple(view.rules.vocabulary.past_act_suffixes)
-    today, future = view.rules.vocabulary.word_regex("today_words"), view.rules.vocabulary.word_regex("plan_future_words")
+    done_sents = _done_in_plan(view, plan) if any(
+        m.value == "staged_removal" and m.section in plan for m in usable) else set()
     overtaken_tokens = {i for p in view.of("PLANNING") if p.value == "unplanned_return" for i in range(p.start, p.end)}
-
-    def done_now(sent: int) -> bool:
-        sentence = view.sentence_text(sent).lower()
-        return (today is not None and today.search(sentence) is not None) or (future is not None and future.search(sentence) is None)
-
-    removal_acts = set(view.rules.relations.implant_types.removal_acts)
-    done_sents = {a.sent for a in view.of("ACT") if a.section in plan and a.value in removal_acts
-                  and not a.has("NEGATED", "HYPOTHETICAL") and any(w.endswith(past) for w in a.text.lower().split())
-                  and done_now(a.sent)}
     found += [
         m for m in usable
         if m.value in anywhere and id(m) not in chosen
@@ -119,6 +110,23 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
     trace.dropped_findings("indications", all_grouped, grouped, "yields",
                            "A catch-all (\"other\") or the patient's wish yields to a specific indication (vocabulary wish_yields_to).")
     return grouped
+
+
+def _done_in_plan(view: NoteView, plan: set[str]) -> set[int]:
+    """Sentences of plan sections that tell a removal as done now (a past participle, and today or no
+    word that puts it later)."""
+    vocab = view.rules.vocabulary
+    past = tuple(vocab.past_act_suffixes)
+    today, future = vocab.word_regex("today_words"), vocab.word_regex("plan_future_words")
+    removal_acts = set(view.rules.relations.implant_types.removal_acts)
+
+    def now(sent: int) -> bool:
+        sentence = view.sentence_text(sent).lower()
+        return (today is not None and today.search(sentence) is not None) or (future is not None and future.search(sentence) is None)
+
+    return {a.sent for a in view.of("ACT") if a.section in plan and a.value in removal_acts
+            and not a.has("NEGATED", "HYPOTHETICAL") and any(w.endswith(past) for w in a.text.lower().split())
+            and now(a.sent)}
 
 
 def _about_removed(view: NoteView, mention: Mention, removed_types: set[str]) -> bool:
