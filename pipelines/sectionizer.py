@@ -74,14 +74,16 @@ def header_candidates(text: str) -> list[int]:
 # A transcription with no line breaks runs its fields together: "...left ring finger Indications:
 # pain over the pin". A capitalised header with a colon mid-line is tried only in such notes
 # (lines averaging sections.yaml's layout.runon_line_chars or more), where no layout is left to say where fields begin.
-# The match is the blank before the header (its end is the candidate).
+# The match is the blank before the header (its end is the candidate). A form's label may lead its
+# value with dots instead of a colon ("Pre-op Dx .......... Screw backout").
 # A header may carry a parenthetical before its colon ("Interval history (copied from clinic note
 # 02/20/2024):"), as _TAIL reads it.
 _RUNON_CANDIDATE = re.compile(r"[ \t](?<=[^\s.!?:][ \t])(?=[A-Za-z][A-Za-z/&'()-]*(?:[ \t]+[A-Za-z/&'()-]+){0,5}"
-                              r"(?:[ \t]+#?\d{1,2}|[ \t]*\([^()\n:]{1,40}\))?[ \t]*:)")
+                              r"(?:[ \t]+#?\d{1,2}|[ \t]*\([^()\n:]{1,40}\))?[ \t]*(?::|\.{3}|…))")
 # Every character the candidate's lookahead can read before its colon: a candidate lies in a run
 # of these that ends at a colon, so only those runs are searched (the lookahead, tried at every
 # blank of a run-on note, cost ~2 ms a note; ~16x faster).
+_LEADER = "..."  # the dots a form leads a value with, at their fewest
 _RUNON_STRETCH = re.compile(r"[\dA-Za-z/&'()# \t-]+")
 
 
@@ -90,9 +92,9 @@ def runon_candidates(text: str) -> list[int]:
     found: list[int] = []
     for run in _RUNON_STRETCH.finditer(text):
         end = run.end()
-        if text.startswith(":", end):
-            # The lookbehind reads before `pos`; `endpos` keeps the colon in view.
-            found.extend(c.end() for c in _RUNON_CANDIDATE.finditer(text, run.start(), end + 1))
+        if text.startswith((":", _LEADER, "…"), end):
+            # The lookbehind reads before `pos`; `endpos` keeps the colon (or the dots) in view.
+            found.extend(c.end() for c in _RUNON_CANDIDATE.finditer(text, run.start(), end + len(_LEADER)))
     return found
 
 

@@ -2,7 +2,8 @@
 
 PyRuSH costs ~300 ms per 500-word note here and mangles bullet lists. Operative notes are
 structured by lines: every line break ends a sentence unless it only wraps a sentence
-(lower-case or comma before it, lower-case after it); ". ! ?" end one before a capital, a digit
+(lower-case or comma before it, lower-case after it; always after a comma or a word no sentence
+ends with); ". ! ?" end one before a capital, a digit
 or a bullet unless they close an abbreviation; and a section header is a sentence of its own.
 Boundaries are found on the text with one regex and mapped to tokens with a binary search.
 """
@@ -40,10 +41,12 @@ _LOWER_START = re.compile(r"[.!?](?P<stop>[\"')\]]?[ \t]+(?=[a-z]))")
 _LABEL_NEXT = re.compile(r"[A-Z][A-Za-z/&]*(?:[ \t][A-Za-z/&]+){0,2}:[ \t]")
 _SOFT_WRAP_BEFORE = re.compile(r"[a-z,]\s*$")
 _WORD = re.compile(r"\S+")
+_LAST_WORD = re.compile(r"(\S+)\s*$")
 
 
 def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None", layout: Layout) -> list[int]:
     abbreviations = frozenset(layout.sentence_abbreviations)
+    continuation = frozenset(w.lower() for w in layout.wrap_continuation_words)
     starts = {0}
     lines = Lines(text)
     width: Optional[int] = None
@@ -67,6 +70,9 @@ def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None
                 # healed" in a note typed a fact a line). A comma always continues.
                 if before.rstrip().endswith(","):
                     continue
+                last = _LAST_WORD.search(before)
+                if last is not None and last.group(1).lower() in continuation:
+                    continue  # no sentence ends with "of", "the", "no" ("No fever, no\npurulence")
                 line_start = lines.start_of(m.start())
                 if pos - m.start() > 1 and m.start() - line_start >= layout.hanging_line_chars:
                     # Carried on to an indented line ("... a delayed fusion\n  or reimplantation will

@@ -53,6 +53,9 @@ def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True) -> li
     # Beyond the removal's own sentences and the headers, anatomy counts only where it sits
     # beside hardware ("the K-wires in the ring finger"), not "pain radiating to the thumbs".
     hardware_sents = {m.sent for m in view.of("IMPLANT") if not m.has("NEGATED")} if removal else {m.sent for m in view.mentions}
+    if removal:
+        # Hardware said to stay ("that has been solid ... and the screw stays in") is not what came out.
+        hardware_sents -= {m.sent for m in view.of("ACT") if m.value == "left_in_place" and m.affirmed} - sentences
     description = set(roles.description_sections)
     # Where the site may be picked, in order of trust.
     site_levels = [
