@@ -28,6 +28,12 @@ class ActImplant(_Strict):
     # the sentence before it named.
     pronoun_objects: list[str] = []
     pronoun_after: int = Field(default=2, ge=0, le=5)
+    # "the proximal segment ... segment removed w/ needle driver": in a note that affirms broken
+    # hardware, a removal whose object is a piece of it takes the hardware named last before it.
+    fragment_objects: list[str] = []
+    fragment_before: int = Field(default=16, ge=0, le=30)
+    fragment_after: int = Field(default=3, ge=0, le=10)
+    fragment_lookback_sentences: int = Field(default=3, ge=1, le=10)
 
     @cached_property
     def governing(self) -> re.Pattern[str]:

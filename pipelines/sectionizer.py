@@ -132,6 +132,7 @@ _AFTER_STOP = re.compile(r"[.!?*][\"')]?[ \t]{1,3}$")
 _AFTER_STOP_CHARS = 5  # algorithm: the longest _AFTER_STOP match (a stop, a quote, three blanks)
 _CAPITAL_NEXT = re.compile(r"[ \t]*(?:[A-Z][a-z]|\d)")  # the tail may have taken the blank
 _BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is blank
+_RULE_REST = re.compile(r"[ \t]*[-=*#~_]{2,}[ \t]*$")  # the line's rest closes a framed header
 # Up to three words and the colon after them: where a misspelt header may stand.
 _WORDS_BEFORE_COLON = re.compile(r"([A-Za-z]+(?:[ \t]+[A-Za-z]+){0,2})([ \t]*:)")
 # A header may carry a parenthetical or a number before its colon ("PROCEDURES (surgeon's list):",
@@ -275,7 +276,8 @@ class SectionMatcher:
                 titled = header[:1].isupper() and not header.isupper() and _TITLED_NEXT.match(rest) is not None
                 # "Provider reply 05/23/2025 (M. Smith MD): ...": a label dated before its colon.
                 dated = category in self._addenda and _DATED_LABEL.match(text, start + len(header)) is not None
-                ok = colon or rest_blank or titled or dated or (header.isupper() and any(c.islower() for c in rest))
+                # "--- Procedure Narrative ---", "=== HISTORY ===": a header framed by a rule.
+                ok = colon or rest_blank or titled or dated or _RULE_REST.match(rest) is not None or (header.isupper() and any(c.islower() for c in rest))
             else:
                 # Run-on dictation: "...done. PROCEDURE: ..." or "...same. PROCEDURE removal of ..."
                 # A lower-case header after a title-case word is the end of a phrase ("Left side:
@@ -295,6 +297,8 @@ class SectionMatcher:
             opens = rest if colon and category not in self._history else ""
             if not ok or self._quoted("" if runon else before, opens):
                 continue
+            if at_line_start and not colon and not rest_blank and _RULE_REST.match(rest) is not None:
+                end += len(rest)  # the closing rule is the header's, and the field opens below it
             found.append((category, start, end))
             if not at_line_start and category in self._addenda and header.islower():
                 inline.add(start)

@@ -19,6 +19,9 @@ has a test of its own:
   medspaCy, whose overlap test misses a span strictly inside another; ours never lets a target's
   own words modify it.
 - GATE: ours skips notes without an implant or act mention (compared only on the others).
+- SPLIT: a target whose words run across a sentence end ("she does not want\nit out), a left
+  carpal tunnel release in 2019": the line break ends a sentence inside it) takes in ours only the
+  triggers of the sentence it starts in; medspaCy's scope need only overlap it.
 """
 from __future__ import annotations
 
@@ -120,6 +123,8 @@ def compare(checker, stock: ConText, text: str) -> tuple[int, list[tuple[str, st
                 between = doc[gap[0]:gap[1]].text.lower() if gap[1] > gap[0] else ""
                 if span.start <= start and end <= span.end:
                     cause = "INSIDE"
+                elif doc[span.start].sent.start != doc[span.end - 1].sent.start:
+                    cause = "SPLIT"
                 elif "sections" in meta and _section(doc, doc[start].idx) not in meta["sections"]:
                     cause = "SECTIONS"
                 elif meta.get("terminated_by_words") and _bounded(meta["terminated_by_words"]).search(between):

@@ -197,7 +197,8 @@ def planned_status(view: NoteView, found: list[ValueFinding]) -> PlannedStatusFi
             _planned_why("planned_on_schedule", "Staged removal stated, and the note says it keeps to its schedule "
                          "despite the complication (vocabulary plan_kept_words).", by_value["staged_removal"])
             return PlannedStatusFinding(value="planned", evidence=by_value["staged_removal"].evidence[:6])
-        if not early and all(e.section in told_or_met for f in complications for e in f.evidence):
+        if not early and all(e.section in told_or_met for f in complications for e in f.evidence) \
+                and not _complication_today(view, {f.value for f in complications}):
             _planned_why("planned_despite_complication", "Staged removal stated; the complications "
                          f"({', '.join(f.value for f in complications)}) are only told in the history or met during the operation.",
                          by_value["staged_removal"])
@@ -217,6 +218,26 @@ def planned_status(view: NoteView, found: list[ValueFinding]) -> PlannedStatusFi
     trace.decided("planned_status", "not_stated",
                   "Neither a staged removal, a complication nor an unplanned return is stated.")
     return PlannedStatusFinding()
+
+
+def _complication_today(view: NoteView, values: set[str]) -> bool:
+    """A complication the note says is present today ("Today: purulence + erythema around both pin
+    sites ... Pins pulled"): the reason for this visit's removal, not one met while doing it."""
+    today = view.rules.vocabulary.word_regex("today_words")
+    if today is None:
+        return False
+    # Told before the removal, in a sentence of its own: one that names an act ("the pins came out
+    # today", "Fixator removed today: bar connectors loosened") or follows the removal ("today 62
+    # minutes because of the broken wire") tells the operation, not its reason.
+    removal_acts = view.rules.relations.implant_types.removal_acts
+    plans = {m.sent for m in view.of("INDICATION") if m.value == "staged_removal"}  # "Planned to pull at 4 wks"
+    done = [a.sent for a in view.of("ACT") if a.value in removal_acts and a.affirmed and a.sent not in plans]
+    with_acts = {a.sent for a in view.of("ACT")}
+    if not done:
+        return False
+    history = set(view.rules.sections.roles.history_sections)
+    return any(m.sent < min(done) and m.sent not in with_acts and today.search(view.sentence_text(m.sent).lower()) is not None
+               for m in view.of("INDICATION") if m.value in values and m.affirmed and m.section not in history)
 
 
 def _planned_why(reason: str, detail: str, *findings: ValueFinding) -> None:

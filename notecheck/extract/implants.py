@@ -153,6 +153,7 @@ def find_removal(view: NoteView) -> Removal:
             trace.step("implants", implant, False, "act_not_removal",
                        "Its nearest act is not an affirmed removal in an operative section.", by=act)
     removed += _pronoun_objects(view, implants, acts, out, removed, is_removal_act)
+    removed += _fragment_objects(view, implants, acts, out, removed, is_removal_act)
     # "HWR", "removal of hardware": an act that names its own object.
     for act in acts:
         if act.value == "removal_and_implant" and is_removal_act(act):
@@ -231,6 +232,42 @@ def _pronoun_objects(view: NoteView, implants: list[Mention], acts: list[Mention
         out.acts.append(act)
         trace.step("implants", target, True, "pronoun_object", "Named by a pronoun of the removal after it.", by=act)
     return found
+
+
+def _fragment_objects(view: NoteView, implants: list[Mention], acts: list[Mention], out: Removal,
+                      removed: list[Mention], is_removal_act: Callable[[Mention], bool]) -> list[Mention]:
+    """A piece of broken hardware taken out ("segment removed w/ needle driver"): the last affirmed
+    implant of the few sentences before the act's (else of the sentence after it), when the act's
+    own sentence names none and the note affirms the hardware broke."""
+    link = view.rules.relations.act_implant
+    pieces = set(link.fragment_objects)
+    if not pieces or removed or not any(
+        m.value == "breakage" and m.affirmed for m in view.of("INDICATION")
+    ):
+        return []
+    linked = {id(a) for a in out.acts}
+    with_hardware = {m.sent for m in implants}
+    for act in acts:
+        if id(act) in linked or act.sent in with_hardware:
+            continue
+        first = act.start
+        while first > max(0, act.start - link.fragment_before) and view.token_sent[first - 1] == act.sent:
+            first -= 1  # within the act's own sentence
+        words = view.lower_tokens(first, act.end + link.fragment_after)
+        if pieces.isdisjoint(words) or not is_removal_act(act):
+            continue
+        near = [m for m in implants if act.sent - link.fragment_lookback_sentences <= m.sent <= act.sent + 1 and m.affirmed]
+        earlier = [m for m in near if m.sent < act.sent]
+        if not near:
+            continue
+        # The hardware named last before, else the sentence after that says what the piece was
+        # ("... grasped and removed. It measured 7 mm and was a K-wire segment").
+        target = earlier[-1] if earlier else near[0]
+        out.acts.append(act)
+        trace.step("implants", target, True, "fragment_object",
+                   "A piece of this broken hardware is what the removal after it took out.", by=act)
+        return [target]
+    return []
 
 
 @dataclass(frozen=True)
