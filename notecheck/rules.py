@@ -228,6 +228,13 @@ class Layout(_Strict):
     # Words no sentence ends with: a wrapped line ending with one goes on at the next line even
     # when that line starts with a capital ("... removed from the\nK-wire tract").
     wrap_continuation_words: list[str] = []
+    # Labels that give this encounter's date ("Claim date of service: 06/12/2024"): in a note that
+    # tells a course one dated entry a line (at least timeline_min_entries), entries dated before it
+    # are history and after it the plan (pipelines/timeline.py).
+    encounter_date_labels: list[str] = []
+    timeline_min_entries: int = Field(default=3, ge=2, le=50)
+    # Words that mark one entry of such a timeline as this encounter's when no label dates the note.
+    encounter_entry_marks: list[str] = []
 
 
 class SectionFile(_Strict):

@@ -16,10 +16,12 @@ from spacy.tokens import Doc
 
 from notecheck.medspacy_rules import section_rule_objects, section_rule_objects_of
 from notecheck.rules import SectionFile, load_rules
+from notecheck.word_regex import whole_words
 from pipelines.extensions import PUNCTUATED_KEY, SECTIONS, doc_text, register_extensions
 from pipelines.lines import Lines
 from pipelines.normalizer import Speller
 from pipelines.spoken import SpokenMarks
+from pipelines.timeline import Timeline
 
 
 def _header_regex(header: str) -> str:
@@ -493,6 +495,10 @@ class Sectionizer:
         speller = Speller(words, rules.known_words, rules.normalization.fuzzy_min_length)
         self.matcher = SectionMatcher(rules.sections, self.section_rules, speller, rules.vocabulary.date)
         self.spoken = SpokenMarks(rules.normalization)
+        layout = rules.sections.layout
+        marks = re.compile(whole_words(layout.encounter_entry_marks).pattern, re.IGNORECASE) if layout.encounter_entry_marks else None
+        self.timeline = Timeline(layout.encounter_date_labels, "history", "plan", rules.sections.operation_section,
+                                 layout.timeline_min_entries, marks)
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
@@ -501,5 +507,5 @@ class Sectionizer:
         punctuated = self.spoken.punctuated(text)
         if punctuated is not text:
             text = doc.user_data[PUNCTUATED_KEY] = punctuated
-        doc._.set(SECTIONS, self.matcher.find(text))
+        doc._.set(SECTIONS, self.timeline.apply(text, self.matcher.find(text)))
         return doc
