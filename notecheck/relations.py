@@ -57,6 +57,13 @@ class DigitBone(_Strict):
         return re.compile(rf"^[\s,]*(?:(?:{alternation(self.linking_words)})[\s,]+)*$", re.I)
 
 
+class LongSentence(_Strict):
+    """A removal sentence longer than `tokens` (a dictation run together with commas) gives the
+    site only within `reach` tokens of what it removed, not from every aside it holds."""
+    tokens: int = Field(ge=20, le=1000)
+    reach: int = Field(ge=5, le=200)
+
+
 class SideAnatomy(_Strict):
     side_before: int = Field(ge=0, le=20)
     side_after: int = Field(ge=0, le=20)
@@ -159,6 +166,7 @@ class Relations(_Strict):
     act_implant: ActImplant
     digit_bone: DigitBone
     side_anatomy: SideAnatomy
+    long_sentence: LongSentence = LongSentence(tokens=80, reach=25)
     rays: Rays
     counts: Counts
     procedures: Procedures

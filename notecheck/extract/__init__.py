@@ -17,7 +17,7 @@ __all__ = ["extract_findings"]
 def extract_findings(doc: Doc, rules: RuleSet) -> Findings:
     view = NoteView(doc, rules)
     removal = find_removal(view)
-    site = find_site(view, removal.sentences, removal.is_removal)
+    site = find_site(view, removal.sentences, removal.is_removal, [*removal.removed, *removal.acts])
     context = operative_context(view)
     if not removal.is_removal:
         return Findings(region=site.region, laterality=site.laterality, **context)

@@ -107,7 +107,7 @@ def find_removal(view: NoteView) -> Removal:
                 return True
             trace.step("implants", act, False, "act_not_affirmed", "Not affirmed for this operation.")
             return False
-        if act.section in removal_sections or (act.section in done_today and act.text.lower().endswith(past)):
+        if act.section in removal_sections or (act.section in done_today and any(w.endswith(past) for w in act.text.lower().split())):
             return True
         trace.step("implants", act, False, "act_section",
                    f"Section {act.section} is not a removal section (sections.yaml roles.removal_sections)"

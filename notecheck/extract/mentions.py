@@ -160,7 +160,9 @@ class NoteView:
         revise to plate. - the 2 K-wires removed - nonunion debrided"): a past-tense act or
         procedure whose sentence says today, or says nothing that puts it later, is done, not planned."""
         roles, vocabulary = self.rules.sections.roles, self.rules.vocabulary
-        if not (m.section in roles.plan_sections and m.mods <= {"FUTURE"} and m.text.lower().endswith(tuple(vocabulary.past_act_suffixes))):
+        past = tuple(vocabulary.past_act_suffixes)
+        # "both screws removed intact": the act's verb, wherever it stands in the act's words.
+        if not (m.section in roles.plan_sections and m.mods <= {"FUTURE"} and any(w.endswith(past) for w in m.text.lower().split())):
             return False
         sentence = self.sentence_text(m.sent).lower()
         today, future = vocabulary.word_regex("today_words"), vocabulary.word_regex("plan_future_words")

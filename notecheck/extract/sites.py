@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional, Sequence
 
 from notecheck import trace
 from notecheck.models import BoneFinding, DigitFinding, Evidence, LateralityFinding, ValueFinding
@@ -43,7 +44,8 @@ def _usable(m: Mention) -> bool:
     return not m.has("NEGATED", "OTHER_PERSON", "HYPOTHETICAL")
 
 
-def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True) -> list[Mention]:
+def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True,
+                reach: Callable[[Mention], bool] = lambda m: True) -> list[Mention]:
     """Anatomy of the removal: its sentences, else the headers, else the description. When the
     removal sentences name the digit but not the bone ("removal of K-wire, right small finger"),
     the bone comes from the next place that names it for the same digit (usually the diagnosis)."""
@@ -59,7 +61,7 @@ def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True) -> li
     description = set(roles.description_sections)
     # Where the site may be picked, in order of trust.
     site_levels = [
-        _in_hardware_items(view, [m for m in anatomy if m.sent in sentences]),
+        _in_hardware_items(view, [m for m in anatomy if m.sent in sentences and reach(m)]),
         [m for m in anatomy if m.section in roles.header_sections],
         [m for m in anatomy if m.section in description and m.sent in hardware_sents],
         [m for m in anatomy if m.section in roles.indication_sections and m.sent in hardware_sents],
@@ -197,11 +199,27 @@ def _side_near(m: Mention, sides: MentionIndex, link: SideAnatomy) -> Optional[s
     return best.value if best else None
 
 
-def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
+def _within_reach(view: NoteView, sentences: set[int], anchors: Sequence[Mention]) -> Callable[[Mention], bool]:
+    """Whether a mention of a removal sentence lies within reach of what the sentence removed: always
+    in a sentence of ordinary length, within relations.yaml long_sentence.reach tokens in a long one."""
+    limits = view.rules.relations.long_sentence
+    lengths = Counter(s for s in view.token_sent if s in sentences) if anchors else Counter()
+    long = {s for s, n in lengths.items() if n > limits.tokens}
+    if not long:
+        return lambda m: True
+    near: dict[int, list[tuple[int, int]]] = {}
+    for a in anchors:
+        if a.sent in long:
+            near.setdefault(a.sent, []).append((a.start - limits.reach, a.end + limits.reach))
+    return lambda m: m.sent not in long or any(lo <= m.start and m.end <= hi for lo, hi in near.get(m.sent, ()))
+
+
+def find_site(view: NoteView, sentences: set[int], removal: bool, anchors: Sequence[Mention] = ()) -> Site:
     site = Site()
     vocab = view.rules.vocabulary
     link = view.rules.relations.side_anatomy
-    scope = _pick_scope(view, sentences, removal)
+    reach = _within_reach(view, sentences, anchors)
+    scope = _pick_scope(view, sentences, removal, reach)
     trace.scope("anatomy", scope)
     side_list = [m for m in view.of("SIDE") if _usable(m)]
     trace.dropped("laterality", view.of("SIDE"), side_list, "not_usable", "Negated, hypothetical or about another person.")
@@ -283,7 +301,7 @@ def find_site(view: NoteView, sentences: set[int], removal: bool) -> Site:
         site.bones = _merge_bones(site.bones)
     trace.dropped_findings("digits", merged_digits, site.digits, "not_a_digit_site",
                            "A finger beside a metacarpal of its own ray, beside a wrist site, or in a note about the foot is not a digit site.")
-    site.laterality = _laterality(view, sentences, side_list, scope)
+    site.laterality = _laterality(view, sentences, side_list, scope, reach)
     bound_sides = {item.side for item in [*site.bones, *site.digits]} - {None}
     if site.laterality.value is None and len(bound_sides) == 1:
         # No side outside the site's own words, but the site is named with its side ("Rt SF P1").
@@ -482,7 +500,8 @@ def _site_index(view: NoteView, scope: list[Mention]) -> MentionIndex:
                         and not (m.label == "REGION" and digit_starts.get(m.end, m.start) < m.start))
 
 
-def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope: list[Mention]) -> LateralityFinding:
+def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope: list[Mention],
+                reach: Callable[[Mention], bool] = lambda m: True) -> LateralityFinding:
     corrected = _addendum_side(view, sides)
     if corrected is not None:
         trace.decided("laterality", "addendum_correction", "An addendum corrects the side.", [corrected])
