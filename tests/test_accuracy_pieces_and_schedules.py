@@ -122,3 +122,15 @@ def test_a_case_slightly_longer_for_teaching_documents_no_extra_work(checker: Ch
         "difficulty.\n"
     )
     assert checker.check(note).findings.complexity_factors == []
+
+
+def test_a_broken_piece_left_in_bone_is_no_side(checker: Checker) -> None:
+    note = (
+        "Dx: healed R pinky middle phalanx fx s/p CRPP w/ 2 buried k-wires\n"
+        "Proc: planned removal buried k-wires R small finger\n"
+        "Two small inc over the wire ends. first wire out no problem. Second wire snapped at the bone surface "
+        "when pulled - broken piece left in bone about 8 mm - small window w/ a burr, fragment grabbed and "
+        "pulled. all metal out on fluoro.\n"
+    )
+    assert checker.check(note).findings.laterality.value == "right"
+    assert claim_lines(checker, note) == [("26320", ["F9", "RT"])]
