@@ -140,6 +140,10 @@ class Findings(BaseModel):
     closure: list[Evidence] = _empty_list()
     depth: list[DepthFinding] = _empty_list()
     same_site_procedures: list[SameSiteProcedureFinding] = _empty_list()
+    # Extension: in a note found not to be a removal, the removal acts of this operation that no
+    # hardware was linked to ("segment removed w/ needle driver", "small screw (1.5) backed out"):
+    # the verdict "not a removal" is then a reviewer's question, never a high-severity alarm.
+    removal_acts_unlinked: list[Evidence] = _empty_list()
 
 
 class Procedure(BaseModel):

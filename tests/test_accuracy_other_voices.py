@@ -87,3 +87,32 @@ def test_a_long_comma_spliced_sentence_gives_the_site_near_the_removal(checker: 
         "well."
     )
     assert claim_lines(checker, note) == [("26320", ["F9", "RT"])]
+
+
+def _not_a_removal_risk(checker: Checker, note: str):
+    from notecheck.models import ClaimContext
+
+    claim = ClaimContext(billed_cpt="26320", billed_units=1, billed_modifiers="RT F8")
+    result = checker.check(note, claim)
+    assert result.procedure.suggested_cpt is None
+    return next(r for r in result.denial_risks if r.id == "non_billable_not_a_removal")
+
+
+def test_a_removal_told_without_hardware_the_rules_know_is_a_question_not_an_alarm(checker: Checker) -> None:
+    # "small screw (1.5) backed out" is not read as a removal, but the note tells one ("removed"): a
+    # 26320 claim against it is flagged for review, not alarmed.
+    note = (
+        "OR note 3/29/2025\n"
+        "1. R middle finger: nail plate removed, nail bed lac repaired with 6-0 chromic.\n"
+        "2. R ring finger: old screw head palpable ulnar P1, 1 cm incision over it, small screw (1.5) backed "
+        "out. 5-0 nylon.\n"
+    )
+    assert _not_a_removal_risk(checker, note).severity == "medium"
+
+
+def test_a_note_with_no_removal_at_all_keeps_the_alarm(checker: Checker) -> None:
+    note = (
+        "Procedure: open carpal tunnel release, right. The old volar radius plate was not exposed and left "
+        "alone. Transverse carpal ligament released. Skin closed with 4-0 nylon.\n"
+    )
+    assert _not_a_removal_risk(checker, note).severity == "high"

@@ -108,6 +108,9 @@ def _code_risks(r: _Risks, f: Findings, sel: Selection, billed: str) -> None:
             return
         if sel.kind == "not_removal":
             r.add("non_billable_not_a_removal")
+            if f.removal_acts_unlinked:
+                _abstain(r, ["non_billable_not_a_removal"], "The note tells a removal without naming hardware notecheck "
+                         "recognises (findings.removal_acts_unlinked); confirm what came out before changing the claim.")
         elif sel.kind == "pin_pull":
             r.add("non_billable_office_pin_pull")
         elif sel.kind == "integral":

@@ -5,7 +5,7 @@ from spacy.tokens import Doc
 
 from notecheck import trace
 from notecheck.extract.clinical import approach, complexity, indications, operative_context, planned_status, same_site_procedures
-from notecheck.extract.implants import find_removal, spanning_plate
+from notecheck.extract.implants import find_removal, spanning_plate, unlinked_removal_acts
 from notecheck.extract.mentions import NoteView
 from notecheck.extract.sites import find_site, site_rays
 from notecheck.models import Findings
@@ -20,7 +20,8 @@ def extract_findings(doc: Doc, rules: RuleSet) -> Findings:
     site = find_site(view, removal.sentences, removal.is_removal, [*removal.removed, *removal.acts])
     context = operative_context(view)
     if not removal.is_removal:
-        return Findings(region=site.region, laterality=site.laterality, **context)
+        return Findings(region=site.region, laterality=site.laterality, **context,
+                        removal_acts_unlinked=unlinked_removal_acts(view))
     found_indications = indications(view, {i.type for i in removal.implants})
     factors, substantial = complexity(view)
     if not any(i.value == "infection" for i in found_indications):

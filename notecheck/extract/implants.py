@@ -234,6 +234,15 @@ def _pronoun_objects(view: NoteView, implants: list[Mention], acts: list[Mention
     return found
 
 
+def unlinked_removal_acts(view: NoteView) -> list[Evidence]:
+    """Affirmed removal acts in the sections where this operation is told (a note found not to be a
+    removal holds them only when no hardware it names was linked to them)."""
+    types = view.rules.relations.implant_types
+    sections = set(view.rules.sections.roles.removal_sections)
+    return [a.evidence() for a in view.of("ACT")
+            if a.value in types.removal_acts and a.affirmed and a.section in sections][:6]
+
+
 def _fragment_objects(view: NoteView, implants: list[Mention], acts: list[Mention], out: Removal,
                       removed: list[Mention], is_removal_act: Callable[[Mention], bool]) -> list[Mention]:
     """A piece of broken hardware taken out ("segment removed w/ needle driver"): the last affirmed
