@@ -553,6 +553,8 @@ class CodingRules(_Strict):
     ray_names: dict[int, str]
     # Filled from vocabulary.yaml at load (one source for which ray each digit is).
     digit_rays: dict[Digit, int] = {}
+    # Filled from vocabulary.yaml at load: the indications that make a removal unplanned.
+    complication_indications: list[str] = []
     related_index_ranges: list[tuple[int, int]]
     global_window: dict[Literal["before", "after"], int]
     operating_room_anesthesia: list[Anesthesia]
@@ -635,7 +637,8 @@ def load_coding(directory: Optional[str] = None) -> tuple[CodingRules, Icd10Rule
     vocabulary = load_model(Vocabulary, base / "vocabulary.yaml")
     coding = load_model(CodingRules, base / "coding.yaml")
     return (
-        coding.model_copy(update={"digit_rays": vocabulary.digit_rays}),
+        coding.model_copy(update={"digit_rays": vocabulary.digit_rays,
+                                  "complication_indications": list(vocabulary.complication_indications)}),
         load_model(Icd10Rules, base / "icd10.yaml"),
         load_model(ChecklistRules, base / "checklist.yaml"),
     )

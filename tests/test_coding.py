@@ -618,3 +618,20 @@ def test_a_finger_beside_a_separate_radius_site_is_26320_and_a_carpal_construct_
     assert (separate.procedure.suggested_cpt, separate.procedure.flags) == ("26320", ["wrist_hand_ambiguity"])
     assert spanning.procedure.suggested_cpt == "20680"
     assert regions_only.procedure.suggested_cpt == "20680"
+
+
+@pytest.mark.parametrize("planned, billed, risk_id", [
+    ("planned", "LT F3 78", "modifier_78_should_be_58"),
+    ("unplanned", "LT F3 58", "modifier_58_should_be_78"),
+])
+def test_a_plan_and_a_complication_told_together_make_58_or_78_a_question(planned: str, billed: str, risk_id: str):
+    """Abstain rather than alarm: the note tells both the index plan and a complication, so which
+    brought the patient back is a reviewer's reading (medium, with the reason)."""
+    f = findings(**LEFT_RING_P1, indications=("staged_removal", "migration"), planned=planned)
+    c = code(f, _claim(30, billed_cpt="26320", billed_units=1, billed_modifiers=billed))
+    risk = next(r for r in c.risks if r.id == risk_id)
+    assert risk.severity == "medium" and "58" in risk.message and "78" in risk.message
+    # Without the complication the planned removal's 78 stays an alarm.
+    if planned == "planned":
+        alone = code(findings(**LEFT_RING_P1, **STAGED), _claim(30, billed_cpt="26320", billed_units=1, billed_modifiers=billed))
+        assert next(r for r in alone.risks if r.id == risk_id).severity == "high"

@@ -202,3 +202,14 @@ def _global_risks(r: _Risks, f: Findings, glob: GlobalDecision, mods: set[str], 
         r.add("modifier_79_for_related")
     else:
         r.add("global_modifier_mismatch")
+    _abstain_when_plan_and_complication(r, f)
+
+
+def _abstain_when_plan_and_complication(r: _Risks, f: Findings) -> None:
+    """A note that tells both a removal planned at the index surgery and a complication leaves 58 or
+    78 to a reading of which one brought the patient back: a reviewer's question, not an alarm."""
+    values = {i.value for i in f.indications}
+    if "staged_removal" in values and values & set(r.rules.complication_indications):
+        _abstain(r, ["modifier_58_should_be_78", "modifier_78_should_be_58"], "The note tells both a removal planned "
+                 "at the index surgery and a complication; confirm which brought the patient back (planned: 58; "
+                 "complication: 78).")
