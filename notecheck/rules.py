@@ -235,6 +235,8 @@ class Layout(_Strict):
     timeline_min_entries: int = Field(default=3, ge=2, le=50)
     # Words that mark one entry of such a timeline as this encounter's when no label dates the note.
     encounter_entry_marks: list[str] = []
+    # Column headers of a pipe table whose cells give the side ("Procedure | Side | Anes").
+    side_column_labels: list[str] = []
 
 
 class SectionFile(_Strict):
@@ -306,6 +308,10 @@ class Vocabulary(_Strict):
     addendum_void_regex: Optional[Regex] = None
     # Words one of which every copied block holds (lower case): the regex runs only in a note that has one.
     copied_block_anchors: list[str] = []
+    # A line that disowns the line above it ("^^ wrong template, disregard", "THE ABOVE WAS
+    # PRE-POPULATED"): the line above tells nothing of this operation. Its anchors (lower case) first.
+    disowned_above_regex: Optional[Regex] = None
+    disowned_above_anchors: list[str] = []
     # A plan section that records the operation as done today ("Done today in office proc rm:").
     plan_done_today_cues: list[str] = []
     corrected_side_before: list[str]
@@ -352,6 +358,10 @@ class Vocabulary(_Strict):
     @cached_property
     def copied_block(self) -> Optional[re.Pattern[str]]:
         return re.compile(self.copied_block_regex) if self.copied_block_regex else None
+
+    @cached_property
+    def disowned_above(self) -> Optional[re.Pattern[str]]:
+        return re.compile(self.disowned_above_regex) if self.disowned_above_regex else None
 
     @cached_property
     def addendum_void(self) -> Optional[re.Pattern[str]]:

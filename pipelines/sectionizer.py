@@ -21,6 +21,7 @@ from pipelines.extensions import PUNCTUATED_KEY, SECTIONS, doc_text, register_ex
 from pipelines.lines import Lines
 from pipelines.normalizer import Speller
 from pipelines.spoken import SpokenMarks
+from pipelines.tables import SideColumns
 from pipelines.timeline import Timeline
 
 
@@ -497,6 +498,7 @@ class Sectionizer:
         self.spoken = SpokenMarks(rules.normalization)
         layout = rules.sections.layout
         marks = re.compile(whole_words(layout.encounter_entry_marks).pattern, re.IGNORECASE) if layout.encounter_entry_marks else None
+        self.side_columns = SideColumns(layout.side_column_labels, "laterality_field")
         self.timeline = Timeline(layout.encounter_date_labels, "history", "plan", rules.sections.operation_section,
                                  layout.timeline_min_entries, marks)
 
@@ -507,5 +509,5 @@ class Sectionizer:
         punctuated = self.spoken.punctuated(text)
         if punctuated is not text:
             text = doc.user_data[PUNCTUATED_KEY] = punctuated
-        doc._.set(SECTIONS, self.timeline.apply(text, self.matcher.find(text)))
+        doc._.set(SECTIONS, self.side_columns.apply(text, self.timeline.apply(text, self.matcher.find(text))))
         return doc

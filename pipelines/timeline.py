@@ -131,7 +131,7 @@ class Timeline:
             later = bisect_right(line_heads, start)
             end = min(end, line_heads[later]) if later < len(line_heads) else end
             spans.append((start, end, self._history if when < 0 else self._plan))
-        return _overlay(sections, spans) if spans else sections
+        return overlay(sections, spans) if spans else sections
 
 
 def _entry_end(text: str, start: int, stop: int) -> int:
@@ -151,7 +151,7 @@ def _line_end(text: str, pos: int) -> int:
     return len(text) if end < 0 else end
 
 
-def _overlay(sections: list[Section], spans: list[tuple[int, int, str]]) -> list[Section]:
+def overlay(sections: list[Section], spans: list[tuple[int, int, str]]) -> list[Section]:
     """The sections with each span filed under its category, cutting the sections it crosses."""
     out: list[Section] = []
     pieces = sorted(spans)

@@ -96,6 +96,7 @@ class NoteView:
         lowered = lower_text(text) if anchors else ""
         marked = copied is not None and (not anchors or any(a in lowered for a in anchors))
         blocks = [m.span() for m in copied.finditer(text)] if marked else []
+        blocks += _disowned_lines(rules, text, lowered if anchors else lower_text(text))
         for span in doc.spans.get(SPANS_KEY, []):
             start_char, end_char = span.start_char, span.end_char
             label, rule = span.label_, span.id_
@@ -194,6 +195,26 @@ class NoteView:
                 s: (doc[a].idx, doc[b].idx + len(doc[b])) for s, (a, b) in bounds.items()
             }
         return self._sentence_chars.get(sent, (0, 0))
+
+
+def _disowned_lines(rules: "RuleSet", text: str, lowered: str) -> list[tuple[int, int]]:
+    """The lines a following line disowns ("[.PINPULL template] Pins pulled in clinic ..." under
+    "^^ wrong template, disregard - this was a buried wire removal"): each the last non-blank line
+    before the disowning one, read as telling nothing of this operation."""
+    disowning = rules.vocabulary.disowned_above
+    anchors = rules.vocabulary.disowned_above_anchors
+    if disowning is None or not any(a in lowered for a in anchors):
+        return []
+    spans = []
+    for m in disowning.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        end = line_start - 1
+        while end > 0 and not text[text.rfind("\n", 0, end) + 1:end].strip():
+            end = text.rfind("\n", 0, end)  # skip blank lines
+        if end <= 0:
+            continue
+        spans.append((text.rfind("\n", 0, end) + 1, end))
+    return spans
 
 
 class MentionIndex:

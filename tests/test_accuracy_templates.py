@@ -1,0 +1,55 @@
+"""Templates and forms that say something else than what was done: a smart-phrase the author
+disowns on the next line, an addendum that withdraws a carried-over procedure line, and a schedule
+that gives the side in a column of its own."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+from claim_lines import claim_lines
+
+
+def test_a_template_line_disowned_below_it_tells_nothing(checker: Checker) -> None:
+    note = (
+        "Hand clinic f/u 07/08/2025\n"
+        "S: 4 wk s/p CRPP R ring finger P2 fx, 2 K-wires left out through skin w/ pin caps.\n"
+        "PROCEDURE: [.PINREMOVAL] Under digital block a small incision was made over the pins and they were "
+        "removed; wound closed with 5-0 nylon.\n"
+        "  -- pls disregard template text above, not what was done: no block, no incision. caps off and both "
+        "exposed pins pulled w/ needle driver in the clinic chair, bandaid --\n"
+        "A/P: pins out as planned at 4 wks.\n"
+    )
+    result = checker.check(note)
+    # The exposed pins pulled in the chair are the global package's pin pull, not a 26320.
+    assert result.procedure.suggested_cpt is None
+    assert not any(a.value in ("digital_block", "local") for a in result.findings.anesthesia)
+
+
+def test_an_addendum_saying_no_hardware_was_removed_withdraws_the_procedure_line(checker: Checker) -> None:
+    note = (
+        "Procedure: 1. Open carpal tunnel release, right. 2. Removal of hardware, right wrist.\n"
+        "Description: TCL released under direct vision. The old volar plate was palpable; it was not exposed.\n"
+        "Addendum 10/21/2025: Item 2 in the procedure list above was carried over from the template of the "
+        "preceding case and is deleted. No hardware was removed in this operation.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_schedules_side_column_gives_the_side(checker: Checker) -> None:
+    note = (
+        "MAIN OR -- 02/19/2025 -- ROOM 4\n"
+        "Time | Pt | Procedure | Side | Anes | Post-op comment\n"
+        "0745 | [name] F/44 | ROH plate/screws small finger P1, hx ORIF 06/11/2024 | L | regional | plate + 5 "
+        "screws out thru old mid-lateral incision. fx healed. 38 min. closed 5-0 nylon.\n"
+        "0900 | (TURNOVER)\n"
+    )
+    assert claim_lines(checker, note) == [("26320", ["F4", "LT"])]
+
+
+def test_a_table_without_a_side_column_reads_no_side_from_a_bare_letter(checker: Checker) -> None:
+    # A guard: a lone "L" in a cell of another column is no side.
+    note = (
+        "Item | Size | Count | Lot\n"
+        "1.5 mm plate | 6 hole | 1 | L\n"
+        "Procedure: removal of plate and screws, small finger P1, through the old incision.\n"
+    )
+    assert checker.check(note).findings.laterality.value is None
