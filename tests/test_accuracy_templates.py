@@ -53,3 +53,29 @@ def test_a_table_without_a_side_column_reads_no_side_from_a_bare_letter(checker:
         "Procedure: removal of plate and screws, small finger P1, through the old incision.\n"
     )
     assert checker.check(note).findings.laterality.value is None
+
+
+def test_a_description_naming_another_digit_throughout_outweighs_cloned_headers(checker: Checker) -> None:
+    note = (
+        "PREOPERATIVE DIAGNOSIS: Retained K-wires, right ring finger proximal phalanx.\n"
+        "PROCEDURE: Removal of K-wires, right ring finger.\n"
+        "ANESTHESIA: Digital block.\n"
+        "PROCEDURE IN DETAIL: A digital block was placed at the base of the right long finger. Time-out "
+        "confirmed the right long finger. Under fluoroscopy the two buried wire ends were localized at the "
+        "radial base of the long finger proximal phalanx. A 1-cm incision was made and the wire ends were "
+        "removed intact.\n"
+    )
+    assert claim_lines(checker, note) == [("26320", ["F7", "RT"])]
+
+
+def test_a_metacarpal_named_by_its_finger_keeps_its_header(checker: Checker) -> None:
+    # A guard: "ring finger (fourth) metacarpal" names the ray; the ring and small tendons retracted in
+    # the description are no other site.
+    note = (
+        "Procedure: Removal of plate and six screws, right fourth metacarpal (ring finger metacarpal).\n"
+        "Description: the prior dorsal incision was reopened. The EDC tendons to the small finger were "
+        "retracted ulnarly; the small finger extensor was frayed. Plate and six screws removed.\n"
+    )
+    result = checker.check(note)
+    assert [d.value for d in result.findings.digits] == []
+    assert claim_lines(checker, note) == [("26320", ["RT"])]

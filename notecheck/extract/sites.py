@@ -59,10 +59,16 @@ def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True,
         # Hardware said to stay ("that has been solid ... and the screw stays in") is not what came out.
         hardware_sents -= {m.sent for m in view.of("ACT") if m.value == "left_in_place" and m.affirmed} - sentences
     description = set(roles.description_sections)
+    headers = [m for m in anatomy if m.section in roles.header_sections]
+    own = _in_hardware_items(view, [m for m in anatomy if m.sent in sentences and reach(m)])
+    # A title's removal ("PROCEDURE: Removal of K-wires, right ring finger") is a removal sentence of
+    # its own; when only headers name the site, a description that names another digit throughout wins.
+    cloned = [] if not removal or any(m.section not in roles.header_sections for m in own) else \
+        _description_over_headers(view, anatomy, headers)
     # Where the site may be picked, in order of trust.
     site_levels = [
-        _in_hardware_items(view, [m for m in anatomy if m.sent in sentences and reach(m)]),
-        [m for m in anatomy if m.section in roles.header_sections],
+        cloned or own,
+        cloned or headers,
         [m for m in anatomy if m.section in description and m.sent in hardware_sents],
         [m for m in anatomy if m.section in roles.indication_sections and m.sent in hardware_sents],
         # Last resort: anywhere outside history, hardware or not ("s/p CRPP L MF P2 ... pins pulled").
@@ -100,6 +106,26 @@ def _pick_scope(view: NoteView, sentences: set[int], removal: bool = True,
         if any(m.label in ("DIGIT", "BONE", "JOINT") for m in told):
             return told
     return site_levels[0] or site_levels[1]
+
+
+def _description_over_headers(view: NoteView, anatomy: list[Mention], headers: list[Mention]) -> list[Mention]:
+    """A description that names one digit again and again, never the headers' ("PROCEDURE: Removal
+    of K-wires, right ring finger" over "a digital block at the base of the right long finger ...
+    Time-out confirmed the right long finger ... wire ends at the base of the long finger P1"): the
+    headers were cloned from another case, and the description's digit is the site. Its mentions
+    are the scope; none when the description does not name one digit at least twice."""
+    header_digits = {m.value for m in headers if m.label == "DIGIT"}
+    if not header_digits or any(m.label == "BONE" and m.value == "metacarpal" for m in headers):
+        return []  # "ring finger (fourth) metacarpal": the digit names the ray, not the site
+    description = set(view.rules.sections.roles.description_sections)
+    told = [m for m in anatomy if m.section in description and m.affirmed]
+    digits = [m for m in told if m.label == "DIGIT"]
+    named = {m.value for m in digits}
+    if len(named) != 1 or named & header_digits or len({m.sent for m in digits}) < 2:
+        return []
+    trace.dropped("anatomy", headers, [], "description_over_headers",
+                  "The description names one other digit again and again: the headers were cloned from another case.")
+    return told
 
 
 def _item_starts(view: NoteView, sent: int) -> list[int]:
