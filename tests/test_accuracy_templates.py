@@ -79,3 +79,27 @@ def test_a_metacarpal_named_by_its_finger_keeps_its_header(checker: Checker) -> 
     result = checker.check(note)
     assert [d.value for d in result.findings.digits] == []
     assert claim_lines(checker, note) == [("26320", ["RT"])]
+
+
+def test_a_line_tagged_as_copied_tells_another_day(checker: Checker) -> None:
+    note = (
+        "Ortho hand f/u 8/29/24\n"
+        "Procedure: Removal of hardware R SF P1 plate/screws [copied from op note]\n"
+        "S: 3 wks s/p ROH R SF P1 plate + 4 screws 8/8/24 for prominence. Incision itchy.\n"
+        "O: incision healed, sutures removed today.\n"
+        "P: scar massage, ROM. RTC prn.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_dated_label_dates_the_fixation_it_heads(checker: Checker) -> None:
+    # "Index 4/8/2025: ... pinning" is the index operation's wire, not one placed and pulled today.
+    note = (
+        "DOS 5/20/2025  Procedure room\n"
+        "- Dx: healed bony mallet fx, L long finger distal phalanx; buried K-wires x2\n"
+        "- Index 4/8/2025: extension block pinning L long finger, two 0.045 wires cut and buried.\n"
+        "- Anesth: digital block\n"
+        "- 4 mm incision over the P2 head wire end, wire out w/ needle driver, intact\n"
+        "- 4 mm incision at the fingertip over the second wire end, wire out, intact\n"
+    )
+    assert claim_lines(checker, note) == [("26320", ["F2", "LT"])]

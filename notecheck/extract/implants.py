@@ -49,7 +49,7 @@ def _nearest_act(view: NoteView, implant: Mention, acts: MentionIndex) -> Option
 
 def _dated(view: NoteView, act: Mention, dates: dict[int, list[tuple[int, int]]]) -> bool:
     """A date follows the act in its sentence, or heads it ("- 07/09/2024 CRPP L thumb P1", an entry
-    of a chronology). The sentence's dates are found once: searching from every act to its
+    of a chronology, "Index 4/8/2025: pinning ...", a dated label). The sentence's dates are found once: searching from every act to its
     sentence's end was quadratic in a long sentence of acts (a run-on note)."""
     found = dates.get(act.sent)
     if found is None:
@@ -59,7 +59,11 @@ def _dated(view: NoteView, act: Mention, dates: dict[int, list[tuple[int, int]]]
     if at < len(found):
         return True
     before = bisect_left(found, (act.start_char, 0)) - 1
-    return before >= 0 and not view.text[found[before][1]: act.start_char].strip(" \t:-–")
+    if before < 0:
+        return False
+    # A dated label heads what it dates ("Index 4/8/2025: extension block pinning L long finger").
+    end = found[before][1]
+    return not view.text[end: act.start_char].strip(" \t:-–") or view.text[end: end + 1] == ":"
 
 
 def find_removal(view: NoteView) -> Removal:
