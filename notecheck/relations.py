@@ -167,6 +167,9 @@ class Relations(_Strict):
     digit_bone: DigitBone
     side_anatomy: SideAnatomy
     long_sentence: LongSentence = LongSentence(tokens=80, reach=25)
+    # A description that names one other digit in at least this many sentences outweighs headers
+    # cloned from another case (extract/sites.py _description_over_headers).
+    cloned_header_sentences: int = Field(default=2, ge=2, le=10)
     rays: Rays
     counts: Counts
     procedures: Procedures

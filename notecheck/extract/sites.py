@@ -121,7 +121,8 @@ def _description_over_headers(view: NoteView, anatomy: list[Mention], headers: l
     told = [m for m in anatomy if m.section in description and m.affirmed]
     digits = [m for m in told if m.label == "DIGIT"]
     named = {m.value for m in digits}
-    if len(named) != 1 or named & header_digits or len({m.sent for m in digits}) < 2:
+    enough = view.rules.relations.cloned_header_sentences
+    if len(named) != 1 or named & header_digits or len({m.sent for m in digits}) < enough:
         return []
     trace.dropped("anatomy", headers, [], "description_over_headers",
                   "The description names one other digit again and again: the headers were cloned from another case.")
