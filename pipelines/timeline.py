@@ -28,7 +28,9 @@ _MONTH_YEAR = re.compile(r"(\d{1,2})/(\d{4})(?!\d)")
 _NAMED = re.compile(r"(?i)(?:(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3})[a-z]*\.?,?\s+(\d{4})|([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))")
 _YEAR = re.compile(r"((?:19|20)\d{2})(?![\d/.-])")
 _YEARS = re.compile(r"(?:19|20)\d{2}[ \t]*[-–][ \t]*((?:19|20)\d{2})(?![\d/.-])")  # "2022-2023": up to its last year
-_ENTRY = re.compile(r"^[ \t]*(?:[-*•·>][ \t]*)?(?=\d|[A-Za-z]{3}[a-z]*\.?\s+\d)", re.MULTILINE)
+# A line that opens with what may be a date (a numbered list's "1." is none).
+_ENTRY = re.compile(r"^[ \t]*(?:[-*•·>][ \t]*)?(?=\d{1,4}[/.-]\d|(?:19|20)\d\d\b|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3}|"
+                    r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)", re.MULTILINE)
 
 
 def parse_date(text: str, pos: int) -> tuple[Optional[tuple[int, ...]], int]:
