@@ -134,3 +134,13 @@ def test_a_broken_piece_left_in_bone_is_no_side(checker: Checker) -> None:
     )
     assert checker.check(note).findings.laterality.value == "right"
     assert claim_lines(checker, note) == [("26320", ["F9", "RT"])]
+
+
+def test_a_general_difficulty_beside_specific_factors_is_no_factor_of_its_own(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of plate and screws, left ring finger P1.\n"
+        "Description: Difficult removal - dense scar around the plate, released sharply. Plate and five screws "
+        "removed intact.\n"
+    )
+    values = [c.value for c in checker.check(note).findings.complexity_factors]
+    assert "scar_tissue" in values and "other" not in values

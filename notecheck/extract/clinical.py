@@ -257,7 +257,15 @@ def complexity(view: NoteView) -> tuple[list[ValueFinding], list[Evidence]]:
     factor_tokens = {i for m in usable if any(c.isdigit() for c in m.text) for i in range(m.start, m.end)}
     substantial = [m.evidence() for m in view.of("SUBSTANTIAL") if m.affirmed and not m.has("NO_EFFECT") and m.section in sections
                    and factor_tokens.isdisjoint(range(m.start, m.end))]
-    return _grouped(usable), substantial
+    factors = _grouped(usable)
+    if len(factors) > 1:
+        # "Difficult removal - dense scar, plate very adherent": the general word says no more than
+        # the specific factors beside it, and is no second factor of its own.
+        kept = [f for f in factors if f.value != "other"]
+        trace.dropped_findings("complexity_factors", factors, kept, "other_beside_specific",
+                               "A general difficulty beside specific factors is no factor of its own.")
+        factors = kept
+    return factors, substantial
 
 
 def operative_context(view: NoteView) -> dict[str, list]:
