@@ -2,6 +2,7 @@
 and the service."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Iterable, Iterator, Optional
 
 from spacy.tokens import Doc
@@ -17,7 +18,7 @@ from notecheck.models import ClaimContext, Result
 from notecheck.reader import DEFAULT_MAX_BYTES, MAX_BYTES_CEILING, validate_text
 from notecheck.registry import RuleRegistry, load_registry
 from pipelines import build_pipeline
-from pipelines.extensions import EXPLAIN_KEY, ORIGINAL_TEXT_KEY, TEXT_KEY
+from pipelines.extensions import ENCOUNTER_KEY, EXPLAIN_KEY, ORIGINAL_TEXT_KEY, TEXT_KEY
 from pipelines.wraps import Unwrapper, escaped_breaks, tabs_as_spaces
 
 
@@ -53,21 +54,24 @@ class Checker:
         (notecheck.explain): the same result plus why every field, code and modifier came out so."""
         validate_text(text, max_bytes)
         with time_budget(budget_s):
+            encounter = context.removal_date if context is not None else None
             if explain:
-                return self.explained(self.doc(text, explain=True), context, note_id)
-            return self.result(self.doc(text), context, note_id)
+                return self.explained(self.doc(text, explain=True, encounter=encounter), context, note_id)
+            return self.result(self.doc(text, encounter=encounter), context, note_id)
 
     def pipe(self, notes: Iterable[tuple[str, Optional[ClaimContext], Optional[str]]]) -> Iterator[Result]:
         """Check (text, context, note_id) triples lazily, in order; texts must be validated."""
         for text, context, note_id in notes:
-            yield self.result(self.doc(text), context, note_id)
+            yield self.result(self.doc(text, encounter=context.removal_date if context is not None else None), context, note_id)
 
-    def doc(self, text: str, explain: bool = False) -> Doc:
+    def doc(self, text: str, explain: bool = False, encounter: Optional[date] = None) -> Doc:
         """Run the pipeline. Our components have no batch step, so nlp.pipe would gain nothing;
         the text is handed to them once instead of being re-joined from tokens. With `explain`,
         the components also record what they drop (pipelines.extensions.EXPLAIN_KEY). The pipeline
         reads the note with the line breaks an HL7 export left as characters restored, its wrapped
-        lines joined and its inline tabs as spaces (pipelines.wraps); evidence quotes `text`."""
+        lines joined and its inline tabs as spaces (pipelines.wraps); evidence quotes `text`.
+        `encounter`: the date of service the claim codes, which picks this encounter's entry in a
+        note told as dated entries (pipelines.timeline)."""
         read = tabs_as_spaces(self.unwrap(escaped_breaks(text)))
         doc = self.nlp.make_doc(read)
         doc.user_data[TEXT_KEY] = read
@@ -75,6 +79,8 @@ class Checker:
             doc.user_data[ORIGINAL_TEXT_KEY] = text
         if explain:
             doc.user_data[EXPLAIN_KEY] = True
+        if encounter is not None:
+            doc.user_data[ENCOUNTER_KEY] = (encounter.year, encounter.month, encounter.day)
         for _, component in self.nlp.pipeline:
             check_budget()
             doc = component(doc)

@@ -46,6 +46,9 @@ NORMALIZED_TEXT_KEY = "nc_normalized_text"
 # target matcher and ConText then also record what they dropped or cancelled, as lists of tuples
 # of str/int under the keys below. Unset (every ordinary check), nothing is recorded.
 EXPLAIN_KEY = "nc_explain"
+# The date of service the claim codes, as (year, month, day), when the caller gives one: in a note
+# that tells a course in dated entries, the entry on this date is the operation (pipelines/timeline.py).
+ENCOUNTER_KEY = "nc_encounter"
 # (label, value, rule_id, start_char, end_char, reason, by_rule_id, by_start_char, by_end_char,
 # detail): a rule match the post-filter dropped; reason is suppressed, section, not_section,
 # requires_near, requires_in_sentence or overlapped (a longer, or equally long earlier, match of the

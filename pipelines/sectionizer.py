@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from notecheck.medspacy_rules import section_rule_objects, section_rule_objects_of
 from notecheck.rules import SectionFile, load_rules
 from notecheck.word_regex import whole_words
-from pipelines.extensions import PUNCTUATED_KEY, SECTIONS, doc_text, register_extensions
+from pipelines.extensions import ENCOUNTER_KEY, PUNCTUATED_KEY, SECTIONS, doc_text, register_extensions
 from pipelines.lines import Lines
 from pipelines.normalizer import Speller
 from pipelines.spoken import SpokenMarks
@@ -509,5 +509,6 @@ class Sectionizer:
         punctuated = self.spoken.punctuated(text)
         if punctuated is not text:
             text = doc.user_data[PUNCTUATED_KEY] = punctuated
-        doc._.set(SECTIONS, self.side_columns.apply(text, self.timeline.apply(text, self.matcher.find(text))))
+        sections = self.timeline.apply(text, self.matcher.find(text), doc.user_data.get(ENCOUNTER_KEY))
+        doc._.set(SECTIONS, self.side_columns.apply(text, sections))
         return doc

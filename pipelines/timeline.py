@@ -87,7 +87,10 @@ class Timeline:
                 return date
         return None
 
-    def apply(self, text: str, sections: list[Section]) -> list[Section]:
+    def apply(self, text: str, sections: list[Section], claimed: Optional[tuple[int, int, int]] = None) -> list[Section]:
+        """The sections with a timeline's entries filed; `claimed`: the date of service the claim
+        codes, which names this encounter's entry before the note's own date labels do (a letter
+        dated 3/20 that tells the removal of 3/12 being billed)."""
         entries: list[tuple[int, tuple[int, ...]]] = []
         for m in _ENTRY.finditer(text):
             date, end = parse_date(text, m.end())
@@ -104,7 +107,7 @@ class Timeline:
             entries.append((m.start(), date))
         if len(entries) < self._min:
             return sections
-        encounter = self.encounter_date(text)
+        encounter = claimed or self.encounter_date(text)
         if encounter is None and self._marks is not None:
             marked = [date for start, date in entries if len(date) == 3
                       and self._marks.search(text, start, _line_end(text, start)) is not None]

@@ -79,3 +79,28 @@ DESCRIPTION: through the old incision the plate and six screws were removed inta
     result = checker.check(note)
     assert claim_lines(checker, note) == [("26320", ["F1", "LT"])]
     assert "pain" in {i.value for i in result.findings.indications}
+
+
+def test_the_claims_date_of_service_names_the_entry_in_a_letter_dated_later(checker: Checker) -> None:
+    # A letter of 3/20 that tells the removal of 3/12: billed for 3/12, that entry is the operation.
+    from datetime import date
+
+    from notecheck.models import ClaimContext
+
+    note = """\
+March 20, 2024
+Dear Dr. B,
+A summary of her course with us, in date order:
+
+02/01/2024  Seen after a fall. Spiral fx L small finger proximal phalanx.
+2/3/2024  CRPP L small finger P1 (me). Two K-wires cut short and buried. Plan: out at 5-6 weeks.
+02/16/2024  Wound check, wire ends quiet.
+3/12/2024  Back to the OR as planned for removal of the buried wires. Under local, small incisions over each wire end, both K-wires removed intact.
+3/20/2024 (today)  Incisions healing, sutures out.
+"""
+    claim = ClaimContext(removal_date=date(2024, 3, 12), index_surgery_date=date(2024, 2, 3))
+    result = checker.check(note, claim)
+    assert result.procedure.suggested_cpt == "26320"
+    assert sorted(m.code for m in result.modifiers) == ["58", "F4", "LT"]
+    # Without the claim, the letter's own "today" is the encounter: a follow-up visit.
+    assert checker.check(note).procedure.suggested_cpt is None
