@@ -116,3 +116,25 @@ def test_a_note_with_no_removal_at_all_keeps_the_alarm(checker: Checker) -> None
         "alone. Transverse carpal ligament released. Skin closed with 4-0 nylon.\n"
     )
     assert _not_a_removal_risk(checker, note).severity == "high"
+
+
+def test_a_wire_that_worked_its_way_out_is_a_migration(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of one K-wire, R index finger P2. Anesthesia: digital block.\n"
+        "Why today: s/p CRPP 2 weeks ago with 2 buried wires; the dorsal wire has worked its way out and its end "
+        "catches on her sleeve.\n"
+        "Steps: skin opened 3 mm, wire grasped and withdrawn intact. The other wire stays for 4 wks as planned.\n"
+    )
+    result = checker.check(note)
+    assert "migration" in {i.value for i in result.findings.indications}
+    assert result.findings.planned_status.value == "unplanned"
+
+
+def test_a_removal_taken_off_the_booking_was_not_done(checker: Checker) -> None:
+    note = (
+        "PROCEDURE: Right ring finger trigger finger release (A1 pulley)\n"
+        "PREFERENCE CARD: \"R ring TF release + HWR R 5th MC\" -- hardware removal was taken off the booking "
+        "9/30 at the patient's request; not done.\n"
+        "DESCRIPTION: A1 pulley released through a transverse incision. Skin closed with 5-0 nylon.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
