@@ -105,6 +105,8 @@ class Timeline:
                     entries and entries[-1][0] >= previous_start):
                 continue
             entries.append((m.start(), date))
+        if len(entries) < self._min and text.count("\n") < self._min:
+            entries = _runon_entries(text)  # the same timeline with its line breaks gone
         if len(entries) < self._min:
             return sections
         encounter = claimed or self.encounter_date(text)
@@ -137,6 +139,20 @@ class Timeline:
             end = min(end, line_heads[later]) if later < len(line_heads) else end
             spans.append((start, end, self._history if when < 0 else self._plan))
         return overlay(sections, spans) if spans else sections
+
+
+# A full date right after a sentence end: an entry of a timeline run together on one line ("...
+# shaft fracture. 02/22/2025 - CRPP right middle finger ...").
+_RUNON_DATE = re.compile(r"(?:(?<=[.!?;][ \t])|(?<=[.!?;][ \t]{2})|(?<=[|~][ \t]))(?=\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2})")
+
+
+def _runon_entries(text: str) -> list[tuple[int, tuple[int, ...]]]:
+    entries = []
+    for m in _RUNON_DATE.finditer(text):
+        date, end = parse_date(text, m.start())
+        if date is not None and len(date) == 3 and (end >= len(text) or not text[end].isalnum()):
+            entries.append((m.start(), date))
+    return entries
 
 
 def _entry_end(text: str, start: int, stop: int) -> int:

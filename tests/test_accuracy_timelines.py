@@ -104,3 +104,15 @@ A summary of her course with us, in date order:
     assert sorted(m.code for m in result.modifiers) == ["58", "F4", "LT"]
     # Without the claim, the letter's own "today" is the encounter: a follow-up visit.
     assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_timeline_run_together_on_one_line_is_read_entry_by_entry(checker: Checker) -> None:
+    # A follow-up letter with every line break gone: a date right after a sentence end opens an
+    # entry, and the removal told in an earlier entry stays history.
+    note = (
+        "Hand clinic letter. Date of visit: 11/12/2024. Timeline: 08/01/2024 fall, L ring finger P1 fracture. "
+        "08/05/2024 CRPP L ring finger P1, two K-wires cut and buried. 09/03/2024 OR, removal of the buried "
+        "K-wires, both wires out intact. 10/15/2024 PIP stiff, splint started. 11/12/2024 today: stiff at the "
+        "PIP, no pain. Continue splinting."
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
