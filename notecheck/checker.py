@@ -62,7 +62,8 @@ class Checker:
     def pipe(self, notes: Iterable[tuple[str, Optional[ClaimContext], Optional[str]]]) -> Iterator[Result]:
         """Check (text, context, note_id) triples lazily, in order; texts must be validated."""
         for text, context, note_id in notes:
-            yield self.result(self.doc(text, encounter=context.removal_date if context is not None else None), context, note_id)
+            encounter = context.removal_date if context is not None else None
+            yield self.result(self.doc(text, encounter=encounter), context, note_id)
 
     def doc(self, text: str, explain: bool = False, encounter: Optional[date] = None) -> Doc:
         """Run the pipeline. Our components have no batch step, so nlp.pipe would gain nothing;

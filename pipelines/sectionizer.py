@@ -280,7 +280,8 @@ class SectionMatcher:
                 # "Provider reply 05/23/2025 (M. Smith MD): ...": a label dated before its colon.
                 dated = category in self._addenda and _DATED_LABEL.match(text, start + len(header)) is not None
                 # "--- Procedure Narrative ---", "=== HISTORY ===": a header framed by a rule.
-                ok = colon or rest_blank or titled or dated or _RULE_REST.match(rest) is not None or (header.isupper() and any(c.islower() for c in rest))
+                framed = _RULE_REST.match(rest) is not None
+                ok = colon or rest_blank or titled or dated or framed or (header.isupper() and any(c.islower() for c in rest))
             else:
                 # Run-on dictation: "...done. PROCEDURE: ..." or "...same. PROCEDURE removal of ..."
                 # A lower-case header after a title-case word is the end of a phrase ("Left side:
@@ -497,7 +498,9 @@ class Sectionizer:
         self.matcher = SectionMatcher(rules.sections, self.section_rules, speller, rules.vocabulary.date)
         self.spoken = SpokenMarks(rules.normalization)
         layout = rules.sections.layout
-        marks = re.compile(whole_words(layout.encounter_entry_marks).pattern, re.IGNORECASE) if layout.encounter_entry_marks else None
+        marks = None
+        if layout.encounter_entry_marks:
+            marks = re.compile(whole_words(layout.encounter_entry_marks).pattern, re.IGNORECASE)
         self.side_columns = SideColumns(layout.side_column_labels, "laterality_field")
         self.timeline = Timeline(layout.encounter_date_labels, "history", "plan", rules.sections.operation_section,
                                  layout.timeline_min_entries, marks)

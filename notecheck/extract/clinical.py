@@ -236,7 +236,8 @@ def _complication_today(view: NoteView, values: set[str]) -> bool:
     if not done:
         return False
     history = set(view.rules.sections.roles.history_sections)
-    return any(m.sent < min(done) and m.sent not in with_acts and today.search(view.sentence_text(m.sent).lower()) is not None
+    first = min(done)
+    return any(m.sent < first and m.sent not in with_acts and today.search(view.sentence_text(m.sent).lower()) is not None
                for m in view.of("INDICATION") if m.value in values and m.affirmed and m.section not in history)
 
 

@@ -49,8 +49,9 @@ def _nearest_act(view: NoteView, implant: Mention, acts: MentionIndex) -> Option
 
 def _dated(view: NoteView, act: Mention, dates: dict[int, list[tuple[int, int]]]) -> bool:
     """A date follows the act in its sentence, or heads it ("- 07/09/2024 CRPP L thumb P1", an entry
-    of a chronology, "Index 4/8/2025: pinning ...", a dated label). The sentence's dates are found once: searching from every act to its
-    sentence's end was quadratic in a long sentence of acts (a run-on note)."""
+    of a chronology; "Index 4/8/2025: pinning ...", a dated label). The sentence's dates are found
+    once: searching from every act to its sentence's end was quadratic in a long sentence of acts
+    (a run-on note)."""
     found = dates.get(act.sent)
     if found is None:
         lo, hi = view.sentence_bounds(act.sent)
@@ -111,7 +112,8 @@ def find_removal(view: NoteView) -> Removal:
                 return True
             trace.step("implants", act, False, "act_not_affirmed", "Not affirmed for this operation.")
             return False
-        if act.section in removal_sections or (act.section in done_today and any(w.endswith(past) for w in act.text.lower().split())):
+        told_past = any(w.endswith(past) for w in act.text.lower().split())  # "removed intact", "pulled"
+        if act.section in removal_sections or (act.section in done_today and told_past):
             return True
         trace.step("implants", act, False, "act_section",
                    f"Section {act.section} is not a removal section (sections.yaml roles.removal_sections)"
@@ -269,7 +271,8 @@ def _fragment_objects(view: NoteView, implants: list[Mention], acts: list[Mentio
         words = view.lower_tokens(first, act.end + link.fragment_after)
         if pieces.isdisjoint(words) or not is_removal_act(act):
             continue
-        near = [m for m in implants if act.sent - link.fragment_lookback_sentences <= m.sent <= act.sent + 1 and m.affirmed]
+        lookback = act.sent - link.fragment_lookback_sentences
+        near = [m for m in implants if lookback <= m.sent <= act.sent + 1 and m.affirmed]
         earlier = [m for m in near if m.sent < act.sent]
         if not near:
             continue

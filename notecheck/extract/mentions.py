@@ -163,7 +163,8 @@ class NoteView:
         roles, vocabulary = self.rules.sections.roles, self.rules.vocabulary
         past = tuple(vocabulary.past_act_suffixes)
         # "both screws removed intact": the act's verb, wherever it stands in the act's words.
-        if not (m.section in roles.plan_sections and m.mods <= {"FUTURE"} and any(w.endswith(past) for w in m.text.lower().split())):
+        told_past = any(w.endswith(past) for w in m.text.lower().split())
+        if not (m.section in roles.plan_sections and m.mods <= {"FUTURE"} and told_past):
             return False
         sentence = self.sentence_text(m.sent).lower()
         today, future = vocabulary.word_regex("today_words"), vocabulary.word_regex("plan_future_words")

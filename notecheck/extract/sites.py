@@ -328,7 +328,7 @@ def find_site(view: NoteView, sentences: set[int], removal: bool, anchors: Seque
         site.bones = _merge_bones(site.bones)
     trace.dropped_findings("digits", merged_digits, site.digits, "not_a_digit_site",
                            "A finger beside a metacarpal of its own ray, beside a wrist site, or in a note about the foot is not a digit site.")
-    site.laterality = _laterality(view, sentences, side_list, scope, reach)
+    site.laterality = _laterality(view, sentences, side_list, scope)
     bound_sides = {item.side for item in [*site.bones, *site.digits]} - {None}
     if site.laterality.value is None and len(bound_sides) == 1:
         # No side outside the site's own words, but the site is named with its side ("Rt SF P1").
@@ -527,8 +527,7 @@ def _site_index(view: NoteView, scope: list[Mention]) -> MentionIndex:
                         and not (m.label == "REGION" and digit_starts.get(m.end, m.start) < m.start))
 
 
-def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope: list[Mention],
-                reach: Callable[[Mention], bool] = lambda m: True) -> LateralityFinding:
+def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope: list[Mention]) -> LateralityFinding:
     corrected = _addendum_side(view, sides)
     if corrected is not None:
         trace.decided("laterality", "addendum_correction", "An addendum corrects the side.", [corrected])
