@@ -54,16 +54,18 @@ class Checker:
         (notecheck.explain): the same result plus why every field, code and modifier came out so."""
         validate_text(text, max_bytes)
         with time_budget(budget_s):
-            encounter = context.removal_date if context is not None else None
+            # The date of service only when there is one: a `doc` overridden with the older
+            # signature (text, explain) keeps working for notes checked without a claim date.
+            dated = {"encounter": context.removal_date} if context is not None and context.removal_date else {}
             if explain:
-                return self.explained(self.doc(text, explain=True, encounter=encounter), context, note_id)
-            return self.result(self.doc(text, encounter=encounter), context, note_id)
+                return self.explained(self.doc(text, explain=True, **dated), context, note_id)
+            return self.result(self.doc(text, **dated), context, note_id)
 
     def pipe(self, notes: Iterable[tuple[str, Optional[ClaimContext], Optional[str]]]) -> Iterator[Result]:
         """Check (text, context, note_id) triples lazily, in order; texts must be validated."""
         for text, context, note_id in notes:
-            encounter = context.removal_date if context is not None else None
-            yield self.result(self.doc(text, encounter=encounter), context, note_id)
+            dated = {"encounter": context.removal_date} if context is not None and context.removal_date else {}
+            yield self.result(self.doc(text, **dated), context, note_id)
 
     def doc(self, text: str, explain: bool = False, encounter: Optional[date] = None) -> Doc:
         """Run the pipeline. Our components have no batch step, so nlp.pipe would gain nothing;
