@@ -9,6 +9,7 @@ Boundaries are found on the text with one regex and mapped to tokens with a bina
 """
 
 import re
+from functools import lru_cache
 from typing import Iterable, Optional
 
 import numpy as np
@@ -44,9 +45,14 @@ _WORD = re.compile(r"\S+")
 _LAST_WORD = re.compile(r"(\S+)\s*$")
 
 
+@lru_cache(maxsize=None)
+def _lowered(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w.lower() for w in words)
+
+
 def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None", layout: Layout) -> list[int]:
     abbreviations = frozenset(layout.sentence_abbreviations)
-    continuation = frozenset(w.lower() for w in layout.wrap_continuation_words)
+    continuation = _lowered(tuple(layout.wrap_continuation_words))
     starts = {0}
     lines = Lines(text)
     width: Optional[int] = None

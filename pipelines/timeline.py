@@ -28,9 +28,12 @@ _MONTH_YEAR = re.compile(r"(\d{1,2})/(\d{4})(?!\d)")
 _NAMED = re.compile(r"(?i)(?:(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3})[a-z]*\.?,?\s+(\d{4})|([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))")
 _YEAR = re.compile(r"((?:19|20)\d{2})(?![\d/.-])")
 _YEARS = re.compile(r"(?:19|20)\d{2}[ \t]*[-–][ \t]*((?:19|20)\d{2})(?![\d/.-])")  # "2022-2023": up to its last year
-# A line that opens with what may be a date (a numbered list's "1." is none).
-_ENTRY = re.compile(r"^[ \t]*(?:[-*•·>][ \t]*)?(?=\d{1,4}[/.-]\d|(?:19|20)\d\d\b|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3}|"
-                    r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)", re.MULTILINE)
+# A line that opens with what may be a date (a numbered list's "1." is none). Led by the line
+# break, a literal re skips to; the note's first line is matched on its own.
+_DATE_AHEAD = (r"(?=\d{1,4}[/.-]\d|(?:19|20)\d\d\b|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3}|"
+               r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)")
+_ENTRY = re.compile(r"\n[ \t]*(?:[-*•·>][ \t]*)?" + _DATE_AHEAD)
+_FIRST_ENTRY = re.compile(r"[ \t]*(?:[-*•·>][ \t]*)?" + _DATE_AHEAD)
 
 
 def parse_date(text: str, pos: int) -> tuple[Optional[tuple[int, ...]], int]:
@@ -92,19 +95,21 @@ class Timeline:
         codes, which names this encounter's entry before the note's own date labels do (a letter
         dated 3/20 that tells the removal of 3/12 being billed)."""
         entries: list[tuple[int, tuple[int, ...]]] = []
-        for m in _ENTRY.finditer(text):
+        first = _FIRST_ENTRY.match(text)
+        for m in ([first] if first else []) + list(_ENTRY.finditer(text)):
+            start = m.start() + (text[m.start()] == "\n")  # the line's start, after its break
             date, end = parse_date(text, m.end())
             if date is None or (end < len(text) and text[end].isalnum()):
                 continue
             # A date that opens a line because the sentence before it wrapped ("... ORIF on\n06/12/2023
             # (Dr. X). Fx went on to heal") is no entry: the line before ends mid-sentence.
-            this_line = text.rfind("\n", 0, m.start() + 1)
+            this_line = text.rfind("\n", 0, start)
             previous_start = text.rfind("\n", 0, max(this_line, 0)) + 1
             previous_line = text[previous_start:max(this_line, 0)].rstrip()
             if this_line > 0 and previous_line and (previous_line[-1].isalpha() or previous_line[-1] == ",") and not (
                     entries and entries[-1][0] >= previous_start):
                 continue
-            entries.append((m.start(), date))
+            entries.append((start, date))
         if len(entries) < self._min and text.count("\n") < self._min:
             entries = _runon_entries(text)  # the same timeline with its line breaks gone
         if len(entries) < self._min:

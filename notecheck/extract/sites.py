@@ -230,7 +230,9 @@ def _within_reach(view: NoteView, sentences: set[int], anchors: Sequence[Mention
     """Whether a mention of a removal sentence lies within reach of what the sentence removed: always
     in a sentence of ordinary length, within relations.yaml long_sentence.reach tokens in a long one."""
     limits = view.rules.relations.long_sentence
-    lengths = Counter(s for s in view.token_sent if s in sentences) if anchors else Counter()
+    # Tokens are counted only in sentences long enough in characters to hold that many.
+    wide = {s for s in sentences if _span_chars(view.sentence_bounds(s)) > limits.tokens} if anchors else set()
+    lengths = Counter(s for s in view.token_sent if s in wide) if wide else Counter()
     long = {s for s, n in lengths.items() if n > limits.tokens}
     if not long:
         return lambda m: True
@@ -239,6 +241,10 @@ def _within_reach(view: NoteView, sentences: set[int], anchors: Sequence[Mention
         if a.sent in long:
             near.setdefault(a.sent, []).append((a.start - limits.reach, a.end + limits.reach))
     return lambda m: m.sent not in long or any(lo <= m.start and m.end <= hi for lo, hi in near.get(m.sent, ()))
+
+
+def _span_chars(bounds: tuple[int, int]) -> int:
+    return bounds[1] - bounds[0]
 
 
 def find_site(view: NoteView, sentences: set[int], removal: bool, anchors: Sequence[Mention] = ()) -> Site:
