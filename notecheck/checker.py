@@ -54,9 +54,7 @@ class Checker:
         (notecheck.explain): the same result plus why every field, code and modifier came out so."""
         validate_text(text, max_bytes)
         with time_budget(budget_s):
-            # The date of service only when there is one: a `doc` overridden with the older
-            # signature (text, explain) keeps working for notes checked without a claim date.
-            dated = {"encounter": context.removal_date} if context is not None and context.removal_date else {}
+            dated = _dated(context)
             if explain:
                 return self.explained(self.doc(text, explain=True, **dated), context, note_id)
             return self.result(self.doc(text, **dated), context, note_id)
@@ -64,8 +62,7 @@ class Checker:
     def pipe(self, notes: Iterable[tuple[str, Optional[ClaimContext], Optional[str]]]) -> Iterator[Result]:
         """Check (text, context, note_id) triples lazily, in order; texts must be validated."""
         for text, context, note_id in notes:
-            dated = {"encounter": context.removal_date} if context is not None and context.removal_date else {}
-            yield self.result(self.doc(text, **dated), context, note_id)
+            yield self.result(self.doc(text, **_dated(context)), context, note_id)
 
     def doc(self, text: str, explain: bool = False, encounter: Optional[date] = None) -> Doc:
         """Run the pipeline. Our components have no batch step, so nlp.pipe would gain nothing;
@@ -120,3 +117,9 @@ class Checker:
         coding = code_note(result.findings, context or ClaimContext(), self.coding_rules, self.icd_rules, self.ncci_rules)
         explanation = explain(doc, result, coding, steps, self.rules, self.coding_rules)
         return ExplainedResult(**dict(result), explanation=explanation)
+
+
+def _dated(context: Optional[ClaimContext]) -> dict[str, date]:
+    """doc()'s keyword for the claim's date of service, only when there is one: a `doc` overridden
+    with the older signature (text, explain) keeps working for notes checked without a claim date."""
+    return {"encounter": context.removal_date} if context is not None and context.removal_date else {}

@@ -19,6 +19,8 @@ import re
 from bisect import bisect_right
 from typing import Optional
 
+from pipelines.lines import Lines
+
 Section = tuple[str, int, int, int]
 _MONTHS = {m: i + 1 for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
 # A date as the timeline writes it: m/d/y, y-m-d, m/y, "Mar 10, 2025", "10 Mar 2025", a bare year.
@@ -114,22 +116,23 @@ class Timeline:
             entries = _runon_entries(text)  # the same timeline with its line breaks gone
         if len(entries) < self._min:
             return sections
+        lines = Lines(text)  # line ends found once: a find per entry is quadratic in a note run together
         encounter = claimed or self.encounter_date(text)
         if encounter is None and self._marks is not None:
             marked = [date for start, date in entries if len(date) == 3
-                      and self._marks.search(text, start, _line_end(text, start)) is not None]
+                      and self._marks.search(text, start, _line_end(lines, text, start)) is not None]
             encounter = marked[0] if len(marked) == 1 else None
         if encounter is None:
             return sections
         heads = sorted(head for _, head, head_end, _ in sections if head_end > head)
-        line_heads = [h for h in heads if not text[text.rfind("\n", 0, h) + 1: h].strip()]
+        line_heads = [h for h in heads if not text[lines.start_of(h): h].strip()]
         spans: list[tuple[int, int, str]] = []
         for i, (start, date) in enumerate(entries):
             when = _when(date, encounter)
             if when is None:
                 continue  # "05/2024" in an encounter of May 2024: undecidable, left as found
             stop = entries[i + 1][0] if i + 1 < len(entries) else len(text)
-            end = _entry_end(text, start, stop)
+            end = _entry_end(lines, text, start, stop)
             if when == 0:
                 # This encounter's entry is the operation, up to the first header it holds
                 # ("10/15/2024 OPERATIVE NOTE / Procedure: ... / Technique: ...", "... Plan: wound
@@ -160,20 +163,21 @@ def _runon_entries(text: str) -> list[tuple[int, tuple[int, ...]]]:
     return entries
 
 
-def _entry_end(text: str, start: int, stop: int) -> int:
+def _entry_end(lines: Lines, text: str, start: int, stop: int) -> int:
     """An entry goes on over lines that are indented or start in lower case (its own wrapped
     text); a line that starts flush with a capital ("Now c/o L IF pain ...") is the note again."""
-    end = _line_end(text, start)
+    end = _line_end(lines, text, start)
     while end < stop:
         following = text[end + 1: end + 2]
-        if not following or not (following in " \t" or following.islower()) or not text[end + 1: _line_end(text, end + 1)].strip():
+        next_end = _line_end(lines, text, end + 1)
+        if not following or not (following in " \t" or following.islower()) or not text[end + 1: next_end].strip():
             break
-        end = _line_end(text, end + 1)
+        end = next_end
     return min(end, stop)
 
 
-def _line_end(text: str, pos: int) -> int:
-    end = text.find("\n", pos)
+def _line_end(lines: Lines, text: str, pos: int) -> int:
+    end = lines.end_of(pos)
     return len(text) if end < 0 else end
 
 
