@@ -135,6 +135,9 @@ _AFTER_STOP = re.compile(r"[.!?*][\"')]?[ \t]{1,3}$")
 _AFTER_STOP_CHARS = 5  # algorithm: the longest _AFTER_STOP match (a stop, a quote, three blanks)
 _CAPITAL_NEXT = re.compile(r"[ \t]*(?:[A-Z][a-z]|\d)")  # the tail may have taken the blank
 _BLANK_REST = re.compile(r"[^\S\n]*\S")  # matches unless the line's rest is blank
+_LIST_NUMBER = re.compile(r"[ \t]*\d{1,2}[.)][ \t]+")  # "1. ", "2) ": an item of a numbered list
+_ITEM_DOT = re.compile(r"(?<![^\s(])\d{1,2}\.$")
+_ITEM_NUMBER_CHARS = 3  # algorithm: what _ITEM_DOT reads before the dot (a blank and two digits)
 _RULE_REST = re.compile(r"[ \t]*[-=*#~_]{2,}[ \t]*$")  # the line's rest closes a framed header
 # Up to three words and the colon after them: where a misspelt header may stand.
 _WORDS_BEFORE_COLON = re.compile(r"([A-Za-z]+(?:[ \t]+[A-Za-z]+){0,2})([ \t]*:)")
@@ -374,6 +377,24 @@ class SectionMatcher:
                 sections.append((resumed, field_end, field_end, stop))
         return sections
 
+    def _value_stop(self, text: str, start: int, stop: int, lower_style: bool) -> Optional[re.Match[str]]:
+        """The first sentence end of a field's value in text[start:stop]. A value that opens a
+        numbered list ("Procedures: 1. Arthrodesis left small finger PIP ... 2. Removal of hardware")
+        runs over its items: neither "1." nor the stop before "2." ends it."""
+        listed = _LIST_NUMBER.match(text, start)
+        lo = listed.end() if listed else start
+        while True:
+            end = self._field_stop[lower_style].search(text, lo, stop)
+            if end is None or not listed:
+                return end
+            if _ITEM_DOT.search(text, max(lo, end.start() - _ITEM_NUMBER_CHARS), end.end()) is not None:
+                lo = end.end()  # the dot of "... wire) 2. Extensor tenolysis": the next item's number
+                continue
+            item = _LIST_NUMBER.match(text, end.end())
+            if item is None:
+                return end
+            lo = item.end()
+
     def _next_bullet(self, text: str, start: int, end: int, stop: int) -> int:
         """A field that opens a bulleted item ("... - consent: risks incl infection - R index
         prepped ...") ends where the next item opens with the same bullet: a list run together
@@ -452,18 +473,18 @@ class SectionMatcher:
                 stop = clause if clause is not None else stop
                 # A field of plain words ends at its first sentence end, bullet or arrow however
                 # short the stretch to the next header ("Anaes: GA (LMA) → left thumb P1 # → ...").
-                end = self._field_stop[lower_style].search(text, header_end, stop)
+                end = self._value_stop(text, header_end, stop, lower_style)
                 if end is not None:
                     return end.end()
             if category not in self._short_fields and stop - header_end <= self._layout.runon_field_chars:
                 return stop  # a short stretch before the next header is all this field's value
-            end = self._field_stop[lower_style].search(text, header_end, stop)
+            end = self._value_stop(text, header_end, stop, lower_style)
             return end.end() if end else stop
         line_end = text.find("\n", header_end, stop)
         if category in self._clause_stop_fields:
             # "Anes: WALANT. Dorsal 3 cm incision, plate + screws removed.": a field of plain words
             # ends at its first sentence end; the rest of its line is the operation.
-            end = self._field_stop[False].search(text, header_end, stop if line_end < 0 else line_end)
+            end = self._value_stop(text, header_end, stop if line_end < 0 else line_end, False)
             if end is not None and text[header_end:end.start()].strip():
                 return end.end()
         if line_end < 0:

@@ -101,3 +101,45 @@ def test_hardware_said_to_stay_in_gives_no_site_to_the_removal(checker: Checker)
     result = checker.check(note)
     assert result.findings.laterality.value == "right"
     assert [d.value for d in result.findings.digits] == ["small"]
+
+
+_NUMBERED = (
+    "OPERATIVE REPORT 2025-03-04 Surgeon: K. Ito, MD\n"
+    "Preop diagnosis: post-traumatic arthritis right ring finger PIP joint after ORIF (2 screws) of a condylar fracture.\n"
+    "Procedures performed:\n"
+    " 1. Arthrodesis right ring finger PIP joint with two 1.1 mm K-wires and a tension band.\n"
+    " 2. Extensor tenolysis right ring finger over the proximal phalanx and the PIP joint.\n"
+    " 3. Removal of the two old condylar screws, right ring finger.\n"
+    " 4. Intraoperative fluoroscopy, interpreted by the surgeon.\n"
+    "Anesthesia: general. Tourniquet 64 min.\n"
+    "Description: dorsal approach, central slip split. The two old screws were backed out. Closed in layers.\n"
+)
+
+
+def test_a_numbered_procedure_list_run_together_keeps_all_its_items_under_its_header(checker: Checker) -> None:
+    # "Procedures performed: 1. Arthrodesis ... 2. ... 3. Removal ...": "1." and the stop before
+    # "2." are the list's, not the end of the field; the fusion it lists makes the removal integral.
+    for text in (_NUMBERED, " ".join(_NUMBERED.split())):
+        result = checker.check(text)
+        assert result.procedure.suggested_cpt is None
+        assert "integral" in result.procedure.reason
+
+
+_TITLED = (
+    "OP REPORT -- DIP ARTHRODESIS, R INDEX FINGER\n"
+    "Date: 05/06/2025\n"
+    "Surgeon: P. Okafor, MD\n"
+    "Anesthesia: digital block + MAC\n"
+    "Hx: 58 F, mallet fracture of the right index fixed with a 1.3 mm screw in 2023; painful arthritic DIP since.\n"
+    "Procedure: Dorsal H-incision over the DIP. The old 1.3 mm screw was removed from the dorsal fragment. "
+    "Cartilage denuded, joint prepared and held with a headless compression screw. Closed with 5-0 nylon.\n"
+)
+
+
+def test_the_title_of_a_note_run_together_names_its_operation(checker: Checker) -> None:
+    # Run together, the title runs up to the first header ("... R INDEX FINGER Date: ..."): it still
+    # names the operation the old screw came out for.
+    for text in (_TITLED, _TITLED.replace("\n", " ")):
+        result = checker.check(text)
+        assert result.procedure.suggested_cpt is None
+        assert "arthrodesis" in result.procedure.reason or "fusion" in result.procedure.reason

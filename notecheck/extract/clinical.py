@@ -364,6 +364,10 @@ def _first_line_title(view: NoteView, proc: Mention) -> bool:
     text = view.text
     start = _LEADING_BLANKS.match(text).end()
     end = text.find("\n", start)
+    if end < 0 and len(view.sections) > 1 and view.sections[0][0] == "body":
+        # A note run together on one line: its title runs up to the first header ("OP REPORT -- DIP
+        # ARTHRODESIS, L LONG FINGER Date: 09/23/2025 Surgeon: ...").
+        end = view.sections[0][3]
     if end < 0 or not start <= proc.start_char < end:
         return False
     line = text[start:end]
