@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 
 # What opens a line of its own: a bullet or arrow, a numbered item, a header with its colon.
 # ("(x2) + R index P1" goes on a line; "(1) removal of ..." and "(b) the ring finger" open one.)
-_OPENS_ITEM = re.compile(r"[ \t]*(?:[-*•·▪◦‣→>=#\[]|\((?:\d{1,2}|[a-z])\)|\d{1,2}[.)](?:[ \t]|$)|[A-Za-z][\w/&()' .-]{0,40}:)")
+# A header in lower case is a short one ("plan:", "dx:"): "arthroplasty left index MCP joint: removal
+# of ..." is a wrapped title going on.
+_OPENS_ITEM = re.compile(r"[ \t]*(?:[-*•·▪◦‣→>=#\[]|\((?:\d{1,2}|[a-z])\)|\d{1,2}[.)](?:[ \t]|$)|[A-Z][\w/&()' .-]{0,40}:"
+                         r"|[a-z][\w/&()'.-]*(?:[ \t][\w/&()'.-]+){0,2}[ \t]*:)")
 _FIRST_WORD = re.compile(r"\S+")
 _LAST_WORD = re.compile(r"(\S+)$")
 _ENDS_CLAUSE = frozenset(".:;!?")
