@@ -344,7 +344,9 @@ class SectionMatcher:
                     held = None
                 field_end = self._field_end(text, cat, end, self._next_bullet(text, start, end, stop) if runon else stop,
                                             runon, lower_style)
-            if runon and cat in self._label_fields and self._date is not None:
+            # A label's date is its whole value; what follows on its line ("DOS 8/4/2025 HWR L MF P1 --
+            # 2 lag screws out, ...") is the note going on.
+            if cat in self._label_fields and self._date is not None:
                 value = _BLANKS.match(text, end, field_end).end()
                 dated = self._date.match(text, value, field_end)
                 if dated is not None:

@@ -208,13 +208,18 @@ def _disowned_lines(rules: "RuleSet", text: str, lowered: str) -> list[tuple[int
         return []
     spans = []
     for m in disowning.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        end = line_start - 1
-        while end > 0 and not text[text.rfind("\n", 0, end) + 1:end].strip():
-            end = text.rfind("\n", 0, end)  # skip blank lines
-        if end <= 0:
-            continue
-        spans.append((text.rfind("\n", 0, end) + 1, end))
+        # "the three lines above were carried forward ...": that many lines, else the one line above.
+        counted = m.groupdict().get("lines")
+        lines = 1 if not counted else int(counted) if counted.isdigit() else rules.vocabulary.numbers.get(counted.lower(), 1)
+        end = text.rfind("\n", 0, m.start())
+        for _ in range(lines):
+            while end > 0 and not text[text.rfind("\n", 0, end) + 1:end].strip():
+                end = text.rfind("\n", 0, end)  # skip blank lines
+            if end <= 0:
+                break
+            line_start = text.rfind("\n", 0, end) + 1
+            spans.append((line_start, end))
+            end = line_start - 1
     return spans
 
 
