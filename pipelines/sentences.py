@@ -27,10 +27,11 @@ from pipelines.lines import Lines
 # Small scuff ...") starts a sentence: always after a bullet glyph, after a dash or asterisk
 # standing alone only before a capitalised word (so "K-wire", "same - 1 cm", "pain - worse" and
 # "IMPLANT LOG - EXPLANTED" stay whole). A semicolon ends one only before a word in title case (in
-# a note in capitals "WIRES EXPOSED; REMOVED PERCUTANEOUSLY" is one sentence, as in lower case).
+# a note in capitals "WIRES EXPOSED; REMOVED PERCUTANEOUSLY" is one sentence, as in lower case). A
+# query mark before a word ("L CTR + ? HWR", "(? loose screw)") asks within the sentence.
 _BREAK = re.compile(
     r"[\n.!?;•▪◦‣*\-–—](?:(?<=\n)[ \t]*(?=\S)"
-    r"|(?<=[.!?])(?P<stop>[\"')\]]?[ \t]+(?=[A-Z0-9•*(\[#-]))"
+    r"|(?<=[.!?])(?<![ \t(\[/+,]\?)(?P<stop>[\"')\]]?[ \t]+(?=[A-Z0-9•*(\[#-]))"
     r"|(?<=;)[ \t]+(?=[A-Z][a-z]|[A-Z][ \t])"
     r"|(?<=[ \t][•▪◦‣])[ \t]*(?=\S)"
     r"|(?<=[ \t][*\-–—])[ \t]+(?=[A-Z][a-z]))"

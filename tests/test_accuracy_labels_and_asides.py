@@ -83,3 +83,31 @@ def test_an_arrow_after_a_past_operation_leads_to_today_s(checker: Checker) -> N
         "via prior dorsoulnar incision, all intact. ind: plate prominent, aches w/ grip; fx united. TQ 31 min.\n"
     )
     assert claim_lines(checker, note) == [("26320", ["RT"])]
+
+
+def test_a_case_aborted_before_incision_removed_nothing(checker: Checker) -> None:
+    note = (
+        "BRIEF OP NOTE 11/24/2025\n"
+        "Planned: removal of buried K-wires R middle finger P1 (CRPP 10/27/2025).\n"
+        "{how} After WALANT injection, mini C-arm showed a persistent fracture line with no bridging. Discussed "
+        "with pt and mother; wires left in place. Re-image in 2 wks and reschedule. {tail}\n"
+    )
+    for how, tail in (("ABORTED before incision.", "No complications."),
+                      ("Case aborted.", "No complications."),
+                      ("Not started.", "Nothing removed.")):
+        result = checker.check(note.format(how=how, tail=tail))
+        assert result.procedure.suggested_cpt is None, how
+        assert not result.findings.implants, how
+
+
+def test_a_query_mark_before_a_word_raises_a_possibility(checker: Checker) -> None:
+    note = (
+        "- Scheduled (from booking sheet): \"L CTR + ? HWR L distal radius\"\n"
+        "- Procedure performed: LEFT open carpal tunnel release\n"
+        "- old L distal radius ORIF 2016, healed; plate asymptomatic, pt declines removal\n"
+        "- TCL divided, median nerve decompressed. 4-0 nylon.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt is None
+    # A question asked and answered ends its sentence: "Removal? Yes" leaves the next sentence's act done.
+    answered = "Wires out today? Yes. Two buried K-wires removed intact from the left ring finger P1 under block."
+    assert checker.check(answered).procedure.suggested_cpt == "26320"
