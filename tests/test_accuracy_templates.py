@@ -103,3 +103,18 @@ def test_a_dated_label_dates_the_fixation_it_heads(checker: Checker) -> None:
         "- 4 mm incision at the fingertip over the second wire end, wire out, intact\n"
     )
     assert claim_lines(checker, note) == [("26320", ["F2", "LT"])]
+
+
+def test_a_line_tagged_as_the_template_default_tells_nothing_of_this_visit(checker: Checker) -> None:
+    note = (
+        "HAND CLINIC - POST-OP VISIT   Visit date: 08/06/2025\n"
+        "Interval hx: s/p CRPP L long finger P2 fx on 07/07/2025, 2 K-wires left out through the skin with pin caps.\n"
+        "XR today: fracture healed.\n"
+        "Procedure: Removal of implant, finger - under digital block   {tag}\n"
+        "   Actual: pin caps removed, both exposed K-wires pulled with a needle driver here in clinic, no anesthesia\n"
+        "   needed. Pin sites cleaned, bandaids.\n"
+    )
+    for tag in ("[template default]", "(auto-populated)", "[not edited]"):
+        result = checker.check(note.format(tag=tag))
+        assert result.procedure.suggested_cpt is None, tag
+        assert [i.type for i in result.findings.implants] == ["k_wire"], tag
