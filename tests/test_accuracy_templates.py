@@ -118,3 +118,26 @@ def test_a_line_tagged_as_the_template_default_tells_nothing_of_this_visit(check
         result = checker.check(note.format(tag=tag))
         assert result.procedure.suggested_cpt is None, tag
         assert [i.type for i in result.findings.implants] == ["k_wire"], tag
+
+
+def test_a_modifier_22_paragraph_left_by_the_template_or_disowned_earns_no_22(checker: Checker) -> None:
+    left_in = (
+        "Anesthesia: MAC + wrist block\n"
+        "Modifier 22 justification: Dense scar tissue requiring extensive dissection; procedure took significantly longer\n"
+        "than typical. [template text - delete if not applicable]\n\n"
+        "PREOP DX: Symptomatic plate R long finger P1, healed fracture\n"
+        "DESCRIPTION: Block, time-out R long finger. Prior radial midaxial incision reopened. Minimal scar. Plate "
+        "lifted out after removal of the 4 screws, all intact. 5-0 nylon.\n"
+    )
+    disowned = (
+        "PREOP DX: Symptomatic plate R long finger P1, healed fracture\n"
+        "DESCRIPTION: Block, time-out R long finger. Prior incision reopened. Plate and 4 screws removed intact.\n"
+        "Dense scar with extensive dissection required, significant additional time (approx 2 hrs), hardware "
+        "embedded in bone.\n\n"
+        "Surgeon note: the statement above was pre-filled by the template from a previous case and does not apply.\n"
+    )
+    for note in (left_in, disowned):
+        assert claim_lines(checker, note) == [("26320", ["F7", "RT"])]
+    # Kept, the same paragraph earns 22.
+    kept = disowned.split("\n\nSurgeon note")[0] + "\n"
+    assert "22" in claim_lines(checker, kept)[0][1]
