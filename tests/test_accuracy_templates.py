@@ -141,3 +141,16 @@ def test_a_modifier_22_paragraph_left_by_the_template_or_disowned_earns_no_22(ch
     # Kept, the same paragraph earns 22.
     kept = disowned.split("\n\nSurgeon note")[0] + "\n"
     assert "22" in claim_lines(checker, kept)[0][1]
+
+
+def test_a_form_field_answered_no_denies_its_label(checker: Checker) -> None:
+    note = (
+        "Index procedure: ORIF R ring finger P2 condylar fx 06/12/2024 (2 x 1.3 mm lag screws)\n"
+        "Planned/staged: {answer}\n"
+        "Anesthesia: MAC + digital block\n"
+        "Indications: screw heads prominent and painful with grip; fracture healed.\n"
+        "Procedure: midaxial incision, both screws removed intact. 5-0 nylon.\n"
+    )
+    assert checker.check(note.format(answer="NO")).findings.planned_status.value is None
+    assert checker.check(note.format(answer="No - symptomatic hardware")).findings.planned_status.value is None
+    assert checker.check(note.format(answer="YES - per index op note")).findings.planned_status.value == "planned"
