@@ -138,3 +138,31 @@ def test_a_removal_taken_off_the_booking_was_not_done(checker: Checker) -> None:
         "DESCRIPTION: A1 pulley released through a transverse incision. Skin closed with 5-0 nylon.\n"
     )
     assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_a_removal_planned_by_protocol_or_told_as_taking_that_one_out_is_staged(checker: Checker) -> None:
+    protocol = (
+        "L thumb P1 shaft fx CRPP 6/9/2025 (me), 2 buried K-wires.\n"
+        "Today: 6 wks, fx healed on XR, here for routine removal of buried K-wires, per our usual protocol for "
+        "buried wires in the OR at 6 wks. No issues with the wires.\n"
+        "Proc: digital block, 2 stab incisions, both wires out intact. 5-0 nylon.\n"
+    )
+    assert checker.check(protocol).findings.planned_status.value == "planned"
+    # "per protocol" about something else (antibiotics, an instrument set) plans nothing.
+    other = protocol.replace("per our usual protocol for buried wires in the OR at 6 wks", "no antibiotic per protocol")
+    assert checker.check(other).findings.planned_status.value is None
+    told = (
+        "The third wire was a radial styloid wire that I cut short and buried under the skin and the plan "
+        "documented in the op note was to take that one out in the procedure room at 6 weeks under local. "
+        "Today: 1 cm incision over the wire end, wire removed intact, simple sutures.\n"
+    )
+    assert checker.check(told).findings.planned_status.value == "planned"
+
+
+def test_a_negation_ends_where_a_run_on_dictation_starts_its_next_clause(checker: Checker) -> None:
+    note = (
+        "x-rays show the fracture healed with good alignment no rotational deformity he is here for the planned "
+        "hardware removal description of procedure the right small finger metacarpal plate and 4 screws were "
+        "removed through the old incision"
+    )
+    assert checker.check(note).findings.planned_status.value == "planned"
