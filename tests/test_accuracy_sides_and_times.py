@@ -63,3 +63,14 @@ def test_a_wrapped_title_goes_on_over_a_colon_in_its_next_line(checker: Checker)
     result = checker.check(note)
     assert result.procedure.suggested_cpt is None
     assert "arthroplasty" in result.procedure.reason
+
+
+def test_the_other_hand_told_of_another_problem_leaves_a_visit_one_side(checker: Checker) -> None:
+    # No removal today (a follow-up visit): the site is still one hand
+    # when its own digit is named with one side and the other side names another digit or part.
+    follow_up = (
+        "F/u visit 9/8/2025. Seen 14 wks after removal of plate + 4 screws L IF P1 on 6/2/2025: healed, full fist.\n"
+        "She asks about the R hand ganglion - small dorsal wrist ganglion, observe.\n"
+        "Plan: release to full activity.\n"
+    )
+    assert checker.check(follow_up).findings.laterality.value == "left"

@@ -340,7 +340,9 @@ def find_site(view: NoteView, sentences: set[int], removal: bool, anchors: Seque
         # No side outside the site's own words, but the site is named with its side ("Rt SF P1").
         side = next(iter(bound_sides))
         site.laterality = LateralityFinding(value=side, evidence=_side_evidence(site, side))
-    if removal and site.laterality.value == "bilateral" and len(bound_sides) == 1:
+    if site.laterality.value == "bilateral" and len(bound_sides) == 1:
+        # With or without a removal today (a follow-up visit tells the site it checks): the other
+        # side's words name other anatomy ("She asks about the R hand ganglion").
         site.laterality = _one_hand_site(view, site, side_list, next(iter(bound_sides))) or site.laterality
     by_side = {side: site_rays(site, view.rules, side) for side in ("left", "right")}
     if site.laterality.value in ("left", "right") and all(by_side.values()) and not by_side["left"] & by_side["right"]:
