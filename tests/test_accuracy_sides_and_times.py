@@ -74,3 +74,19 @@ def test_the_other_hand_told_of_another_problem_leaves_a_visit_one_side(checker:
         "Plan: release to full activity.\n"
     )
     assert checker.check(follow_up).findings.laterality.value == "left"
+
+
+def test_both_options_of_a_booked_choice_are_possibilities(checker: Checker) -> None:
+    note = (
+        "PREOPERATIVE DIAGNOSIS: Deep infection, left ring finger PIP silicone arthroplasty.\n"
+        "PROCEDURE PLANNED (booking): Revision arthroplasty left ring finger PIP joint vs implant removal.\n"
+        "PROCEDURE PERFORMED: Removal of infected silicone PIP implant, left ring finger. No implant placed.\n"
+        "DESCRIPTION: Dorsal approach, purulent effusion, the implant was removed in one piece, synovectomy, "
+        "irrigation. Antibiotic spacer not used. Closed loosely.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt == "26320"
+    # Booked and done, the revision makes the removal part of it.
+    revised = note.replace(" vs implant removal", "").replace(
+        "No implant placed.", "Revision arthroplasty, new size 2 silicone implant placed.")
+    assert checker.check(revised).procedure.suggested_cpt is None
