@@ -116,3 +116,22 @@ def test_a_timeline_run_together_on_one_line_is_read_entry_by_entry(checker: Che
         "PIP, no pain. Continue splinting."
     )
     assert checker.check(note).procedure.suggested_cpt is None
+
+
+def test_an_act_dated_on_the_claims_own_date_of_service_is_this_encounter(checker: Checker) -> None:
+    from datetime import date
+
+    from notecheck.models import ClaimContext
+
+    thread = (
+        "Billing hold - message thread\n"
+        "[06/16/2025 09:02] Coding: DOS 06/12/2025, 26320-LT billed for L 5th MC plate removal. Related to the "
+        "trigger finger release of 05/06/2025?\n"
+        "[06/16/2025 12:47] Dr. S: unrelated. Plate is from her 2022 boxer's fx ORIF (healed), prominent and aching. "
+        "Took out plate + 4 screws via the old incision on {day}.\n"
+    )
+    claim = ClaimContext(removal_date=date(2025, 6, 12))
+    assert checker.check(thread.format(day="06/12"), claim).procedure.suggested_cpt == "26320"
+    assert checker.check(thread.format(day="6/12/2025"), claim).procedure.suggested_cpt == "26320"
+    # Dated another day, the same act is history.
+    assert checker.check(thread.format(day="03/02"), claim).procedure.suggested_cpt is None

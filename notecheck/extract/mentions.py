@@ -11,9 +11,10 @@ from spacy.tokens import Doc
 from notecheck import trace
 from notecheck.models import Evidence
 from notecheck.rules import RuleSet
-from pipelines.extensions import SECTIONS, SPAN_MODIFIERS, SPANS_KEY, doc_text, lower_text, original_text
+from pipelines.extensions import ENCOUNTER_KEY, SECTIONS, SPAN_MODIFIERS, SPANS_KEY, doc_text, lower_text, original_text
 from pipelines.lines import enclosing_parentheses
 from pipelines.target_matcher import sentence_ids
+from pipelines.timeline import parse_date
 
 # A mention with any of these is not affirmed for this patient in this procedure.
 NOT_AFFIRMED = frozenset({"NEGATED", "HYPOTHETICAL", "HISTORICAL", "FUTURE", "OTHER_PERSON"})
@@ -82,6 +83,7 @@ class NoteView:
         # What ConText found, looked up by span identity as doc._.nc_modifiers does, without
         # building that per-span list first (one pass over the span group, not two).
         found = {tuple(r[:5]): r[5] for r in doc._.get(SPAN_MODIFIERS) or ()}
+        encounter: Optional[tuple[int, int, int]] = doc.user_data.get(ENCOUNTER_KEY)
         history, plan, other = set(roles.history_sections), set(roles.plan_sections), set(roles.other_person_sections)
         mentions = []
         text = self.text
@@ -110,6 +112,11 @@ class NoteView:
             value = span.kb_id_
             triggers = found.get((label, value, rule, start_char, end_char))
             mods = {t[0] for t in triggers} if triggers else set()
+            if encounter is not None and "HISTORICAL" in mods and all(
+                    _on_day(text[t[2]:t[3]], encounter) for t in triggers if t[0] == "HISTORICAL"):
+                # Dated on the claim's own date of service ("Took out plate + 4 screws via the old
+                # incision on 06/12", billed for 06/12/2025): this encounter, not the past.
+                mods.discard("HISTORICAL")
             if section in other:
                 mods.add("OTHER_PERSON")
                 trace.section_role((label, rule, start_char, end_char), "OTHER_PERSON", "other_person_sections")
@@ -196,6 +203,21 @@ class NoteView:
                 s: (doc[a].idx, doc[b].idx + len(doc[b])) for s, (a, b) in bounds.items()
             }
         return self._sentence_chars.get(sent, (0, 0))
+
+
+# A numeric date in a trigger ("on 06/12", "on 6/12/2025"), read month first as US notes write it.
+_TRIGGER_DATE = re.compile(r"(?<!\d)(?P<month>\d{1,2})[/.-](?P<day>\d{1,2})(?:[/.-](?:\d{4}|\d{2}))?(?![\d/])")
+
+
+def _on_day(trigger: str, day: tuple[int, int, int]) -> bool:
+    """The trigger's date is `day` (year, month, day); a date without its year matches by month and day."""
+    m = _TRIGGER_DATE.search(trigger)
+    if m is None:
+        return False
+    full, _ = parse_date(trigger, m.start())
+    if full is not None and len(full) == len(day):
+        return full == day
+    return (int(m.group("month")), int(m.group("day"))) == day[1:]
 
 
 def _disowned_lines(rules: "RuleSet", text: str, lowered: str) -> list[tuple[int, int]]:
