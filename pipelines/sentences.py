@@ -31,7 +31,7 @@ from pipelines.lines import Lines
 # query mark before a word ("L CTR + ? HWR", "(? loose screw)") asks within the sentence.
 _BREAK = re.compile(
     r"[\n.!?;•▪◦‣*\-–—](?:(?<=\n)[ \t]*(?=\S)"
-    r"|(?<=[.!?])(?<![ \t(\[/+,]\?)(?P<stop>[\"')\]]?[ \t]+(?=[A-Z0-9•*(\[#-]))"
+    r"|(?<=[.!?])(?<![ \t\n(\[/+,]\?)(?P<stop>[\"')\]]?[ \t]+(?=[A-Z0-9•*(\[#-]))"
     r"|(?<=;)[ \t]+(?=[A-Z][a-z]|[A-Z][ \t])"
     r"|(?<=[ \t][•▪◦‣])[ \t]*(?=\S)"
     r"|(?<=[ \t][*\-–—])[ \t]+(?=[A-Z][a-z]))"

@@ -28,9 +28,12 @@ def test_if_as_a_label_in_capitals_is_the_index_finger(checker: Checker) -> None
     result = checker.check(note)
     assert result.findings.approach.documented
     assert {i.type for i in result.findings.implants} == {"k_wire"}
-    # Written as a condition, "if" still tells what was not done.
-    hypothetical = "Plan: if the wires become prominent, remove them in clinic.\n"
-    assert checker.check(hypothetical).procedure.suggested_cpt is None
+    # A condition in lower case is still one: the act after "if" is not affirmed.
+    from notecheck.extract.mentions import NoteView
+
+    view = NoteView(checker.doc("Details: if the wire ends are loose, both wires removed percutaneously.\n"), checker.rules)
+    assert all("HYPOTHETICAL" in m.mods for m in view.of("ACT") if m.value == "removal")
+    assert [m for m in view.of("ACT") if m.value == "removal"]
 
 
 def test_a_purpose_clause_and_an_act_after_negated_descriptions_are_the_operation(checker: Checker) -> None:

@@ -19,6 +19,10 @@ def test_a_hand_field_left_empty_or_normal_names_no_side(checker: Checker) -> No
         text = note.format(line=line)
         assert checker.check(text).findings.laterality.value == "right", line
         assert claim_lines(checker, text) == [("26320", ["F8", "RT"])], line
+    # The operated hand's own exam is no empty field: its side stands.
+    exam = note.replace("Scheduled: removal of buried K-wire, right ring finger P1 (R RF)", "Scheduled: wire removal, ring finger P1")
+    text = exam.format(line="Right hand: normal sensation, K-wire tip prominent over the ring finger P1.")
+    assert checker.check(text).findings.laterality.value == "right"
 
 
 def test_an_operation_called_recent_was_done_before_this_one(checker: Checker) -> None:

@@ -358,13 +358,15 @@ _SENTENCE_BREAK = re.compile(r"[.!?;]\s")
 
 
 def _first_line_title(view: NoteView, proc: Mention) -> bool:
-    """`proc` is on the note's first line, the note has more lines, the line is a title rather than
-    a sentence (no sentence break in it, but for one before a trailing date: "... DIP arthrodesis.
-    13 April 2024"), and no act comes before the procedure on it."""
+    """`proc` is on the note's first line (in a note run together on one line, the text before its
+    first header, when no longer than a title: sections.yaml long_title_chars), the line is a title
+    rather than a sentence (no sentence break in it, but for one before a trailing date: "... DIP
+    arthrodesis. 13 April 2024"), and no act comes before the procedure on it."""
     text = view.text
     start = _LEADING_BLANKS.match(text).end()
     end = text.find("\n", start)
-    if end < 0 and len(view.sections) > 1 and view.sections[0][0] == "body":
+    if end < 0 and len(view.sections) > 1 and view.sections[0][0] == "body" and \
+            view.sections[0][3] - start <= view.rules.sections.long_title_chars:
         # A note run together on one line: its title runs up to the first header ("OP REPORT -- DIP
         # ARTHRODESIS, L LONG FINGER Date: 09/23/2025 Surgeon: ...").
         end = view.sections[0][3]

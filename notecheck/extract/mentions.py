@@ -205,8 +205,11 @@ class NoteView:
         return self._sentence_chars.get(sent, (0, 0))
 
 
-# A numeric date in a trigger ("on 06/12", "on 6/12/2025"), read month first as US notes write it.
-_TRIGGER_DATE = re.compile(r"(?<!\d)(?P<month>\d{1,2})[/.-](?P<day>\d{1,2})(?:[/.-](?:\d{4}|\d{2}))?(?![\d/])")
+# A numeric date ending a trigger ("on 06/12", "on 6/12/2025"), read month first as US notes write it;
+# not inside an ISO date ("2024-06-12"), nor an interval the trigger goes on to ("6/12 ago": months
+# written over twelve).
+_TRIGGER_DATE = re.compile(r"(?<![\d/.-])(?P<month>\d{1,2})[/.-](?P<day>\d{1,2})(?:[/.-](?:\d{4}|\d{2}))?"
+                           r"(?=[ \t.,;:)]*\Z)")
 
 
 def _on_day(trigger: str, day: tuple[int, int, int]) -> bool:
@@ -222,8 +225,9 @@ def _on_day(trigger: str, day: tuple[int, int, int]) -> bool:
 
 def _disowned_lines(rules: "RuleSet", text: str, lowered: str) -> list[tuple[int, int]]:
     """The lines a following line disowns ("[.PINPULL template] Pins pulled in clinic ..." under
-    "^^ wrong template, disregard - this was a buried wire removal"): each the last non-blank line
-    before the disowning one, read as telling nothing of this operation."""
+    "^^ wrong template, disregard - this was a buried wire removal"): the last non-blank line before
+    the disowning one, or as many as it counts ("the three lines above ..."), read as telling nothing
+    of this operation."""
     disowning = rules.vocabulary.disowned_above
     anchors = rules.vocabulary.disowned_above_anchors
     if disowning is None or not any(a in lowered for a in anchors):
