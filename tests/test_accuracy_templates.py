@@ -136,7 +136,13 @@ def test_a_modifier_22_paragraph_left_by_the_template_or_disowned_earns_no_22(ch
         "embedded in bone.\n\n"
         "Surgeon note: the statement above was pre-filled by the template from a previous case and does not apply.\n"
     )
-    for note in (left_in, disowned):
+    # The instruction on a line of its own, the bracket closing on its last word.
+    own_line = (
+        "DESCRIPTION: Block, time-out R long finger. Prior incision reopened. Plate and 4 screws removed intact.\n"
+        "Dense scar with extensive dissection required, significant additional time (approx 2 hrs), hardware "
+        "embedded in bone.[template text - delete if not applicable]\n"
+    )
+    for note in (left_in, disowned, own_line):
         assert claim_lines(checker, note) == [("26320", ["F7", "RT"])]
     # Kept, the same paragraph earns 22.
     kept = disowned.split("\n\nSurgeon note")[0] + "\n"

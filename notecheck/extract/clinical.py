@@ -125,7 +125,7 @@ def _done_in_plan(view: NoteView, plan: set[str]) -> set[int]:
         return (today is not None and today.search(sentence) is not None) or (future is not None and future.search(sentence) is None)
 
     return {a.sent for a in view.of("ACT") if a.section in plan and a.value in removal_acts
-            and not a.has("NEGATED", "HYPOTHETICAL") and any(w.endswith(past) for w in a.text.lower().split())
+            and not a.has("NEGATED", "HYPOTHETICAL") and a.told_past(past)
             and now(a.sent)}
 
 
@@ -330,7 +330,7 @@ def same_site_procedures(view: NoteView, removal_rays: frozenset[int] = frozense
         said_today = today is not None and today.search(view.sentence_text(m.sent).lower()) is not None
         # "nonunion debrided", "re-pinned", "fused with a headless screw": told as done, like an
         # act of this operation.
-        told_done = any(word.endswith(past) for word in m.text.lower().split())
+        told_done = m.told_past(past)
         # "... removed through the same incision as part of the wrist arthrodesis": a step of it.
         step_of = part_of is not None and part_of.search(view.text[max(0, m.start_char - procs.part_of_chars): m.start_char].lower()) is not None
         if not step_of and with_removal is not None:

@@ -112,8 +112,7 @@ def find_removal(view: NoteView) -> Removal:
                 return True
             trace.step("implants", act, False, "act_not_affirmed", "Not affirmed for this operation.")
             return False
-        told_past = any(w.endswith(past) for w in act.text.lower().split())  # "removed intact", "pulled"
-        if act.section in removal_sections or (act.section in done_today and told_past):
+        if act.section in removal_sections or (act.section in done_today and act.told_past(past)):
             return True
         trace.step("implants", act, False, "act_section",
                    f"Section {act.section} is not a removal section (sections.yaml roles.removal_sections)"
@@ -206,7 +205,7 @@ def _called_off(view: NoteView, removed: list[Mention], acts: list[Mention], rem
     cue = view.rules.vocabulary.cancellation
     if cue is None or any(m.section in removed_hw_sections for m in removed):
         return False
-    if any(word.endswith(past) for a in acts for word in a.text.lower().split()):
+    if any(a.told_past(past) for a in acts):
         return False  # "removed intact", "backed out whole": told as done
     return cue.search(view.text) is not None
 

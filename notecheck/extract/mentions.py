@@ -49,6 +49,11 @@ class Mention(NamedTuple):
     def evidence(self) -> Evidence:
         return Evidence(text=self.text, start=self.start_char, end=self.end_char, section=self.section)
 
+    def told_past(self, suffixes: tuple[str, ...]) -> bool:
+        """A word of the mention ends as a past act does ("removed intact", "pulled", "re-pinned");
+        `suffixes`: vocabulary.yaml past_act_suffixes."""
+        return any(word.endswith(suffixes) for word in self.text.lower().split())
+
     def gap(self, other: "Mention") -> int:
         """Tokens between two mentions (0 when adjacent or overlapping)."""
         if other.start >= self.end:
@@ -170,8 +175,7 @@ class NoteView:
         roles, vocabulary = self.rules.sections.roles, self.rules.vocabulary
         past = tuple(vocabulary.past_act_suffixes)
         # "both screws removed intact": the act's verb, wherever it stands in the act's words.
-        told_past = any(w.endswith(past) for w in m.text.lower().split())
-        if not (m.section in roles.plan_sections and m.mods <= {"FUTURE"} and told_past):
+        if not (m.section in roles.plan_sections and m.mods <= {"FUTURE"} and m.told_past(past)):
             return False
         sentence = self.sentence_text(m.sent).lower()
         today, future = vocabulary.word_regex("today_words"), vocabulary.word_regex("plan_future_words")
