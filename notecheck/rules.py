@@ -282,6 +282,7 @@ class Vocabulary(_Strict):
     hand_words_regex: Regex
     indications_read_anywhere: list[str]
     unspecific_indications: list[str] = []
+    when_not_why_indications: list[str] = []
     joint_bones: dict[str, list[str]]
     complication_indications: list[str]
     fusion_words_regex: Regex

@@ -57,6 +57,8 @@ def indications(view: NoteView, removed_types: set[str]) -> list[ValueFinding]:
 
     found = [m for m in usable if preoperative(m)]
     unspecific = set(view.rules.vocabulary.unspecific_indications)
+    if not any(m.value == "staged_removal" for m in usable):
+        unspecific |= set(view.rules.vocabulary.when_not_why_indications)
     if all(m.value in unspecific for m in found):
         # Nothing stated before the operation: the story says why, catch-all included. Only a
         # catch-all stated there: the story may still name the reason.

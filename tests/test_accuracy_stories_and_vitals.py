@@ -1,0 +1,60 @@
+"""Where a note tells why the hardware comes out (blind robustness misses of the sixteenth stop): a
+"Context:" paragraph is the history; a diagnosis that says only that the fracture healed leaves the
+unheaded story to say why, unless a staged plan already says it; a pain score among the vital signs
+is a reading, not a complaint."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+
+def _indications(checker: Checker, note: str) -> set[str]:
+    return {i.value for i in checker.check(note).findings.indications}
+
+
+def test_a_context_paragraph_is_the_history_that_says_why(checker: Checker) -> None:
+    note = (
+        "OPERATIVE REPORT\n"
+        "Diagnosis: Plate on the 5th metacarpal right. Fracture consolidated.\n\n"
+        "Context: Plate put in 2023 elsewhere. For 4 months he has pain over the dorsum of the hand on gripping "
+        "and the plate is prominent under the skin.\n\n"
+        "Intervention: Removal of the plate and 4 screws, 5th metacarpal right.\n"
+        "Under WALANT, dorsal incision in the old scar, plate and screws removed. Closure.\n"
+    )
+    assert {"pain", "prominence"} <= _indications(checker, note)
+
+
+def test_a_healed_fracture_alone_in_the_diagnosis_leaves_the_story_to_say_why(checker: Checker) -> None:
+    note = (
+        "Dx: healed fracture, proximal phalanx L ring finger.\n"
+        "Proc: removal of plate and screws, L ring finger P1.\n"
+        "She catches the plate on her ring when she grips the steering wheel and it aches at night.\n"
+        "Digital block, dorsal incision, plate + 4 screws out. Nylon.\n"
+    )
+    assert "pain" in _indications(checker, note)
+
+
+def test_a_staged_plan_with_a_healed_fracture_needs_no_complaint_from_the_story(checker: Checker) -> None:
+    note = (
+        "Dx: healed fracture, proximal phalanx L ring finger; K-wires to come out at 4 weeks as planned.\n"
+        "Proc: removal of 2 K-wires, L ring finger P1.\n"
+        "Wire ends palpable under the skin over the radial base of the finger.\n"
+        "Digital block, 2 stab incisions, both wires out intact.\n"
+    )
+    assert "prominence" not in _indications(checker, note)
+
+
+def test_a_pain_score_among_the_vital_signs_is_no_indication(checker: Checker) -> None:
+    note = (
+        "Dx: healed P1 fx R small finger, 2 buried K-wires.\n"
+        "Exam: BP 122/78  HR 70  T 36.8  Pain 2/10. R small finger: wire ends buried, skin intact.\n"
+        "Proc: removal of 2 buried K-wires R small finger, digital block, stab incisions, wires out.\n"
+    )
+    assert "pain" not in _indications(checker, note)
+
+
+def test_a_pain_score_told_as_the_complaint_stays(checker: Checker) -> None:
+    note = (
+        "BP 122/78. Pain 6/10 over the buried wire at the R small finger base, worse with gripping.\n"
+        "Proc: removal of 2 buried K-wires R small finger, digital block, stab incisions, wires out.\n"
+    )
+    assert "pain" in _indications(checker, note)
