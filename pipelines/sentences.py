@@ -41,6 +41,13 @@ _LOWER_START = re.compile(r"[.!?](?P<stop>[\"')\]]?[ \t]+(?=[a-z]))")
 # A labelled field after the stop ("... at ~6-8 wks. XR: healed"): a new sentence even after an
 # abbreviation's full stop.
 _LABEL_NEXT = re.compile(r"[A-Z][A-Za-z/&]*(?:[ \t][A-Za-z/&]+){0,2}:[ \t]")
+# A label with its colon after a word mid-line ("... left small finger P1 Note re: global: this
+# patient is 6 weeks after ORIF of a RIGHT distal radius"): a run-on note's next field, so a new
+# sentence, whether or not the sectionizer knows the label. Read back from each colon (a colon is
+# rarer than a capital); after a comma or a stop it is the sentence's own word ("hardware, Left: ").
+_COLON = re.compile(r":(?=[ \t])")
+_LABEL_BEFORE = re.compile(r"(?<=[\w)][ \t])[A-Z][A-Za-z'/-]*(?:[ \t]+[A-Za-z'/-]+){0,2}[ \t]*$")
+_LABEL_CHARS = 40  # algorithm: three words of a label, their blanks, read back from its colon
 _SOFT_WRAP_BEFORE = re.compile(r"[a-z,]\s*$")
 _WORD = re.compile(r"\S+")
 _LAST_WORD = re.compile(r"(\S+)\s*$")
@@ -104,6 +111,13 @@ def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None
                 if not text[line_start:word_start].strip():
                     continue  # "1. Removal of ..." is a numbered item, not a sentence "1."
         starts.add(pos)
+    for colon in _COLON.finditer(text):
+        label = _LABEL_BEFORE.search(text, max(0, colon.start() - _LABEL_CHARS), colon.start())
+        if label is None:
+            continue
+        line_end = text.find("\n", colon.start())
+        if (len(text) if line_end < 0 else line_end) - lines.start_of(label.start()) >= layout.runon_line_chars:
+            starts.add(label.start())  # only in a line of run-on length: a laid-out note's labels start lines
     for _, head_start, head_end, _ in sections or ():
         if head_end > head_start:
             starts.add(head_start)

@@ -58,3 +58,30 @@ def test_a_pain_score_told_as_the_complaint_stays(checker: Checker) -> None:
         "Proc: removal of 2 buried K-wires R small finger, digital block, stab incisions, wires out.\n"
     )
     assert "pain" in _indications(checker, note)
+
+
+def test_a_label_mid_line_in_a_run_on_note_starts_a_new_sentence(checker: Checker) -> None:
+    # One transcribed line: the global-period remark after the procedure is its own sentence, so its
+    # other-side operation is not read as the side of the removal.
+    note = (
+        "OPERATIVE NOTE Date of service 03/11/2025 Preoperative diagnosis: painful retained screws, left ring "
+        "finger proximal phalanx, fracture healed Procedure: removal of 2 screws, left ring finger P1 Global "
+        "comment: she is 5 weeks after ORIF of a RIGHT distal radius fracture which I did on 02/04/2025 and the "
+        "wrist is doing well, nothing addressed on that side today. Anesthesia: digital block. Technique: ulnar "
+        "midaxial incision through the old scar, both screws removed intact, closed with 5-0 nylon."
+    )
+    result = checker.check(note)
+    assert result.findings.laterality.value == "left"
+    assert [d.value for d in result.findings.digits] == ["ring"]
+
+
+def test_a_copied_block_marked_inside_a_run_on_line_tells_no_removal_today(checker: Checker) -> None:
+    note = (
+        "HAND CLINIC POST-OP VISIT Date: 06/02/2025 CC: post-op check 4 wks HPI: s/p hardware removal left index "
+        "metacarpal 05/05/2025, doing well, no pain. === copied from operative note 05/05/2025 === PROCEDURE: "
+        "Removal of plate and 4 screws, left index metacarpal. DESCRIPTION: Dorsal incision through the old scar, "
+        "plate and screws removed, closure 4-0 nylon. === end of copied text === Exam: incision healed, full fist, "
+        "nontender. A/P: doing well after hardware removal, no procedure today, RTC prn."
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt is None and result.claim_lines == []
