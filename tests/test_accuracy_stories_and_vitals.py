@@ -85,3 +85,21 @@ def test_a_copied_block_marked_inside_a_run_on_line_tells_no_removal_today(check
     )
     result = checker.check(note)
     assert result.procedure.suggested_cpt is None and result.claim_lines == []
+
+
+def test_the_end_of_a_copied_block_closes_the_plan_copied_in_it(checker: Checker) -> None:
+    # The copied plan ("to be removed at 4 wks") ends at the block's end marker: today's removal
+    # below it is told as done, not as a plan.
+    note = (
+        "Procedure note - Hand - 03/03/2025\n"
+        "*** copied forward from 02/10/2025 op note ***\n"
+        "Procedure: CRPP R small finger P1 fx, 2 K-wires buried.\n"
+        "Plan: K-wires to be removed in the OR at 4 wks. Splint.\n"
+        "*** end of copied text ***\n"
+        "Today the ulnar wire has backed out through the skin and is exposed, pin site red.\n"
+        "In the procedure room under digital block the exposed wire was pulled out with a needle driver after a 2 mm "
+        "extension of the skin opening. Other wire left in.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt == "26320"
+    assert [i.type for i in result.findings.implants] == ["k_wire"]
