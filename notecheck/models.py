@@ -116,6 +116,9 @@ class ApproachFinding(BaseModel):
 class PlannedStatusFinding(BaseModel):
     value: Optional[PlannedStatus] = None
     evidence: list[Evidence] = _empty_list()
+    # Extension: the index operation's plan to remove, when the note tells it but the removal is
+    # unplanned (a complication brought it forward); it is then not an indication of this removal.
+    index_plan: list[Evidence] = _empty_list()
 
 
 class Findings(BaseModel):

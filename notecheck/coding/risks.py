@@ -209,7 +209,8 @@ def _abstain_when_plan_and_complication(r: _Risks, f: Findings) -> None:
     """A note that tells both a removal planned at the index surgery and a complication leaves 58 or
     78 to a reading of which one brought the patient back: a reviewer's question, not an alarm."""
     values = {i.value for i in f.indications}
-    if "staged_removal" in values and values & set(r.rules.complication_indications):
+    plan_told = "staged_removal" in values or bool(f.planned_status.index_plan)
+    if plan_told and values & set(r.rules.complication_indications):
         _abstain(r, ["modifier_58_should_be_78", "modifier_78_should_be_58"], "The note tells both a removal planned "
                  "at the index surgery and a complication; confirm which brought the patient back (planned: 58; "
                  "complication: 78).")

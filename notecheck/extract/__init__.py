@@ -30,6 +30,17 @@ def extract_findings(doc: Doc, rules: RuleSet) -> Findings:
         trace.dropped_findings("complexity_factors", factors, kept, "debridement_without_infection",
                                "Debridement or a washout is infection work only in a removal done for infection.")
         factors = kept
+    status = planned_status(view, found_indications)
+    staged = [i for i in found_indications if i.value == "staged_removal"]
+    if status.value == "unplanned" and staged:
+        # A removal brought forward by a complication is not the staged removal the index operation
+        # planned, though the note tells that plan: the complication is why it came out. The plan
+        # stays on the planned status for the reviewer (58 or 78 is then a question).
+        status = status.model_copy(update={"index_plan": staged[0].evidence[:6]})
+        kept_indications = [i for i in found_indications if i.value != "staged_removal"]
+        trace.dropped_findings("indications", found_indications, kept_indications, "plan_overtaken",
+                               "The removal is unplanned (a complication or an early return): the index plan is not why it came out now.")
+        found_indications = kept_indications
     return Findings(
         region=site.region, laterality=site.laterality, **context,
         implants=removal.implants,
@@ -38,7 +49,7 @@ def extract_findings(doc: Doc, rules: RuleSet) -> Findings:
         bones=site.bones,
         indications=found_indications,
         approach=approach(view, removal.sentences),
-        planned_status=planned_status(view, found_indications),
+        planned_status=status,
         complexity_factors=factors,
         substantial_work=substantial,
         spanning_plate=spanning_plate(view),

@@ -1,0 +1,41 @@
+"""A removal brought forward by a complication (blind batches b218-b223): the index operation's plan
+to remove is told, but it is not why the hardware came out now. The indications name the
+complication, the planned status is unplanned, and the plan stays on the planned status for the
+reviewer who must choose 58 or 78."""
+from __future__ import annotations
+
+from notecheck.checker import Checker
+
+EARLY_FOR_INFECTION = (
+    "BRIEF OP NOTE\n"
+    "Pre-op dx: pin tract infxn L index finger s/p CRPP L IF P1 fx 3/3/25 (2 buried K-wires, plan at index was "
+    "OR removal at 6 wks)\n"
+    "Procedure: removal of infected K-wires x2 L index finger P1, I&D of pin tracts\n"
+    "Anes: digital block\n"
+    "Details: pin site incisions reopened, pus around the radial wire, tracts debrided, wires withdrawn x2 intact.\n"
+    "Note: wires out 3 wk earlier than planned because of the infection.\n"
+)
+
+
+def test_an_abbreviated_infection_in_the_diagnosis_is_the_indication(checker: Checker) -> None:
+    result = checker.check(EARLY_FOR_INFECTION)
+    assert "infection" in {i.value for i in result.findings.indications}
+
+
+def test_the_index_plan_is_not_the_indication_of_a_removal_brought_forward(checker: Checker) -> None:
+    result = checker.check(EARLY_FOR_INFECTION)
+    assert result.findings.planned_status.value == "unplanned"
+    assert "staged_removal" not in {i.value for i in result.findings.indications}
+    told = EARLY_FOR_INFECTION[result.findings.planned_status.index_plan[0].start:]
+    assert told.startswith("plan at index")
+
+
+def test_a_removal_on_the_planned_date_keeps_its_plan_as_the_indication(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of 2 buried K-wires L index finger P1, as planned at the index CRPP 3/3/25.\n"
+        "Fracture healed. Digital block, 2 stab incisions, wires out intact.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.planned_status.value == "planned"
+    assert "staged_removal" in {i.value for i in result.findings.indications}
+    assert result.findings.planned_status.index_plan == []
