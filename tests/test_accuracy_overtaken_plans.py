@@ -39,3 +39,14 @@ def test_a_removal_on_the_planned_date_keeps_its_plan_as_the_indication(checker:
     assert result.findings.planned_status.value == "planned"
     assert "staged_removal" in {i.value for i in result.findings.indications}
     assert result.findings.planned_status.index_plan == []
+
+
+def test_a_placement_told_in_an_aside_does_not_take_the_implant_from_its_removal(checker: Checker) -> None:
+    note = (
+        "Hand clinic -- procedure\n"
+        "02/03/2025 Proc rm: L ring P2 buried K-wire (placed at CRPP 1/6/2025, planned out at 4 wk) removed via 4mm "
+        "incision under digital block, intact. Fx healed on XR.\n"
+    )
+    result = checker.check(note)
+    assert [i.type for i in result.findings.implants] == ["k_wire"]
+    assert result.procedure.suggested_cpt == "26320"

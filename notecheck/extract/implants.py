@@ -40,11 +40,22 @@ def _nearest_act(view: NoteView, implant: Mention, acts: MentionIndex) -> Option
             continue
         governs = (act.end <= implant.start and gap <= link.governing_gap
                    and bool(link.governing.match(view.text[act.end_char: implant.start_char])))
+        # An act in an aside the implant is not in comes after every act outside it ("buried K-wire
+        # (placed at CRPP 12/2/2024, planned out at 5 wk) removed via 5mm incision").
         # Ties go to the act after the implant ("the K-wire was removed") over one before it.
-        key = (0 if governs else 1, gap, 0 if act.start >= implant.end else 1)
+        key = (0 if governs else 1, 1 if _in_aside(view, implant, act) else 0, gap, 0 if act.start >= implant.end else 1)
         if best_key is None or key < best_key:
             best, best_key = act, key
     return best
+
+
+def _in_aside(view: NoteView, implant: Mention, act: Mention) -> bool:
+    """The act stands in a parenthesis that opens after the implant (or closes before it)."""
+    if act.start >= implant.end:
+        between = view.text[implant.end_char: act.start_char]
+        return between.count("(") > between.count(")")
+    between = view.text[act.end_char: implant.start_char]
+    return between.count(")") > between.count("(")
 
 
 def _dated(view: NoteView, act: Mention, dates: dict[int, list[tuple[int, int]]]) -> bool:
