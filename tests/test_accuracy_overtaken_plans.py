@@ -50,3 +50,14 @@ def test_a_placement_told_in_an_aside_does_not_take_the_implant_from_its_removal
     result = checker.check(note)
     assert [i.type for i in result.findings.implants] == ["k_wire"]
     assert result.procedure.suggested_cpt == "26320"
+
+
+def test_a_side_taken_back_in_dictation_is_not_a_side_of_the_operation(checker: Checker) -> None:
+    note = (
+        "Preop dx: retained buried K-wires, right, sorry, left small finger middle phalanx, fracture healed.\n"
+        "Procedure: removal of buried K-wires times two, left small finger P2.\n"
+        "Digital block, two stab incisions, both wires withdrawn intact.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.laterality.value == "left"
+    assert sorted(line.cpt for line in result.claim_lines) == ["26320"]
