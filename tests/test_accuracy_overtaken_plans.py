@@ -61,3 +61,14 @@ def test_a_side_taken_back_in_dictation_is_not_a_side_of_the_operation(checker: 
     result = checker.check(note)
     assert result.findings.laterality.value == "left"
     assert sorted(line.cpt for line in result.claim_lines) == ["26320"]
+
+
+def test_a_comma_after_the_index_date_ends_the_history_of_a_diagnosis(checker: Checker) -> None:
+    note = (
+        "Pre-op diagnosis: L small finger P2 fx s/p CRPP 4/7/2025, pin tract infection\n"
+        "Procedure: removal of 2 K-wires L small finger P2, irrigation of pin tracts\n"
+        "Description: pin site opened through a 5 mm incision, both wires removed intact.\n"
+    )
+    result = checker.check(note)
+    assert "infection" in {i.value for i in result.findings.indications}
+    assert result.findings.planned_status.value == "unplanned"

@@ -13,6 +13,10 @@ has a test of its own:
 - SECTIONS and TERMINATING WORDS: medspaCy's JSON has no key for them (they ride in metadata,
   which stock medspaCy keeps but does not apply), so it applies such a rule everywhere and past
   "and" / "," / "but".
+- TERMINATE: medspaCy stops limiting a trigger's scope at the first later trigger of its own
+  category, even one that cannot cut it (a backward "9/2/2025" after "s/p"), so a TERMINATE trigger
+  past that one ("s/p CRPP ... fx 9/2/2025, 2 exposed K-wires": the comma after the dated event) is
+  never applied; ours applies every TERMINATE trigger in the scope.
 - PSEUDO: ours cancels any trigger that overlaps a PSEUDO trigger ("no further" is no negation);
   medspaCy keeps the longer of the two.
 - INSIDE: a trigger inside the target's own words ("as originally planned") modifies it in
@@ -134,8 +138,10 @@ def compare(checker, stock: ConText, text: str) -> tuple[int, list[tuple[str, st
                     cause = "ASIDE"
                 elif any(ps < end and start < pe for ps, pe in pseudo):
                     cause = "PSEUDO"
-                elif any(rid == "term.common" and gap[0] <= s < gap[1] for rid, s, _ in triggers):
-                    cause = "OVERLAP"  # our TERMINATE trigger there lost an overlap in medspaCy
+                elif any(rid.startswith("term.") and gap[0] <= s < gap[1] for rid, s, _ in triggers):
+                    # Our TERMINATE trigger there lost an overlap in medspaCy, or was never reached
+                    # (TERMINATE, below).
+                    cause = "OVERLAP" if any(rid == "term.common" and gap[0] <= s < gap[1] for rid, s, _ in triggers) else "TERMINATE"
                 elif (meta["rule_id"], (start, end)) not in {(r, (s, e)) for r, s, e in triggers}:
                     cause = "OVERLAP"
                 if cause != "UNEXPLAINED":
@@ -220,6 +226,14 @@ def test_section_limited_rule_applies_only_in_its_sections(checker, stock) -> No
     assert "procedure_description" in sections and removed
     assert all("HISTORICAL" not in {m[0] for m in doc._.get(MODIFIERS)[i]} for i in removed)
     strip_object_extensions(doc)
+
+
+def test_a_terminate_trigger_after_a_same_category_trigger_ends_the_scope_in_ours_only(checker, stock) -> None:
+    """TERMINATE: the comma after the dated event ends "s/p" in ours; medspaCy stops at the dated
+    trigger (its own category) and never applies the comma."""
+    text = "s/p CRPP R ring finger P1 fx 9/2/2025, 2 exposed K-wires w/ caps. Pins pulled in clinic.\n"
+    mine, theirs = _categories(checker, stock, text, "exposed k-wires")
+    assert "HISTORICAL" not in mine and "HISTORICAL" in theirs
 
 
 def test_pseudo_trigger_cancels_what_it_overlaps(checker, stock) -> None:
