@@ -72,3 +72,12 @@ def test_a_comma_after_the_index_date_ends_the_history_of_a_diagnosis(checker: C
     result = checker.check(note)
     assert "infection" in {i.value for i in result.findings.indications}
     assert result.findings.planned_status.value == "unplanned"
+
+
+def test_an_index_label_with_its_date_names_no_index_finger(checker: Checker) -> None:
+    note = (
+        "Index: 05/12/2025 CRPP R ring finger P1 neck fx, 2 K-wires left out of the skin, capped.\n"
+        "Procedure: under mask GA in the OR, caps removed, both exposed K-wires withdrawn. No incision.\n"
+    )
+    result = checker.check(note)
+    assert [d.value for d in result.findings.digits] == ["ring"]
