@@ -218,6 +218,7 @@ class Layout(_Strict):
     inline_correction_header: str = ""
     word_lookback_chars: int = Field(ge=8, le=200)
     sentence_abbreviations: list[str]
+    sentence_end_units: list[str] = []
     # Quotation marks as "<open><close>" pairs: a header right before an opening mark, or inside an
     # open quotation, is not a section header (sections.yaml says why).
     speech_marks: list[Annotated[str, Field(min_length=2, max_length=2)]] = []

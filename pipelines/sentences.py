@@ -49,6 +49,8 @@ _COLON = re.compile(r":(?=[ \t])")
 _LABEL_BEFORE = re.compile(r"(?<=[\w)][ \t])[A-Z][A-Za-z'/-]*(?:[ \t]+[A-Za-z'/-]+){0,2}[ \t]*$")
 _LABEL_CHARS = 40  # algorithm: three words of a label, their blanks, read back from its colon
 _SOFT_WRAP_BEFORE = re.compile(r"[a-z,]\s*$")
+_NUMBER_BEFORE = re.compile(r"\d[ \t]?$")
+_NUMBER_CHARS = 2  # algorithm: a digit and the blank _NUMBER_BEFORE reads before a unit
 _WORD = re.compile(r"\S+")
 _LAST_WORD = re.compile(r"(\S+)\s*$")
 
@@ -60,6 +62,7 @@ def _lowered(words: tuple[str, ...]) -> frozenset[str]:
 
 def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None", layout: Layout) -> list[int]:
     abbreviations = frozenset(layout.sentence_abbreviations)
+    units = frozenset(layout.sentence_end_units)
     continuation = _lowered(tuple(layout.wrap_continuation_words))
     starts = {0}
     lines = Lines(text)
@@ -105,7 +108,10 @@ def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None
             word_start = max(text.rfind(" ", lo, at), text.rfind("\n", lo, at), text.rfind("\t", lo, at), lo - 1) + 1
             word = text[word_start: at].lower().rstrip(".")
             if (word in abbreviations or (len(word) == 1 and word.isalpha())) and _LABEL_NEXT.match(text, pos) is None:
-                continue
+                # A unit after its number ends the sentence before a capital ("we were going to leave
+                # them 4 wks. Procedure room, digital block."): the stop is the sentence's own.
+                if word not in units or _NUMBER_BEFORE.search(text, max(0, word_start - _NUMBER_CHARS), word_start) is None:
+                    continue
             if word.isdigit() and not text[max(0, word_start - 1): word_start].strip():
                 line_start = lines.start_of(word_start)
                 if not text[line_start:word_start].strip():

@@ -103,3 +103,15 @@ def test_the_end_of_a_copied_block_closes_the_plan_copied_in_it(checker: Checker
     result = checker.check(note)
     assert result.procedure.suggested_cpt == "26320"
     assert [i.type for i in result.findings.implants] == ["k_wire"]
+
+
+def test_a_unit_after_its_number_ends_the_sentence_before_a_capital(checker: Checker) -> None:
+    # "4 wks." ends the plan: the setting and the block after it are today's, not the plan's.
+    note = (
+        "Took her back this morning. L index finger, the 2 K-wires from the P2 CRPP. Pin site red, purulent. "
+        "Not the plan - we were going to leave them 4 wks. Procedure room, digital block. Both wires pulled "
+        "percutaneously (no incision), tracts irrigated. Started cephalexin."
+    )
+    result = checker.check(note)
+    assert [a.value for a in result.findings.anesthesia] == ["local"]
+    assert result.procedure.suggested_cpt == "26320"
