@@ -115,3 +115,14 @@ def test_a_unit_after_its_number_ends_the_sentence_before_a_capital(checker: Che
     result = checker.check(note)
     assert [a.value for a in result.findings.anesthesia] == ["local"]
     assert result.procedure.suggested_cpt == "26320"
+
+
+def test_ga_opening_a_sentence_of_a_run_on_note_is_the_anaesthetic(checker: Checker) -> None:
+    note = (
+        "Paeds hand - fellow note 12/11/2024. CRPP R small finger P1 # 26/10/24, 2 K-wires left exposed. Pin "
+        "tract infection at day 16, wires coming out early - unplanned. GA. Both wires removed percutaneously, "
+        "intact. No incision. Pin sites dressed."
+    )
+    result = checker.check(note)
+    assert [a.value for a in result.findings.anesthesia] == ["general"]
+    assert result.procedure.suggested_cpt == "26320"
