@@ -126,3 +126,16 @@ def test_ga_opening_a_sentence_of_a_run_on_note_is_the_anaesthetic(checker: Chec
     result = checker.check(note)
     assert [a.value for a in result.findings.anesthesia] == ["general"]
     assert result.procedure.suggested_cpt == "26320"
+
+
+def test_an_actual_procedure_line_under_a_stale_booking_title_is_the_operation(checker: Checker) -> None:
+    note = (
+        "OP NOTE   Date of surgery: 10/14/24\n"
+        "Procedure (from booking): CRPP RIGHT MIDDLE FINGER P2   <-- booking not updated\n"
+        "ACTUAL PROCEDURE: REMOVAL OF 2 BURIED K-WIRES, RIGHT MIDDLE FINGER P2\n"
+        "Anesthesia: local\n"
+        "Technique: small incisions over each palpable wire end, wires removed with a needle driver, intact.\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt == "26320"
+    assert [i.type for i in result.findings.implants] == ["k_wire"]
