@@ -287,6 +287,7 @@ class Vocabulary(_Strict):
     joint_bones: dict[str, list[str]]
     complication_indications: list[str]
     fusion_words_regex: Regex
+    fused_as_act_regex: Optional[Regex] = None
     date_regex: Regex
     inline_item_regex: Regex
     consent_risk_indications: list[str]
@@ -356,6 +357,10 @@ class Vocabulary(_Strict):
     @cached_property
     def fusion_words(self) -> re.Pattern[str]:
         return re.compile(self.fusion_words_regex)
+
+    @cached_property
+    def fused_as_act(self) -> Optional[re.Pattern[str]]:
+        return re.compile(self.fused_as_act_regex) if self.fused_as_act_regex else None
 
     @cached_property
     def copied_block(self) -> Optional[re.Pattern[str]]:

@@ -81,3 +81,25 @@ def test_an_index_label_with_its_date_names_no_index_finger(checker: Checker) ->
     )
     result = checker.check(note)
     assert [d.value for d in result.findings.digits] == ["ring"]
+
+
+def test_screws_removed_for_a_fusion_fused_today_are_part_of_it(checker: Checker) -> None:
+    # "fused 35 deg w/ tension band" is today's arthrodesis, not a fusion already solid.
+    note = (
+        "R SF PIPJ fusion\n"
+        "Post-traumatic PIPJ OA after condylar # ORIF (2 screws P1 head) 2020, painful and stiff.\n"
+        "GA, tourn. Dorsal approach. Old screws x2 removed from P1 head as part of joint prep. Surfaces prepared, "
+        "fused 35 deg w/ tension band (2 K-wires + cerclage).\n"
+    )
+    result = checker.check(note)
+    assert [p.value for p in result.findings.same_site_procedures] == ["fusion"]
+    assert result.procedure.suggested_cpt is None
+
+
+def test_wires_out_of_a_fusion_already_solid_are_a_removal(checker: Checker) -> None:
+    note = (
+        "PRE-OP DX: s/p L thumb IP joint arthrodesis 1/10/25, fused.\n"
+        "PROCEDURE: Removal of 2 buried K-wires, L thumb IP arthrodesis -- planned 2nd stage\n"
+        "DESCRIPTION: small incision at each wire end, wires retrieved with a needle driver, intact.\n"
+    )
+    assert checker.check(note).procedure.suggested_cpt == "26320"

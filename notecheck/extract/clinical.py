@@ -395,10 +395,15 @@ def _rays_by_sentence(view: NoteView) -> dict[int, set[int]]:
 
 
 def _healed_fusion(view: NoteView) -> bool:
-    """The note affirms that a fusion is solid ("Fusion solid", "arthrodesis has united")."""
+    """The note affirms that a fusion is solid ("Fusion solid", "arthrodesis has united", "IP joint
+    fused"). Not "fused 40 deg w/ tension band" (today's arthrodesis) nor "wants it fused" (a wish):
+    vocabulary fused_as_act_regex."""
     words = view.rules.vocabulary.fusion_words
+    acts = view.rules.vocabulary.fused_as_act
+    told = [m.span() for m in acts.finditer(view.text)] if acts is not None else []
     return any(
         m.value == "fracture_healed" and m.affirmed and words.search(view.sentence_text(m.sent))
+        and not any(start <= m.start_char and m.end_char <= end for start, end in told)
         for m in view.of("INDICATION")
     )
 
