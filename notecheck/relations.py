@@ -119,6 +119,7 @@ class Procedures(_Strict):
     # left fifth metacarpal with removal of failed plate").
     with_removal_chars: int = Field(default=60, ge=0, le=200)
     always_same_site: list[str]
+    fused_today_values: list[str] = []
 
 
 class Foot(_Strict):

@@ -287,7 +287,8 @@ class Vocabulary(_Strict):
     joint_bones: dict[str, list[str]]
     complication_indications: list[str]
     fusion_words_regex: Regex
-    fused_as_act_regex: Optional[Regex] = None
+    fused_today_regex: Optional[Regex] = None
+    fusion_wish_regex: Optional[Regex] = None
     date_regex: Regex
     inline_item_regex: Regex
     consent_risk_indications: list[str]
@@ -359,8 +360,12 @@ class Vocabulary(_Strict):
         return re.compile(self.fusion_words_regex)
 
     @cached_property
-    def fused_as_act(self) -> Optional[re.Pattern[str]]:
-        return re.compile(self.fused_as_act_regex) if self.fused_as_act_regex else None
+    def fused_today(self) -> Optional[re.Pattern[str]]:
+        return re.compile(self.fused_today_regex) if self.fused_today_regex else None
+
+    @cached_property
+    def fusion_wish(self) -> Optional[re.Pattern[str]]:
+        return re.compile(self.fusion_wish_regex) if self.fusion_wish_regex else None
 
     @cached_property
     def copied_block(self) -> Optional[re.Pattern[str]]:

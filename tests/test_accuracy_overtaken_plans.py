@@ -103,3 +103,16 @@ def test_wires_out_of_a_fusion_already_solid_are_a_removal(checker: Checker) -> 
         "DESCRIPTION: small incision at each wire end, wires retrieved with a needle driver, intact.\n"
     )
     assert checker.check(note).procedure.suggested_cpt == "26320"
+
+
+def test_a_case_log_that_tells_the_joint_fused_today_makes_the_screw_removal_part_of_it(checker: Checker) -> None:
+    note = (
+        "MAIN OR CASE LOG - ORTHO HAND\n"
+        "OR log 05/12/2025 | Doe, Jan | R middle PIP arthrodesis (post-traumatic arthritis after ORIF P1 condylar "
+        "fx 11/2024) | dorsal approach through old incision; 2 old 1.5 mm screws removed from P1 head since they sat "
+        "in the fusion bed; cartilage removed, fused 25 deg w/ 2 K-wires + tension band wire | GA | Dr Roe\n"
+        "chg 26860-RT-F7\n"
+    )
+    result = checker.check(note)
+    assert [p.value for p in result.findings.same_site_procedures] == ["fusion"]
+    assert result.procedure.suggested_cpt is None

@@ -309,6 +309,10 @@ def same_site_procedures(view: NoteView, removal_rays: frozenset[int] = frozense
     gap = procs.fixation_gap
     placements = view.index("ACT:placement", (m for m in view.of("ACT") if m.value == "placement" and m.affirmed))
     healed_fusion = _healed_fusion(view)
+    # "fused 20 deg w/ 2 K-wires + tension band": the note tells its fusion done today.
+    fused_rx = view.rules.vocabulary.fused_today
+    fused_today = fused_rx is not None and fused_rx.search(view.text) is not None
+    fused_now = set(procs.fused_today_values)
     today = view.rules.vocabulary.word_regex("today_words")
     part_of = view.rules.vocabulary.word_regex("part_of_words")
     with_removal = view.rules.vocabulary.word_regex("with_removal_words")
@@ -350,7 +354,7 @@ def same_site_procedures(view: NoteView, removal_rays: frozenset[int] = frozense
         # K-wires, right little finger DIP arthrodesis" (the old fusion names the site) nor a sentence.
         title_line = m.section == "body" and _first_line_title(view, m)
         if m.section in titles or title_line or m.value in procs.always_same_site or beside_fixation or said_today \
-                or told_done or step_of:
+                or told_done or step_of or (m.value in fused_now and fused_today):
             found.append(m)
     return _grouped(found)
 
@@ -397,10 +401,10 @@ def _rays_by_sentence(view: NoteView) -> dict[int, set[int]]:
 def _healed_fusion(view: NoteView) -> bool:
     """The note affirms that a fusion is solid ("Fusion solid", "arthrodesis has united", "IP joint
     fused"). Not "fused 40 deg w/ tension band" (today's arthrodesis) nor "wants it fused" (a wish):
-    vocabulary fused_as_act_regex."""
-    words = view.rules.vocabulary.fusion_words
-    acts = view.rules.vocabulary.fused_as_act
-    told = [m.span() for m in acts.finditer(view.text)] if acts is not None else []
+    vocabulary fused_today_regex, fusion_wish_regex."""
+    vocab = view.rules.vocabulary
+    words = vocab.fusion_words
+    told = [m.span() for rx in (vocab.fused_today, vocab.fusion_wish) if rx is not None for m in rx.finditer(view.text)]
     return any(
         m.value == "fracture_healed" and m.affirmed and words.search(view.sentence_text(m.sent))
         and not any(start <= m.start_char and m.end_char <= end for start, end in told)
