@@ -116,3 +116,15 @@ def test_a_case_log_that_tells_the_joint_fused_today_makes_the_screw_removal_par
     result = checker.check(note)
     assert [p.value for p in result.findings.same_site_procedures] == ["fusion"]
     assert result.procedure.suggested_cpt is None
+
+
+def test_a_few_minutes_added_by_a_debridement_are_not_substantially_greater_work(checker: Checker) -> None:
+    note = (
+        "PROCEDURE: 1. Removal of infected K-wires x2, L ring finger P1. 2. Irrigation and debridement of the pin tracts.\n"
+        "Pre-op dx: pin tract infection L ring finger P1.\n"
+        "DESCRIPTION: Digital block. Both wires withdrawn. The tracts were debrided of infected granulation tissue; the "
+        "debridement added about 15 minutes to the case. Irrigated, left open.\n"
+    )
+    result = checker.check(note)
+    assert "extended_time" not in {c.value for c in result.findings.complexity_factors}
+    assert "22" not in {m.code for m in result.modifiers}
