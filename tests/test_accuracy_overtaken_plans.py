@@ -128,3 +128,16 @@ def test_a_few_minutes_added_by_a_debridement_are_not_substantially_greater_work
     result = checker.check(note)
     assert "extended_time" not in {c.value for c in result.findings.complexity_factors}
     assert "22" not in {m.code for m in result.modifiers}
+
+
+def test_a_header_side_after_the_site_set_off_by_commas_is_the_side(checker: Checker) -> None:
+    note = (
+        "DATE: 04/02/2025\n"
+        "PROCEDURE: Removal of dorsal distal radius plate and screws, left, including a broken screw.\n"
+        "INDICATIONS: plate prominent and painful, fracture healed.\n"
+        "Dorsal incision through the old scar, plate and 6 screws removed, the broken shank extracted.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.laterality.value == "left"
+    assert [(line.cpt, line.modifiers) for line in result.claim_lines][0][:1] == ("20680",)
+    assert "LT" in result.claim_lines[0].modifiers

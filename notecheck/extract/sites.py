@@ -32,6 +32,9 @@ class Site:
     laterality: LateralityFinding = field(default_factory=LateralityFinding)
 
 
+_COMMA_LOOKBACK = 3  # algorithm: a comma and the blanks between it and a side after it
+_CLOSES_PHRASE = re.compile(r"[ \t]*(?:[,.;:)\n]|$)")  # ", left," / ", left." / ", left" at the line's end
+
 def site_rays(site: Site, rules: RuleSet, side: Optional[str] = None) -> frozenset[int]:
     """The rays of the removal's site: its fingers and its numbered metacarpals (those on `side`
     only, when given)."""
@@ -482,12 +485,19 @@ def _side_values(mentions: list[Mention]) -> Optional[str]:
     return next(iter(values)) if values else None
 
 
-def _anatomy_sides(sides: list[Mention], anatomy: MentionIndex, within: int) -> list[Mention]:
-    """Sides that qualify a hand structure ("left ring finger", "R SF"), not loose words."""
+def _anatomy_sides(sides: list[Mention], anatomy: MentionIndex, within: int,
+                   view: Optional[NoteView] = None, trailing: int = 0) -> list[Mention]:
+    """Sides that qualify a hand structure ("left ring finger", "R SF"), not loose words; with
+    `trailing`, also a side after a comma that closes the structure's phrase ("radius plate and
+    screws, left"), the structure ending at most `trailing` tokens before the side."""
     out = []
     for s in sides:
         # "Lt wrist": a side span may hold the word it qualifies.
         if s.value == "bilateral" or any(s.start <= a.start and a.start - s.end <= within for a in anatomy.around(s, 0, within)):
+            out.append(s)
+        elif trailing and view is not None and view.text[max(0, s.start_char - _COMMA_LOOKBACK):s.start_char].rstrip().endswith(",") \
+                and _CLOSES_PHRASE.match(view.text, s.end_char) is not None and any(
+                a.end <= s.start and s.start - a.end <= trailing for a in anatomy.around(s, trailing, 0)):
             out.append(s)
     return out
 
@@ -551,7 +561,11 @@ def _laterality(view: NoteView, sentences: set[int], sides: list[Mention], scope
     fields = set(roles.side_field_sections)
     site = _site_index(view, scope)
     header_sides = [s for s in sides if s.section in headers and s.section not in fields]
-    header_sides = (_anatomy_sides(header_sides, site, within) or _anatomy_sides(header_sides, anatomy, within)) + \
+    # A header may also name the side after the site, set off by a comma ("PROCEDURE: Removal of dorsal
+    # distal radius plate and screws, left, including ...").
+    trailing = view.rules.relations.side_anatomy.side_after + 1
+    header_sides = (_anatomy_sides(header_sides, site, within, view, trailing)
+                    or _anatomy_sides(header_sides, anatomy, within, view, trailing)) + \
         [s for s in sides if s.section in fields]
     body = [s for s in sides if s.section not in headers and s.section not in roles.history_sections]
     trace.dropped("laterality", [s for s in sides if s.section not in headers], body, "history_section",
