@@ -602,6 +602,7 @@ class CodingRules(_Strict):
     factors_without_statement: int
     separately_coded_procedures: list[str]
     factors_of_separate_procedures: list[str]
+    factors_not_counted_without_statement: list[str] = []
     denial_risks: dict[str, RiskText]
     # Risks that rest on the documented side: lowered to a review question when the note's
     # sides conflict.

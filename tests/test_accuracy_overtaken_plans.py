@@ -141,3 +141,16 @@ def test_a_header_side_after_the_site_set_off_by_commas_is_the_side(checker: Che
     assert result.findings.laterality.value == "left"
     assert [(line.cpt, line.modifiers) for line in result.claim_lines][0][:1] == ("20680",)
     assert "LT" in result.claim_lines[0].modifiers
+
+
+def test_a_debridement_and_the_time_it_took_are_not_two_reasons_for_22(checker: Checker) -> None:
+    note = (
+        "PROCEDURE: 1. Removal of infected plate and 4 screws, R index metacarpal. 2. Excisional debridement of the "
+        "infected bed.\n"
+        "Pre-op dx: deep infection around the index metacarpal plate, sinus draining.\n"
+        "DESCRIPTION: Dorsal incision through the sinus, plate and screws removed intact. The infected granulation "
+        "tissue and sinus tract were excised down to bleeding bone; the debridement added about 40 minutes.\n"
+    )
+    result = checker.check(note)
+    assert {"infection_debridement", "extended_time"} <= {c.value for c in result.findings.complexity_factors}
+    assert "22" not in {m.code for m in result.modifiers}
