@@ -154,3 +154,12 @@ def test_a_debridement_and_the_time_it_took_are_not_two_reasons_for_22(checker: 
     result = checker.check(note)
     assert {"infection_debridement", "extended_time"} <= {c.value for c in result.findings.complexity_factors}
     assert "22" not in {m.code for m in result.modifiers}
+
+
+def test_a_plan_at_idx_for_hwr_is_the_staged_plan(checker: Checker) -> None:
+    note = (
+        "Minor ops - L ring P1 #, CRPP 3/3/25, KW buried; plan at idx op = HWR @ 5/52 under LA.\n"
+        "Today 5/52: union on XR. LA, 5 mm incision, KW out intact. Steri-strip.\n"
+    )
+    result = checker.check(note)
+    assert result.findings.planned_status.value == "planned"
