@@ -163,3 +163,14 @@ def test_a_plan_at_idx_for_hwr_is_the_staged_plan(checker: Checker) -> None:
     )
     result = checker.check(note)
     assert result.findings.planned_status.value == "planned"
+
+
+def test_screws_that_must_come_out_for_the_fusion_have_not_migrated(checker: Checker) -> None:
+    note = (
+        "Proc: R ring PIP arthrodesis, including removal of the 2 retained condylar screws.\n"
+        "Ind: painful arthritic PIP after condylar fracture. The old screws must come out to prepare the joint.\n"
+        "Dorsal incision, screws removed, joint fused 30 deg w/ 2 K-wires + tension band.\n"
+    )
+    result = checker.check(note)
+    assert "migration" not in {i.value for i in result.findings.indications}
+    assert result.findings.planned_status.value != "unplanned"
