@@ -174,3 +174,13 @@ def test_screws_that_must_come_out_for_the_fusion_have_not_migrated(checker: Che
     result = checker.check(note)
     assert "migration" not in {i.value for i in result.findings.indications}
     assert result.findings.planned_status.value != "unplanned"
+
+
+def test_a_tourniquet_time_of_an_hour_and_a_half_is_extended_time(checker: Checker) -> None:
+    note = (
+        "Procedure: removal of plate and 6 screws, L index metacarpal.\n"
+        "Dense scar around the plate; screws removed, plate out. Tourniquet time was 112 minutes.\n"
+    )
+    short = note.replace("112 minutes", "35 minutes")
+    assert "extended_time" in {c.value for c in checker.check(note).findings.complexity_factors}
+    assert "extended_time" not in {c.value for c in checker.check(short).findings.complexity_factors}
