@@ -184,3 +184,10 @@ def test_a_tourniquet_time_of_an_hour_and_a_half_is_extended_time(checker: Check
     short = note.replace("112 minutes", "35 minutes")
     assert "extended_time" in {c.value for c in checker.check(note).findings.complexity_factors}
     assert "extended_time" not in {c.value for c in checker.check(short).findings.complexity_factors}
+
+
+def test_time_added_told_after_its_number_or_in_words_is_extended_time(checker: Checker) -> None:
+    base = "Procedure: removal of plate and screws, R ring finger P1. A screw snapped at the neck; the trephine {}.\n"
+    for told in ("added about forty five minutes", "took long: approx 50 min added", "was slow, tripling the operative time"):
+        factors = {c.value for c in checker.check(base.format(told)).findings.complexity_factors}
+        assert "extended_time" in factors, told
