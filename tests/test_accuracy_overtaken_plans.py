@@ -191,3 +191,12 @@ def test_time_added_told_after_its_number_or_in_words_is_extended_time(checker: 
     for told in ("added about forty five minutes", "took long: approx 50 min added", "was slow, tripling the operative time"):
         factors = {c.value for c in checker.check(base.format(told)).findings.complexity_factors}
         assert "extended_time" in factors, told
+
+
+def test_a_tendon_stuck_to_the_plate_told_in_other_words_is_tendon_adhesions(checker: Checker) -> None:
+    for told in ("The extensor mechanism was densely adherent over the plate",
+                 "EPL adherent directly to plate",
+                 "The tendon had to be sharply dissected off the plate"):
+        note = f"Procedure: removal of plate and 5 screws, L index metacarpal. {told}; plate and screws then removed.\n"
+        factors = {c.value for c in checker.check(note).findings.complexity_factors}
+        assert "tendon_adhesions" in factors, told
