@@ -5,6 +5,7 @@ reviewer who must choose 58 or 78."""
 from __future__ import annotations
 
 from notecheck.checker import Checker
+from pipelines.extensions import MODIFIERS, SPANS_KEY
 
 EARLY_FOR_INFECTION = (
     "BRIEF OP NOTE\n"
@@ -200,3 +201,25 @@ def test_a_tendon_stuck_to_the_plate_told_in_other_words_is_tendon_adhesions(che
         note = f"Procedure: removal of plate and 5 screws, L index metacarpal. {told}; plate and screws then removed.\n"
         factors = {c.value for c in checker.check(note).findings.complexity_factors}
         assert "tendon_adhesions" in factors, told
+
+
+def test_removal_of_failed_hw_does_not_negate_the_revision_it_belongs_to(checker: Checker) -> None:
+    # "failed HW" names the hardware that failed, as "failed fixation" does; it is no failed act.
+    text = "Proc: REVISION ORIF R 4th MC: removal failed HW, debride nonunion, graft, new 2.0 LCP\n"
+    doc = checker.doc(text)
+    spans = list(doc.spans[SPANS_KEY])
+    modifiers = doc._.get(MODIFIERS)
+    revision = next(i for i, s in enumerate(spans) if s.label_ == "PROC" and "REVISION" in s.text)
+    assert "NEGATED" not in {m[0] for m in modifiers[revision]}
+
+
+def test_dr_after_a_side_is_the_distal_radius(checker: Checker) -> None:
+    note = (
+        "OP NOTE -- ROH R DR dorsal plate\n"
+        "ORIF R DR # 11/2024, healed. Dorsal wrist pain, EPL crepitus over plate. L wrist -- nil.\n"
+        "- dorsal incision thru old scar, 6 screws + plate out intact\n"
+    )
+    result = checker.check(note)
+    assert result.procedure.suggested_cpt == "20680"
+    assert [r.value for r in result.findings.region] == ["wrist"]
+    assert result.findings.laterality.value != "left"
