@@ -150,8 +150,13 @@ def _finding_groups(findings: dict[str, Any]) -> list[tuple[str, str, str, list[
             for obj in value:
                 if isinstance(obj, dict) and isinstance(obj.get("evidence"), list):
                     add(field, obj, obj["evidence"])
-        elif isinstance(value, dict) and isinstance(value.get("evidence"), list) and value["evidence"]:
-            add(field, value, value["evidence"])
+        elif isinstance(value, dict) and isinstance(value.get("evidence"), list):
+            # A finding's other evidence lists belong to it too (planned_status.index_plan: the index
+            # plan a complication overtook).
+            evidence = value["evidence"] + [ev for k, v in value.items() if k != "evidence" and isinstance(v, list)
+                                            and v and all(_is_evidence(x) for x in v) for ev in v]
+            if evidence:
+                add(field, value, evidence)
     return groups
 
 

@@ -108,8 +108,8 @@ def sentence_starts(text: str, sections: "list[tuple[str, int, int, int]] | None
             word_start = max(text.rfind(" ", lo, at), text.rfind("\n", lo, at), text.rfind("\t", lo, at), lo - 1) + 1
             word = text[word_start: at].lower().rstrip(".")
             if (word in abbreviations or (len(word) == 1 and word.isalpha())) and _LABEL_NEXT.match(text, pos) is None:
-                # A unit after its number ends the sentence before a capital ("we were going to leave
-                # them 4 wks. Procedure room, digital block."): the stop is the sentence's own.
+                # A unit after its number ends the sentence ("we were going to leave them 4 wks.
+                # Procedure room, digital block."): the stop is the sentence's own.
                 if word not in units or _NUMBER_BEFORE.search(text, max(0, word_start - _NUMBER_CHARS), word_start) is None:
                     continue
             if word.isdigit() and not text[max(0, word_start - 1): word_start].strip():

@@ -52,6 +52,14 @@ def test_a_pain_score_among_the_vital_signs_is_no_indication(checker: Checker) -
     assert "pain" not in _indications(checker, note)
 
 
+def test_a_pain_score_after_an_exam_grade_stays_the_complaint(checker: Checker) -> None:
+    note = (
+        "Exam: radial pulse 2+, pain 7/10 over the prominent buried wire at the R ring finger base.\n"
+        "Proc: removal of the buried K-wire R ring finger P1, digital block, stab incision, wire out.\n"
+    )
+    assert "pain" in _indications(checker, note)
+
+
 def test_a_pain_score_told_as_the_complaint_stays(checker: Checker) -> None:
     note = (
         "BP 122/78. Pain 6/10 over the buried wire at the R small finger base, worse with gripping.\n"

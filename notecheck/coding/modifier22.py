@@ -42,7 +42,8 @@ def _decide(f: Findings, rules: CodingRules, why: list[Fact]) -> Decision22:
         quote = f.substantial_work[0].text
         return Decision22(True, f"The note documents {names} and states the extra work (\"{quote}\"): 22 is supported (CMS: modifier 22 needs documentation of substantially greater work and its reason).")
     why.append(Fact("factors_without_statement", str(rules.factors_without_statement), "rules"))
+    # Work with codes of its own (a debridement) is reported with them: it does not count here.
     counted = set(factors) - set(rules.factors_not_counted_without_statement)
     if len(counted) >= rules.factors_without_statement:
-        return Decision22(True, f"The note documents {len(set(factors))} distinct complexity factors ({names}): 22 is supported (CMS: modifier 22 needs documentation of substantially greater work and its reason).")
+        return Decision22(True, f"The note documents {len(counted)} distinct complexity factors ({names}): 22 is supported (CMS: modifier 22 needs documentation of substantially greater work and its reason).")
     return Decision22(False, f"The note mentions {names} but does not state how it made the work substantially greater; 22 is not supported.")
