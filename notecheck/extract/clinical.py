@@ -309,12 +309,12 @@ def same_site_procedures(view: NoteView, removal_rays: frozenset[int] = frozense
     gap = procs.fixation_gap
     placements = view.index("ACT:placement", (m for m in view.of("ACT") if m.value == "placement" and m.affirmed))
     # Read only in a note that names such a procedure (each reads the whole text).
+    named = {m.value for m in view.of("PROC")}
     fused_now = set(procs.fused_today_values)
-    healed_fusion = any(m.value == "fusion" for m in view.of("PROC")) and _healed_fusion(view)
+    healed_fusion = "fusion" in named and _healed_fusion(view)
     # "fused 20 deg w/ 2 K-wires + tension band": the note tells its fusion done today.
     fused_rx = view.rules.vocabulary.fused_today
-    fused_today = any(m.value in fused_now for m in view.of("PROC")) and fused_rx is not None \
-        and fused_rx.search(view.text) is not None
+    fused_today = bool(named & fused_now) and fused_rx is not None and fused_rx.search(view.text) is not None
     today = view.rules.vocabulary.word_regex("today_words")
     part_of = view.rules.vocabulary.word_regex("part_of_words")
     with_removal = view.rules.vocabulary.word_regex("with_removal_words")
